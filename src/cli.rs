@@ -1,0 +1,393 @@
+//! The command line (DESIGN.md §3). Exit codes: 0 ok, 1 runtime failure, 2 bad config or
+//! arguments. Errors go to stderr as one clear line; every listing command takes `--json`.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::app::{App, SearchError, SearchOptions};
+use crate::config::{Config, DEFAULT_CONFIG};
+use crate::search::Sort;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "yuqing",
+    version,
+    about = "舆情监测：采集、检索、预警 (public-opinion monitoring)"
+)]
+pub struct Cli {
+    /// Service configuration file.
+    #[arg(long, global = true, env = "YUQING_CONFIG", default_value = DEFAULT_CONFIG)]
+    pub config: PathBuf,
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Validate the configuration, sources, rules and user dictionary; list every problem.
+    Check,
+    /// Run one crawl pass now, index what is new.
+    Crawl {
+        /// Only these sources (repeatable).
+        #[arg(long = "source", value_name = "ID")]
+        sources: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Full-text search with Ctrl-F semantics (space = AND, OR, -exclude, "phrase", title:, source:).
+    Search {
+        #[arg(required = true, num_args = 1.., allow_hyphen_values = true)]
+        query: Vec<String>,
+        #[arg(long = "source", value_name = "ID")]
+        sources: Vec<String>,
+        /// From this day (YYYY-MM-DD, configured time zone).
+        #[arg(long, value_name = "D", value_parser = parse_date)]
+        since: Option<NaiveDate>,
+        /// Up to and including this day.
+        #[arg(long, value_name = "D", value_parser = parse_date)]
+        until: Option<NaiveDate>,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        #[arg(long, default_value_t = 1)]
+        page: usize,
+        #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+        sort: SortArg,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One article: metadata and extracted text.
+    Show {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Source health: last fetch, last success, errors, articles.
+    Sources {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rebuild the search index from the database.
+    Reindex,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SortArg {
+    Relevance,
+    Newest,
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("expected YYYY-MM-DD, got {s:?}"))
+}
+
+/// A failure with its exit code.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure {
+            code: 1,
+            message: format!("{e:#}"),
+        }
+    }
+}
+
+fn usage(message: impl Into<String>) -> Failure {
+    Failure {
+        code: 2,
+        message: message.into(),
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            let _ = std::io::stdout().flush();
+            eprintln!("{}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("YUQING_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+fn load_config(path: &std::path::Path) -> Result<Config, Failure> {
+    Config::load(path).map_err(|e| usage(e.to_string()))
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    let config = load_config(&cli.config)?;
+    match cli.command {
+        Command::Check => {
+            println!(
+                "配置正确 (config OK): {} 个信息源, {} 条规则, 数据目录 {}",
+                config.sources.len(),
+                config.rules.len(),
+                config.data_dir.display()
+            );
+            Ok(())
+        }
+        Command::Crawl { sources, json } => crawl(config, &sources, json).await,
+        Command::Search {
+            query,
+            sources,
+            since,
+            until,
+            limit,
+            page,
+            sort,
+            json,
+        } => {
+            let app = App::open(config)?;
+            let opts = SearchOptions {
+                query: query.join(" "),
+                sources,
+                since,
+                until,
+                sort: match sort {
+                    SortArg::Relevance => Sort::Relevance,
+                    SortArg::Newest => Sort::Newest,
+                },
+                limit,
+                page,
+            };
+            let result = app.search(&opts).map_err(|e| match e {
+                SearchError::BadRequest(m) => usage(m),
+                other => Failure {
+                    code: 1,
+                    message: other.to_string(),
+                },
+            })?;
+            if json {
+                print_json(&result)?;
+            } else {
+                print_search(&result);
+            }
+            Ok(())
+        }
+        Command::Show { id, json } => {
+            let app = App::open(config)?;
+            let Some(a) = app.show(id)? else {
+                return Err(usage(format!("没有编号为 {id} 的文章 (no article {id})")));
+            };
+            if json {
+                print_json(&a)?;
+            } else {
+                println!("{}\n", a.title);
+                println!("来源: {} ({})", a.source_name, a.source);
+                println!("发布时间: {}", a.published.as_deref().unwrap_or("未知"));
+                println!("采集时间: {}", a.fetched);
+                if let Some(au) = &a.author {
+                    println!("作者: {au}");
+                }
+                println!("链接: {}", a.url);
+                if a.state == "deleted" {
+                    println!("状态: 原文已被发布者删除（此为删除前采集的内容）");
+                }
+                println!("\n{}", a.text);
+            }
+            Ok(())
+        }
+        Command::Sources { json } => {
+            let app = App::open(config)?;
+            let health = app.sources_health()?;
+            if json {
+                print_json(&serde_json::json!({ "sources": health }))?;
+            } else {
+                for s in &health {
+                    println!(
+                        "{:<24} {:<8} 最近成功 {:<25} 24小时 {:>4} 篇  7天 {:>5} 篇  {}",
+                        s.id,
+                        status_label(&s.status),
+                        s.last_success.as_deref().unwrap_or("从未"),
+                        s.articles_24h,
+                        s.articles_7d,
+                        s.last_error.as_deref().unwrap_or("")
+                    );
+                }
+            }
+            Ok(())
+        }
+        Command::Reindex => {
+            let app = App::open_for_reindex(config)?;
+            let started = std::time::Instant::now();
+            let n = app.index_pending()?;
+            println!(
+                "重建索引完成 (reindexed): {n} 篇, {:.1} 秒",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+    }
+}
+
+fn status_label(s: &str) -> &'static str {
+    match s {
+        "ok" => "正常",
+        "failing" => "失败",
+        "blocked" => "被拦截",
+        "silent" => "无更新",
+        _ => "未采集",
+    }
+}
+
+async fn crawl(config: Config, sources: &[String], json: bool) -> Result<(), Failure> {
+    for id in sources {
+        if config.source(id).is_none() {
+            return Err(usage(format!("unknown source {id:?} (see sources.toml)")));
+        }
+    }
+    let app = App::open(config)?;
+    let total = if sources.is_empty() {
+        app.config.sources.iter().filter(|s| s.enabled).count()
+    } else {
+        sources.len()
+    };
+    let bar = if std::io::stderr().is_terminal() && !json {
+        let pb = indicatif::ProgressBar::new(total as u64);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{spinner} 采集中 [{bar:30}] {pos}/{len} {msg}")
+        {
+            pb.set_style(style.progress_chars("=> "));
+        }
+        Some(pb)
+    } else {
+        None
+    };
+    let reports = app
+        .crawl(sources, |r| {
+            if let Some(pb) = &bar {
+                pb.set_message(r.source.clone());
+                pb.inc(1);
+            }
+        })
+        .await
+        .context("crawl")?;
+    if let Some(pb) = &bar {
+        pb.finish_and_clear();
+    }
+    let new: usize = reports.iter().map(|r| r.new).sum();
+    let failed = reports
+        .iter()
+        .filter(|r| r.status == "failing" || r.status == "blocked")
+        .count();
+    if json {
+        print_json(&serde_json::json!({
+            "sources": reports,
+            "new": new,
+            "failed_sources": failed,
+            "articles": app.store.count_articles().map_err(anyhow::Error::from)?,
+        }))?;
+    } else {
+        for r in &reports {
+            println!(
+                "{:<24} {:<12} 条目 {:>4}  新增 {:>4}  已有 {:>4}  {} ms{}",
+                r.source,
+                r.status,
+                r.items,
+                r.new,
+                r.known,
+                r.ms,
+                r.errors
+                    .first()
+                    .map(|e| format!("  错误: {e}"))
+                    .unwrap_or_default()
+            );
+        }
+        println!(
+            "合计 (total): 新增 {new} 篇, {failed} 个信息源失败, 库中共 {} 篇",
+            app.store.count_articles().map_err(anyhow::Error::from)?
+        );
+    }
+    Ok(())
+}
+
+fn print_json<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
+    let s = serde_json::to_string_pretty(v).map_err(|e| Failure {
+        code: 1,
+        message: e.to_string(),
+    })?;
+    println!("{s}");
+    Ok(())
+}
+
+fn print_search(r: &crate::app::SearchResult) {
+    let color = std::io::stdout().is_terminal();
+    println!("共 {} 篇 (total {}), 第 {} 页", r.total, r.total, r.page);
+    for h in &r.hits {
+        println!(
+            "\n[{}] {}\n    {} · {}\n    {}\n    {}",
+            h.id,
+            mark(&h.title, &h.title_highlights, color),
+            h.source_name,
+            h.published.as_deref().unwrap_or("时间未知"),
+            mark(&h.snippet, &h.highlights, color),
+            h.url
+        );
+    }
+}
+
+/// Marks highlights for a terminal (bold red) or plain output (【】).
+fn mark(text: &str, highlights: &[[usize; 2]], color: bool) -> String {
+    let (open, close) = if color {
+        ("\x1b[1;31m", "\x1b[0m")
+    } else {
+        ("【", "】")
+    };
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    for h in highlights {
+        let (a, b) = (h[0].min(chars.len()), h[1].min(chars.len()));
+        if a < i {
+            continue;
+        }
+        out.extend(&chars[i..a]);
+        out.push_str(open);
+        out.extend(&chars[a..b]);
+        out.push_str(close);
+        i = b;
+    }
+    out.extend(&chars[i..]);
+    out
+}

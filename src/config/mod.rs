@@ -1,0 +1,454 @@
+//! Configuration in two phases: the files as written ([`raw`]), then checked, typed values
+//! ([`Config`]). Loading reports *every* problem it finds, each as `path:line:col: message`.
+//!
+//! Paths in `yuqing.toml` (`sources`, `rules`, `userdict`) are relative to that file's folder;
+//! `data_dir` is relative to the working directory (the default layout keeps `index/` at the top
+//! of the checkout). Source URLs may be `http(s)://`, `file://`, or a path relative to
+//! `sources.toml`.
+
+pub mod diag;
+pub mod raw;
+mod rules;
+mod sources;
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use diag::SourceFile;
+pub use diag::{ConfigErrors, Problem};
+use raw::RawService;
+pub use rules::{Level, Rule, Scope};
+pub use sources::{FullText, Source, SourceKind};
+use toml::Spanned;
+
+use crate::crawl::extract::SiteRule;
+
+pub const DEFAULT_CONFIG: &str = "config/yuqing.toml";
+pub const DEFAULT_USER_AGENT: &str = concat!(
+    "yuqing/",
+    env!("CARGO_PKG_VERSION"),
+    " (+https://example.invalid/yuqing)"
+);
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_MAX_BODY: u64 = 10 * 1024 * 1024;
+pub const DEFAULT_CRON: &str = "0 */30 * * * *";
+pub const DEFAULT_DIGEST_CRON: &str = "0 0 8 * * *";
+
+/// Checked service configuration with its sources and rules.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub path: PathBuf,
+    pub timezone: Tz,
+    pub data_dir: PathBuf,
+    pub sources_path: PathBuf,
+    pub rules_path: PathBuf,
+    pub userdict: Option<PathBuf>,
+    pub listen: String,
+    pub http: HttpConfig,
+    pub crawl: CrawlConfig,
+    pub digest: DigestConfig,
+    pub notify: Vec<NotifyConfig>,
+    pub sources: Vec<Source>,
+    pub sites: Vec<SiteRule>,
+    pub rules: Vec<Rule>,
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    pub user_agent: String,
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub max_body: u64,
+    pub per_host_concurrency: usize,
+    /// Minimum pause between two requests to one host.
+    pub per_host_delay: Duration,
+    /// Requests in flight across all hosts.
+    pub concurrency: usize,
+    /// Extra attempts after a 5xx, 429 or timeout.
+    pub retries: u32,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            user_agent: DEFAULT_USER_AGENT.to_string(),
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            max_body: DEFAULT_MAX_BODY,
+            per_host_concurrency: 2,
+            per_host_delay: Duration::from_millis(500),
+            concurrency: 16,
+            retries: 2,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CrawlConfig {
+    pub min_text_chars: usize,
+    pub max_items_per_source: usize,
+    pub default_cron: cron::Schedule,
+}
+
+#[derive(Debug, Clone)]
+pub struct DigestConfig {
+    pub cron: cron::Schedule,
+    pub formats: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NotifyConfig {
+    pub kind: String,
+    pub name: Option<String>,
+    pub url_env: Option<String>,
+    pub secret_env: Option<String>,
+    pub min_level: Level,
+}
+
+pub const DIGEST_FORMATS: &[&str] = &["html", "md", "json", "xlsx", "docx"];
+pub const NOTIFY_KINDS: &[&str] = &["wecom", "dingtalk", "webhook", "email"];
+
+/// Collects problems while checking one file.
+pub(crate) struct Checker<'a> {
+    pub file: SourceFile<'a>,
+    pub problems: &'a mut Vec<Problem>,
+}
+
+impl Checker<'_> {
+    pub fn err<T>(&mut self, span: std::ops::Range<usize>, msg: impl Into<String>) -> Option<T> {
+        self.problems.push(self.file.at(span, msg));
+        None
+    }
+
+    pub fn duration(&mut self, v: &Spanned<String>) -> Option<Duration> {
+        match humantime::parse_duration(v.get_ref().trim()) {
+            Ok(d) => Some(d),
+            Err(e) => self.err(
+                v.span(),
+                format!(
+                    "bad duration {:?}: {e} (write e.g. \"30s\", \"10m\", \"2d\")",
+                    v.get_ref()
+                ),
+            ),
+        }
+    }
+
+    pub fn size(&mut self, v: &Spanned<String>) -> Option<u64> {
+        match bytesize::ByteSize::from_str(v.get_ref().trim()) {
+            Ok(b) => Some(b.as_u64()),
+            Err(e) => self.err(
+                v.span(),
+                format!("bad size {:?}: {e} (write e.g. \"10MB\")", v.get_ref()),
+            ),
+        }
+    }
+
+    pub fn count(&mut self, v: &Spanned<i64>, min: i64, max: i64) -> Option<i64> {
+        let n = *v.get_ref();
+        if (min..=max).contains(&n) {
+            Some(n)
+        } else {
+            self.err(
+                v.span(),
+                format!("must be between {min} and {max}, got {n}"),
+            )
+        }
+    }
+
+    pub fn cron(&mut self, v: &Spanned<String>) -> Option<cron::Schedule> {
+        match parse_cron(v.get_ref()) {
+            Ok(s) => Some(s),
+            Err(e) => self.err(v.span(), e),
+        }
+    }
+}
+
+/// Parses a cron expression; 5-field expressions get a leading `0` seconds field.
+pub fn parse_cron(expr: &str) -> Result<cron::Schedule, String> {
+    let trimmed = expr.trim();
+    let fields = trimmed.split_whitespace().count();
+    let full = if fields == 5 {
+        format!("0 {trimmed}")
+    } else {
+        trimmed.to_string()
+    };
+    cron::Schedule::from_str(&full).map_err(|e| {
+        format!(
+            "bad cron expression {expr:?}: {e} (6 fields, seconds first, e.g. \"0 */20 * * * *\")"
+        )
+    })
+}
+
+/// Reads a whole file, or records why not.
+fn read(path: &Path, problems: &mut Vec<Problem>, what: &str) -> Option<String> {
+    match std::fs::read_to_string(path) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            problems.push(Problem {
+                path: path.to_path_buf(),
+                line: 1,
+                col: 1,
+                message: format!("cannot read {what}: {e}"),
+            });
+            None
+        }
+    }
+}
+
+impl Config {
+    /// Loads and checks `path` and the files it names. On failure, every problem found.
+    pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
+        let mut problems = Vec::new();
+        let config = Self::load_into(path, &mut problems);
+        match config {
+            Some(c) if problems.is_empty() => Ok(c),
+            _ => Err(ConfigErrors(problems)),
+        }
+    }
+
+    fn load_into(path: &Path, problems: &mut Vec<Problem>) -> Option<Config> {
+        let text = read(path, problems, "configuration")?;
+        let file = SourceFile { path, text: &text };
+        let raw: RawService = match toml::from_str(&text) {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(file.toml_error(&e));
+                return None;
+            }
+        };
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let dir = if dir.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            dir
+        };
+        let mut c = Checker { file, problems };
+
+        let timezone = match &raw.timezone {
+            None => Some(chrono_tz::Asia::Shanghai),
+            Some(tz) => match tz.get_ref().parse::<Tz>() {
+                Ok(t) => Some(t),
+                Err(_) => c.err(
+                    tz.span(),
+                    format!(
+                        "unknown time zone {:?} (e.g. \"Asia/Shanghai\")",
+                        tz.get_ref()
+                    ),
+                ),
+            },
+        };
+        let rel = |v: &Option<Spanned<String>>, default: &str| {
+            dir.join(v.as_ref().map_or(default, |s| s.get_ref().as_str()))
+        };
+        let data_dir = PathBuf::from(
+            raw.data_dir
+                .as_ref()
+                .map_or("index", |s| s.get_ref().as_str()),
+        );
+        let sources_path = rel(&raw.sources, "sources.toml");
+        let rules_path = rel(&raw.rules, "rules.toml");
+        let userdict = match &raw.userdict {
+            Some(u) => Some(dir.join(u.get_ref())),
+            None => Some(dir.join("userdict.txt")).filter(|p| p.exists()),
+        };
+        let listen = raw
+            .server
+            .listen
+            .as_ref()
+            .map_or("127.0.0.1:8080".to_string(), |l| l.get_ref().clone());
+        if let Some(l) = &raw.server.listen
+            && l.get_ref().parse::<std::net::SocketAddr>().is_err()
+        {
+            c.err::<()>(
+                l.span(),
+                format!(
+                    "bad listen address {:?} (e.g. \"127.0.0.1:8080\")",
+                    l.get_ref()
+                ),
+            );
+        }
+
+        let mut http = HttpConfig::default();
+        if let Some(ua) = &raw.http.user_agent {
+            http.user_agent = ua.clone();
+        }
+        if let Some(v) = &raw.http.timeout {
+            http.timeout = c.duration(v).unwrap_or(http.timeout);
+        }
+        if let Some(v) = &raw.http.connect_timeout {
+            http.connect_timeout = c.duration(v).unwrap_or(http.connect_timeout);
+        }
+        if let Some(v) = &raw.http.max_body {
+            http.max_body = c.size(v).unwrap_or(http.max_body);
+        }
+        if let Some(v) = &raw.http.per_host_delay {
+            http.per_host_delay = c.duration(v).unwrap_or(http.per_host_delay);
+        }
+        if let Some(v) = &raw.http.per_host_concurrency {
+            http.per_host_concurrency = c
+                .count(v, 1, 64)
+                .map_or(http.per_host_concurrency, |n| n as usize);
+        }
+        if let Some(v) = &raw.http.concurrency {
+            http.concurrency = c.count(v, 1, 1024).map_or(http.concurrency, |n| n as usize);
+        }
+        if let Some(v) = &raw.http.retries {
+            http.retries = c.count(v, 0, 10).map_or(http.retries, |n| n as u32);
+        }
+
+        let crawl = CrawlConfig {
+            min_text_chars: raw
+                .crawl
+                .min_text_chars
+                .as_ref()
+                .and_then(|v| c.count(v, 0, 100_000))
+                .unwrap_or(200) as usize,
+            max_items_per_source: raw
+                .crawl
+                .max_items_per_source
+                .as_ref()
+                .and_then(|v| c.count(v, 1, 10_000))
+                .unwrap_or(200) as usize,
+            default_cron: match &raw.crawl.default_cron {
+                Some(v) => c.cron(v),
+                None => parse_cron(DEFAULT_CRON).ok(),
+            }
+            .unwrap_or_else(|| parse_cron(DEFAULT_CRON).expect("default cron parses")),
+        };
+
+        let digest_cron = match &raw.digest.cron {
+            Some(v) => c.cron(v),
+            None => parse_cron(DEFAULT_DIGEST_CRON).ok(),
+        };
+        let mut formats = Vec::new();
+        for f in raw.digest.formats.iter().flatten() {
+            if DIGEST_FORMATS.contains(&f.get_ref().as_str()) {
+                formats.push(f.get_ref().clone());
+            } else {
+                c.err::<()>(
+                    f.span(),
+                    format!(
+                        "unknown digest format {:?}: use one of {}",
+                        f.get_ref(),
+                        DIGEST_FORMATS.join(", ")
+                    ),
+                );
+            }
+        }
+        if raw.digest.formats.is_none() {
+            formats = vec!["html".into(), "xlsx".into()];
+        }
+
+        let mut notify = Vec::new();
+        for n in &raw.notify {
+            if !NOTIFY_KINDS.contains(&n.kind.get_ref().as_str()) {
+                c.err::<()>(
+                    n.kind.span(),
+                    format!(
+                        "unknown notify kind {:?}: use one of {}",
+                        n.kind.get_ref(),
+                        NOTIFY_KINDS.join(", ")
+                    ),
+                );
+                continue;
+            }
+            let min_level = match &n.min_level {
+                Some(l) => Level::parse(l.get_ref())
+                    .or_else(|| c.err(l.span(), "level must be high, medium or low")),
+                None => Some(Level::High),
+            };
+            if n.kind.get_ref() != "email" && n.url_env.is_none() {
+                c.err::<()>(n.kind.span(), "a bot or webhook channel needs url_env (the environment variable holding its URL)");
+            }
+            notify.push(NotifyConfig {
+                kind: n.kind.get_ref().clone(),
+                name: n.name.clone(),
+                url_env: n.url_env.clone(),
+                secret_env: n.secret_env.clone(),
+                min_level: min_level.unwrap_or(Level::High),
+            });
+        }
+
+        let tz = timezone.unwrap_or(chrono_tz::Asia::Shanghai);
+        let (sources, sites) =
+            sources::load(&sources_path, &crawl.default_cron, c.problems).unwrap_or_default();
+        let source_ids: Vec<&str> = sources.iter().map(|s| s.id.as_str()).collect();
+        let rules = rules::load(&rules_path, &source_ids, c.problems).unwrap_or_default();
+        if let Some(u) = &userdict {
+            check_userdict(u, c.problems);
+        }
+        Some(Config {
+            path: path.to_path_buf(),
+            timezone: tz,
+            data_dir,
+            sources_path,
+            rules_path,
+            userdict,
+            listen,
+            http,
+            crawl,
+            digest: DigestConfig {
+                cron: digest_cron.unwrap_or_else(|| {
+                    parse_cron(DEFAULT_DIGEST_CRON).expect("default cron parses")
+                }),
+                formats,
+            },
+            notify,
+            sources,
+            sites,
+            rules,
+        })
+    }
+
+    /// The SQLite database file.
+    pub fn db_path(&self) -> PathBuf {
+        self.data_dir.join("yuqing.db")
+    }
+
+    /// The tantivy index folder.
+    pub fn index_path(&self) -> PathBuf {
+        self.data_dir.join("search")
+    }
+
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources.iter().find(|s| s.id == id)
+    }
+}
+
+/// Checks a jieba user dictionary: `word [freq] [tag]` per line, `#` comments allowed.
+pub fn check_userdict(path: &Path, problems: &mut Vec<Problem>) {
+    let Some(text) = read(path, problems, "user dictionary") else {
+        return;
+    };
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let parts: Vec<&str> = t.split_whitespace().collect();
+        if parts.len() > 3 {
+            problems.push(Problem {
+                path: path.to_path_buf(),
+                line: i + 1,
+                col: 1,
+                message: format!(
+                    "expected 'word [frequency] [tag]', got {} fields",
+                    parts.len()
+                ),
+            });
+        } else if let Some(freq) = parts.get(1)
+            && freq.parse::<usize>().is_err()
+        {
+            let col = line.find(freq).map_or(1, |b| line[..b].chars().count() + 1);
+            problems.push(Problem {
+                path: path.to_path_buf(),
+                line: i + 1,
+                col,
+                message: format!("frequency {freq:?} is not a whole number"),
+            });
+        }
+    }
+}

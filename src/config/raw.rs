@@ -1,0 +1,146 @@
+//! The configuration files exactly as written (serde, unknown keys rejected). Values that need
+//! checking keep their position (`Spanned`) so problems can name file, line and column.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+type S = Spanned<String>;
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawService {
+    pub timezone: Option<S>,
+    pub data_dir: Option<S>,
+    pub sources: Option<S>,
+    pub rules: Option<S>,
+    pub userdict: Option<S>,
+    #[serde(default)]
+    pub server: RawServer,
+    #[serde(default)]
+    pub http: RawHttp,
+    #[serde(default)]
+    pub crawl: RawCrawl,
+    #[serde(default)]
+    pub digest: RawDigest,
+    #[serde(default)]
+    pub notify: Vec<RawNotify>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawServer {
+    pub listen: Option<S>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawHttp {
+    pub user_agent: Option<String>,
+    pub timeout: Option<S>,
+    pub connect_timeout: Option<S>,
+    pub max_body: Option<S>,
+    pub per_host_concurrency: Option<Spanned<i64>>,
+    pub per_host_delay: Option<S>,
+    pub concurrency: Option<Spanned<i64>>,
+    pub retries: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawCrawl {
+    /// With `full_text = "auto"`, fetch the page when the feed's text is shorter than this.
+    pub min_text_chars: Option<Spanned<i64>>,
+    pub max_items_per_source: Option<Spanned<i64>>,
+    pub default_cron: Option<S>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawDigest {
+    pub cron: Option<S>,
+    pub formats: Option<Vec<S>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNotify {
+    pub kind: S,
+    pub name: Option<String>,
+    pub url_env: Option<String>,
+    pub secret_env: Option<String>,
+    pub min_level: Option<S>,
+    pub quiet_hours: Option<S>,
+    pub to: Option<Vec<String>>,
+    pub from: Option<String>,
+    pub smtp_url_env: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawSources {
+    #[serde(default)]
+    pub source: Vec<RawSource>,
+    #[serde(default)]
+    pub site: Vec<RawSite>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSource {
+    pub id: S,
+    pub name: Option<String>,
+    pub kind: S,
+    pub url: S,
+    pub cron: Option<S>,
+    pub full_text: Option<S>,
+    pub encoding: Option<S>,
+    pub expect_every: Option<S>,
+    pub enabled: Option<bool>,
+    pub list: Option<RawList>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawList {
+    pub item: S,
+    pub link: Option<S>,
+    pub title: Option<S>,
+    pub date: Option<S>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSite {
+    pub host: S,
+    pub title: Option<S>,
+    pub body: S,
+    pub date: Option<S>,
+    pub author: Option<S>,
+    #[serde(default)]
+    pub remove: Vec<S>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawRules {
+    #[serde(default)]
+    pub rule: Vec<RawRule>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRule {
+    pub id: S,
+    pub name: Option<String>,
+    pub level: Option<S>,
+    pub region: Option<Vec<S>>,
+    pub subject: Option<Vec<S>>,
+    pub event: Option<Vec<S>>,
+    pub all: Option<Vec<S>>,
+    pub exclude: Option<Vec<S>>,
+    pub scope: Option<S>,
+    pub sources: Option<Vec<S>>,
+    pub near: Option<Spanned<i64>>,
+    pub enabled: Option<bool>,
+    pub expr: Option<S>,
+}

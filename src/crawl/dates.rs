@@ -1,0 +1,484 @@
+//! Chinese (and common web) date/time parsing.
+//!
+//! [`parse_datetime`] parses one date string in the forms Chinese news sites and
+//! WeChat pages use; [`find_datetime`] finds the first plausible date inside free
+//! text, preferring one that follows a label such as `发布时间：`.
+//!
+//! Times without a zone are interpreted in the caller's `tz`; date-only values mean
+//! midnight in `tz`. Dates before 1990 or more than a year after `now` are rejected.
+
+use std::sync::LazyLock;
+
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
+use chrono_tz::Tz;
+use regex::{Captures, Regex};
+
+/// Earliest year accepted as a publication date.
+const MIN_YEAR: i32 = 1990;
+
+/// Optional time part shared by the patterns: `10:30`, `10:30:00`, `10时30分`,
+/// `10点30分15秒`, `T10:30:00.123+08:00`, with an optional `上午`/`下午` marker.
+const TIME_PART: &str = r"(?:(?:\s*T\s*|[\s,，]*)(?P<ampm>上午|下午|晚上|中午|早上)?\s*(?P<h>\d{1,2})\s*[:：时点點]\s*(?P<mi>\d{1,2})(?:\s*[:：分]\s*(?:(?P<s>\d{1,2})(?:\.\d+)?\s*秒?)?)?(?:\s*(?P<tz>Z|[+-]\d{2}:?\d{2})\b)?)?";
+
+/// Full date with year: `2026-11-25`, `2026/11/25`, `2026.11.25`, `2026年11月25日`.
+static FULL_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?P<y>(?:19|20)\d{{2}})\s*(?P<sep>[-/.年])\s*(?P<m>\d{{1,2}})\s*[-/.月]\s*(?P<d>\d{{1,2}})(?:\s*[日号])?{TIME_PART}"
+    ))
+    .expect("valid full date regex")
+});
+
+/// Month and day without a year: `11月25日`, optionally with a time.
+static MONTH_DAY_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?P<m>\d{{1,2}})\s*月\s*(?P<d>\d{{1,2}})\s*[日号]{TIME_PART}"
+    ))
+    .expect("valid month-day regex")
+});
+
+/// Relative dates: `今天 10:30`, `昨天`, `前天 08:00`.
+static RELATIVE_DAY_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"^(?P<rel>今天|今日|昨天|昨日|前天){TIME_PART}$"))
+        .expect("valid relative day regex")
+});
+
+/// Relative offsets: `5分钟前`, `3小时前`, `2天前`, `刚刚`.
+static AGO_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:(?P<n>\d{1,3})\s*(?P<unit>秒|分钟|小时|天|日)\s*前|(?P<now>刚刚))$")
+        .expect("valid ago regex")
+});
+
+/// Labels that introduce the publication date in page text.
+static LABEL_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:发布时间|发布日期|发表时间|发表日期|发稿时间|发文日期|成文日期|更新时间|时间|日期|发表于|发布于|发布|Published|Date)\s*[:：]?")
+        .expect("valid label regex")
+});
+
+/// Parses one date/time string (see the module docs for the accepted forms).
+pub fn parse_datetime(
+    s: &str,
+    tz: Tz,
+    now: DateTime<FixedOffset>,
+) -> Option<DateTime<FixedOffset>> {
+    let s = normalize(s);
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    let parsed = parse_unix(s)
+        .or_else(|| DateTime::parse_from_rfc3339(s).ok())
+        .or_else(|| parse_rfc2822(s))
+        .or_else(|| parse_anchored(s, tz, now))
+        .or_else(|| parse_relative(s, tz, now))?;
+    plausible(parsed, now).then_some(parsed)
+}
+
+/// Finds the first plausible date inside free text. A date that follows a label
+/// such as `发布时间：` or `日期：` wins over an earlier unlabelled one; dates with a
+/// year win over bare `11月25日` forms.
+pub fn find_datetime(
+    text: &str,
+    tz: Tz,
+    now: DateTime<FixedOffset>,
+) -> Option<DateTime<FixedOffset>> {
+    let text = normalize(text);
+    let full_spans: Vec<(usize, usize)> = FULL_RE
+        .find_iter(&text)
+        .map(|m| (m.start(), m.end()))
+        .collect();
+    let full: Vec<(usize, DateTime<FixedOffset>)> = FULL_RE
+        .captures_iter(&text)
+        .filter(|c| boundary_ok(&text, c))
+        .filter_map(|c| Some((c.get(0)?.start(), from_captures(&c, None, tz, now)?)))
+        .collect();
+    let month_day: Vec<(usize, DateTime<FixedOffset>, bool)> = MONTH_DAY_RE
+        .captures_iter(&text)
+        .filter(|c| boundary_ok(&text, c))
+        .filter(|c| !inside_any(c, &full_spans))
+        .filter_map(|c| {
+            let start = c.get(0)?.start();
+            let has_time = c.name("h").is_some();
+            Some((
+                start,
+                from_captures(&c, Some(now.year()), tz, now)?,
+                has_time,
+            ))
+        })
+        .collect();
+
+    // A date right after a label (within a few characters of it).
+    let labelled = |start: usize| {
+        LABEL_RE.find_iter(&text).any(|l| {
+            l.end() <= start
+                && text
+                    .get(l.end()..start)
+                    .is_some_and(|gap| gap.chars().count() <= 6)
+        })
+    };
+    full.iter()
+        .find(|(start, _)| labelled(*start))
+        .map(|(_, dt)| *dt)
+        .or_else(|| full.first().map(|(_, dt)| *dt))
+        .or_else(|| {
+            month_day
+                .iter()
+                .find(|(start, _, _)| labelled(*start))
+                .map(|(_, dt, _)| *dt)
+        })
+        .or_else(|| {
+            month_day
+                .iter()
+                .find(|(_, _, has_time)| *has_time)
+                .map(|(_, dt, _)| *dt)
+        })
+}
+
+/// Maps full-width digits and punctuation to ASCII so one set of patterns suffices.
+fn normalize(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '－' | '—' | '–' => '-',
+            '／' => '/',
+            '．' => '.',
+            '\u{3000}' | '\u{a0}' => ' ',
+            _ => c,
+        })
+        .collect()
+}
+
+fn plausible(dt: DateTime<FixedOffset>, now: DateTime<FixedOffset>) -> bool {
+    dt.year() >= MIN_YEAR && dt <= now + Duration::days(366)
+}
+
+/// Unix seconds (9–10 digits) or milliseconds (13 digits).
+fn parse_unix(s: &str) -> Option<DateTime<FixedOffset>> {
+    if !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: i64 = s.parse().ok()?;
+    let utc = match s.len() {
+        9 | 10 => DateTime::from_timestamp(n, 0)?,
+        13 => DateTime::from_timestamp_millis(n)?,
+        _ => return None,
+    };
+    // Chinese sources: present epoch times in China Standard Time.
+    Some(utc.with_timezone(&FixedOffset::east_opt(8 * 3600)?))
+}
+
+/// RFC 2822, with `CST` read as China Standard Time (+08:00) as Chinese sites mean it.
+fn parse_rfc2822(s: &str) -> Option<DateTime<FixedOffset>> {
+    let fixed;
+    let s = if let Some(head) = s.strip_suffix("CST") {
+        fixed = format!("{}+0800", head);
+        fixed.as_str()
+    } else {
+        s
+    };
+    DateTime::parse_from_rfc2822(s).ok()
+}
+
+/// The whole string is one of the regex forms (trailing `星期三` etc. tolerated).
+fn parse_anchored(s: &str, tz: Tz, now: DateTime<FixedOffset>) -> Option<DateTime<FixedOffset>> {
+    let tail_ok = |rest: &str| {
+        let rest = rest.trim();
+        rest.is_empty()
+            || rest.starts_with("星期")
+            || rest.starts_with("周")
+            || rest.starts_with('(')
+    };
+    if let Some(c) = FULL_RE.captures(s) {
+        let m = c.get(0)?;
+        if m.start() == 0 && tail_ok(&s[m.end()..]) {
+            return from_captures(&c, None, tz, now);
+        }
+    }
+    if let Some(c) = MONTH_DAY_RE.captures(s) {
+        let m = c.get(0)?;
+        if m.start() == 0 && tail_ok(&s[m.end()..]) {
+            return from_captures(&c, Some(now.year()), tz, now);
+        }
+    }
+    None
+}
+
+fn parse_relative(s: &str, tz: Tz, now: DateTime<FixedOffset>) -> Option<DateTime<FixedOffset>> {
+    if let Some(c) = RELATIVE_DAY_RE.captures(s) {
+        let back = match c.name("rel")?.as_str() {
+            "昨天" | "昨日" => 1,
+            "前天" => 2,
+            _ => 0,
+        };
+        let day = now.with_timezone(&tz).date_naive() - Duration::days(back);
+        let (h, mi, sec) = time_of(&c)?;
+        return localize(day.and_hms_opt(h, mi, sec)?, tz);
+    }
+    if let Some(c) = AGO_RE.captures(s) {
+        if c.name("now").is_some() {
+            return Some(now);
+        }
+        let n: i64 = c.name("n")?.as_str().parse().ok()?;
+        let delta = match c.name("unit")?.as_str() {
+            "秒" => Duration::seconds(n),
+            "分钟" => Duration::minutes(n),
+            "小时" => Duration::hours(n),
+            _ => Duration::days(n),
+        };
+        return Some(now - delta);
+    }
+    None
+}
+
+/// Hour, minute, second from the optional time groups (00:00:00 when absent).
+fn time_of(c: &Captures<'_>) -> Option<(u32, u32, u32)> {
+    let num = |name: &str| c.name(name).and_then(|m| m.as_str().parse::<u32>().ok());
+    let Some(mut h) = num("h") else {
+        return Some((0, 0, 0));
+    };
+    let mi = num("mi").unwrap_or(0);
+    let sec = num("s").unwrap_or(0).min(59);
+    match c.name("ampm").map(|m| m.as_str()) {
+        Some("下午" | "晚上") if h < 12 => h += 12,
+        Some("中午") if h < 11 => h += 12,
+        _ => {}
+    }
+    (h <= 23 && mi <= 59).then_some((h, mi, sec))
+}
+
+/// Builds a date from regex captures. `default_year` is set for month-day forms:
+/// the year comes from `now`, and a date landing more than two days in the future
+/// is taken to be from the previous year.
+fn from_captures(
+    c: &Captures<'_>,
+    default_year: Option<i32>,
+    tz: Tz,
+    now: DateTime<FixedOffset>,
+) -> Option<DateTime<FixedOffset>> {
+    let num = |name: &str| c.name(name).and_then(|m| m.as_str().parse::<u32>().ok());
+    let (month, day) = (num("m")?, num("d")?);
+    let (h, mi, sec) = time_of(c)?;
+    let build = |year: i32| -> Option<DateTime<FixedOffset>> {
+        let naive = NaiveDate::from_ymd_opt(year, month, day)?.and_hms_opt(h, mi, sec)?;
+        match c.name("tz") {
+            Some(z) => with_offset(naive, z.as_str()),
+            None => localize(naive, tz),
+        }
+    };
+    let dt = match default_year {
+        None => build(c.name("y")?.as_str().parse().ok()?)?,
+        Some(year) => {
+            let dt = build(year);
+            match dt {
+                Some(dt) if dt <= now + Duration::days(2) => dt,
+                _ => build(year - 1)?,
+            }
+        }
+    };
+    plausible(dt, now).then_some(dt)
+}
+
+/// Interprets a wall-clock time in `tz`.
+fn localize(naive: NaiveDateTime, tz: Tz) -> Option<DateTime<FixedOffset>> {
+    tz.from_local_datetime(&naive)
+        .earliest()
+        .or_else(|| {
+            tz.from_local_datetime(&(naive + Duration::hours(1)))
+                .earliest()
+        })
+        .map(|dt| dt.fixed_offset())
+}
+
+/// Applies an explicit `Z` / `+08:00` / `+0800` offset.
+fn with_offset(naive: NaiveDateTime, zone: &str) -> Option<DateTime<FixedOffset>> {
+    let secs = if zone == "Z" {
+        0
+    } else {
+        let sign = if zone.starts_with('-') { -1 } else { 1 };
+        let digits: String = zone.chars().filter(char::is_ascii_digit).collect();
+        let h: i32 = digits.get(0..2)?.parse().ok()?;
+        let m: i32 = digits.get(2..4)?.parse().ok()?;
+        sign * (h * 3600 + m * 60)
+    };
+    FixedOffset::east_opt(secs)?
+        .from_local_datetime(&naive)
+        .single()
+}
+
+/// Rejects matches glued to other digits (`12026-11-25`, `2026-11-255`).
+fn boundary_ok(text: &str, c: &Captures<'_>) -> bool {
+    let Some(m) = c.get(0) else { return false };
+    let before = text[..m.start()].chars().next_back();
+    let after = text[m.end()..].chars().next();
+    !before.is_some_and(|ch| ch.is_ascii_digit()) && !after.is_some_and(|ch| ch.is_ascii_digit())
+}
+
+/// A month-day match that is the tail of a full date (`2026年11月25日`).
+fn inside_any(c: &Captures<'_>, spans: &[(usize, usize)]) -> bool {
+    c.get(0)
+        .is_some_and(|m| spans.iter().any(|&(s, e)| m.start() >= s && m.start() < e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339("2026-11-26T12:00:00+08:00").unwrap()
+    }
+
+    fn sh() -> Tz {
+        chrono_tz::Asia::Shanghai
+    }
+
+    fn p(s: &str) -> Option<String> {
+        parse_datetime(s, sh(), now()).map(|d| d.to_rfc3339())
+    }
+
+    fn f(s: &str) -> Option<String> {
+        find_datetime(s, sh(), now()).map(|d| d.to_rfc3339())
+    }
+
+    const T1030: &str = "2026-11-25T10:30:00+08:00";
+
+    #[test]
+    fn chinese_forms() {
+        assert_eq!(p("2026年11月25日 10:30").as_deref(), Some(T1030));
+        assert_eq!(p("2026年11月25日10时30分").as_deref(), Some(T1030));
+        assert_eq!(p("2026年11月25日 10点30分00秒").as_deref(), Some(T1030));
+        assert_eq!(p("２０２６年１１月２５日　10:30").as_deref(), Some(T1030));
+        assert_eq!(
+            p("2026年11月25日 下午2:05").as_deref(),
+            Some("2026-11-25T14:05:00+08:00")
+        );
+        assert_eq!(
+            p("2026年11月25日 星期三").as_deref(),
+            Some("2026-11-25T00:00:00+08:00")
+        );
+    }
+
+    #[test]
+    fn numeric_forms() {
+        assert_eq!(p("2026-11-25 10:30:00").as_deref(), Some(T1030));
+        assert_eq!(p("2026-11-25 10:30").as_deref(), Some(T1030));
+        assert_eq!(
+            p("2026/11/25").as_deref(),
+            Some("2026-11-25T00:00:00+08:00")
+        );
+        assert_eq!(
+            p("2026.11.25").as_deref(),
+            Some("2026-11-25T00:00:00+08:00")
+        );
+        assert_eq!(
+            p("2026-11-25").as_deref(),
+            Some("2026-11-25T00:00:00+08:00")
+        );
+        assert_eq!(
+            p("2005-5-7 21:23:57").as_deref(),
+            Some("2005-05-07T21:23:57+08:00")
+        );
+    }
+
+    #[test]
+    fn rfc_forms() {
+        assert_eq!(p("2026-11-25T10:30:00+08:00").as_deref(), Some(T1030));
+        assert_eq!(
+            p("2026-11-25T02:30:00Z").as_deref(),
+            Some("2026-11-25T02:30:00+00:00")
+        );
+        assert_eq!(p("2026-11-25 10:30:00+0800").as_deref(), Some(T1030));
+        assert_eq!(p("Wed, 25 Nov 2026 10:30:00 +0800").as_deref(), Some(T1030));
+        assert_eq!(p("Wed, 25 Nov 2026 10:30:00 CST").as_deref(), Some(T1030));
+        assert_eq!(
+            p("Wed, 25 Nov 2026 02:30:00 GMT").as_deref(),
+            Some("2026-11-25T02:30:00+00:00")
+        );
+    }
+
+    #[test]
+    fn unix_seconds() {
+        assert_eq!(
+            p("1581517074").as_deref(),
+            Some("2020-02-12T22:17:54+08:00")
+        );
+        assert_eq!(
+            p("1581517074000").as_deref(),
+            Some("2020-02-12T22:17:54+08:00")
+        );
+        assert_eq!(p("123"), None);
+    }
+
+    #[test]
+    fn month_day_without_year() {
+        assert_eq!(p("11月25日").as_deref(), Some("2026-11-25T00:00:00+08:00"));
+        assert_eq!(p("11月25日 10:30").as_deref(), Some(T1030));
+        // Two days ahead is still this year; further ahead means last year.
+        assert_eq!(p("11月28日").as_deref(), Some("2026-11-28T00:00:00+08:00"));
+        assert_eq!(p("12月20日").as_deref(), Some("2025-12-20T00:00:00+08:00"));
+    }
+
+    #[test]
+    fn relative_forms() {
+        assert_eq!(
+            p("昨天 08:15").as_deref(),
+            Some("2026-11-25T08:15:00+08:00")
+        );
+        assert_eq!(p("前天").as_deref(), Some("2026-11-24T00:00:00+08:00"));
+        assert_eq!(p("3小时前").as_deref(), Some("2026-11-26T09:00:00+08:00"));
+    }
+
+    #[test]
+    fn other_zones() {
+        let ny = chrono_tz::America::New_York;
+        let d = parse_datetime("2026-07-01 10:00", ny, now()).unwrap();
+        assert_eq!(d.to_rfc3339(), "2026-07-01T10:00:00-04:00");
+        let d = parse_datetime("2026-12-01 10:00", ny, now()).unwrap();
+        assert_eq!(d.to_rfc3339(), "2026-12-01T10:00:00-05:00");
+    }
+
+    #[test]
+    fn rejects_impossible_and_implausible() {
+        assert_eq!(p("2026-13-01"), None);
+        assert_eq!(p("2026-02-30"), None);
+        assert_eq!(p("2026-11-25 25:00"), None);
+        assert_eq!(p("1989-06-01"), None);
+        assert_eq!(p("2028-01-01"), None);
+        assert_eq!(
+            p("2027-06-01").as_deref(),
+            Some("2027-06-01T00:00:00+08:00")
+        );
+        assert_eq!(p("not a date"), None);
+        assert_eq!(p(""), None);
+        assert_eq!(p("2026-11-25 并且还有别的内容"), None);
+    }
+
+    #[test]
+    fn find_in_text() {
+        assert_eq!(
+            f("发布时间：2026-11-25 10:30　来源：清河街道").as_deref(),
+            Some(T1030)
+        );
+        assert_eq!(
+            f("2026年11月25日 10:30 来源：示例日报").as_deref(),
+            Some(T1030)
+        );
+        assert_eq!(
+            f("上一篇 2026-01-02 发布日期：2026年11月25日 浏览次数：12").as_deref(),
+            Some("2026-11-25T00:00:00+08:00")
+        );
+        assert_eq!(
+            f("作者：某某 发表于 11月25日 10:30").as_deref(),
+            Some(T1030)
+        );
+        assert_eq!(f("编号 12026-11-255 无日期"), None);
+        assert_eq!(f("本文共有2026字，阅读11分钟"), None);
+        assert_eq!(f("没有日期的文字"), None);
+    }
+
+    #[test]
+    fn find_skips_implausible() {
+        assert_eq!(
+            f("1900-01-01 旧档案；更新：2026-11-20").as_deref(),
+            Some("2026-11-20T00:00:00+08:00")
+        );
+    }
+}

@@ -1,0 +1,434 @@
+//! One crawl pass over sources: fetch the feed or list page, find new items, fetch and extract
+//! full text where needed, store new articles. Indexing and rule matching follow in
+//! [`crate::app`]. One bad source never stops the others: its failure becomes its row state.
+
+pub mod canonical;
+pub mod charset;
+pub mod dates;
+pub mod extract;
+pub mod feed;
+pub mod fetch;
+pub mod listpage;
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, FixedOffset, Timelike};
+use futures_util::StreamExt;
+use serde::Serialize;
+use url::Url;
+
+use crate::config::{Config, FullText, Source, SourceKind};
+use crate::model::{FeedItem, PageKind};
+use crate::store::{NewArticle, Store};
+use fetch::{FetchError, Fetched, Fetcher, Validators};
+
+/// Article pages fetched at once for one source (the fetcher's per-host limits still apply).
+const ITEM_CONCURRENCY: usize = 4;
+/// Backoff after a block ("环境异常", captcha, 401/403/429): 15 min doubling up to 6 h.
+pub const BLOCK_BACKOFF_START: Duration = Duration::from_secs(15 * 60);
+pub const BACKOFF_CAP: Duration = Duration::from_secs(6 * 3600);
+/// Backoff after ordinary failures: 5 min doubling up to the cap.
+pub const FAIL_BACKOFF_START: Duration = Duration::from_secs(5 * 60);
+
+/// What one source's crawl did.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct SourceReport {
+    pub source: String,
+    /// Items listed by the feed or page.
+    pub items: usize,
+    /// New articles stored.
+    pub new: usize,
+    /// Items already known.
+    pub known: usize,
+    /// Items whose page says the publisher deleted them.
+    pub deleted: usize,
+    /// Error messages (the source's own failure, or individual items').
+    pub errors: Vec<String>,
+    /// `ok`, `not_modified`, `failing` or `blocked`.
+    pub status: String,
+    pub ms: u64,
+    /// Ids of the new articles.
+    #[serde(skip)]
+    pub new_ids: Vec<i64>,
+}
+
+/// Everything a crawl needs, borrowed from the application.
+pub struct Crawler<'a> {
+    pub config: &'a Config,
+    pub store: &'a Store,
+    pub fetcher: &'a Fetcher,
+}
+
+enum ItemOutcome {
+    New(i64),
+    Known,
+    Deleted,
+    Blocked(String),
+    Failed(String),
+}
+
+impl Crawler<'_> {
+    /// Crawls one source now and records the outcome in its state row.
+    pub async fn crawl_source(&self, source: &Source, now: DateTime<FixedOffset>) -> SourceReport {
+        let started = Instant::now();
+        let mut report = SourceReport {
+            source: source.id.clone(),
+            ..Default::default()
+        };
+        let ts = now.timestamp();
+        let state = match self.store.source_state(&source.id) {
+            Ok(s) => s,
+            Err(e) => {
+                report.errors.push(e.to_string());
+                report.status = "failing".into();
+                return report;
+            }
+        };
+        let validators = Validators {
+            etag: state.etag.clone(),
+            last_modified: state.last_modified.clone(),
+        };
+        let outcome = self.list_items(source, &validators, now).await;
+        let (items, new_validators) = match outcome {
+            Ok(None) => {
+                report.status = "not_modified".into();
+                self.record_ok(source, ts, None, &mut report);
+                report.ms = started.elapsed().as_millis() as u64;
+                return report;
+            }
+            Ok(Some(x)) => x,
+            Err((msg, blocked)) => {
+                tracing::warn!(source = %source.id, error = %msg, "source failed");
+                report.errors.push(msg.clone());
+                self.record_failure(
+                    source,
+                    ts,
+                    &msg,
+                    blocked,
+                    state.error_count,
+                    state.blocked_count,
+                    &mut report,
+                );
+                report.ms = started.elapsed().as_millis() as u64;
+                return report;
+            }
+        };
+        report.items = items.len();
+        let outcomes: Vec<ItemOutcome> = futures_util::stream::iter(
+            items
+                .into_iter()
+                .map(|item| self.process_item(source, item, now)),
+        )
+        .buffered(ITEM_CONCURRENCY)
+        .collect()
+        .await;
+        let mut blocked = None;
+        for o in outcomes {
+            match o {
+                ItemOutcome::New(id) => {
+                    report.new += 1;
+                    report.new_ids.push(id);
+                }
+                ItemOutcome::Known => report.known += 1,
+                ItemOutcome::Deleted => report.deleted += 1,
+                ItemOutcome::Blocked(why) => blocked = Some(why),
+                ItemOutcome::Failed(msg) => report.errors.push(msg),
+            }
+        }
+        if let Some(why) = blocked {
+            let msg = format!("blocked: {why}");
+            tracing::warn!(source = %source.id, "{msg}");
+            report.errors.push(msg.clone());
+            self.record_failure(
+                source,
+                ts,
+                &msg,
+                true,
+                state.error_count,
+                state.blocked_count,
+                &mut report,
+            );
+        } else if report.items > 0 && report.new + report.known + report.deleted == 0 {
+            let msg = format!(
+                "every item failed; first error: {}",
+                report.errors.first().map_or("", String::as_str)
+            );
+            self.record_failure(source, ts, &msg, false, state.error_count, 0, &mut report);
+        } else {
+            report.status = "ok".into();
+            self.record_ok(source, ts, Some(&new_validators), &mut report);
+        }
+        report.ms = started.elapsed().as_millis() as u64;
+        tracing::info!(source = %source.id, items = report.items, new = report.new, errors = report.errors.len(), ms = report.ms, "crawled");
+        report
+    }
+
+    fn record_ok(
+        &self,
+        source: &Source,
+        ts: i64,
+        v: Option<&Validators>,
+        report: &mut SourceReport,
+    ) {
+        let next = next_tick(source, ts, self.config);
+        let r = self.store.record_success(
+            &source.id,
+            ts,
+            v.and_then(|v| v.etag.as_deref()),
+            v.and_then(|v| v.last_modified.as_deref()),
+            next,
+        );
+        if let Err(e) = r {
+            report.errors.push(e.to_string());
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn record_failure(
+        &self,
+        source: &Source,
+        ts: i64,
+        msg: &str,
+        blocked: bool,
+        errors_before: i64,
+        blocks_before: i64,
+        report: &mut SourceReport,
+    ) {
+        let (start, n) = if blocked {
+            (BLOCK_BACKOFF_START, blocks_before)
+        } else {
+            (FAIL_BACKOFF_START, errors_before)
+        };
+        let backoff = backoff(start, n as u32);
+        report.status = if blocked { "blocked" } else { "failing" }.into();
+        if let Err(e) = self.store.record_failure(
+            &source.id,
+            ts,
+            msg,
+            blocked,
+            Some(ts + backoff.as_secs() as i64),
+        ) {
+            report.errors.push(e.to_string());
+        }
+    }
+
+    /// Fetches the source's feed or list page. `Ok(None)` = not modified; `Err((message, blocked))`.
+    async fn list_items(
+        &self,
+        source: &Source,
+        validators: &Validators,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Option<(Vec<FeedItem>, Validators)>, (String, bool)> {
+        let tz = self.config.timezone;
+        let resp = match self.fetcher.get(&source.url, Some(validators)).await {
+            Ok(Fetched::NotModified) => return Ok(None),
+            Ok(Fetched::Ok(r)) => r,
+            Err(e) => {
+                let blocked = matches!(e.status(), Some(401 | 403 | 429));
+                return Err((format!("fetching {}: {e}", source.url), blocked));
+            }
+        };
+        let mut items = match &source.kind {
+            SourceKind::Rss => feed::parse_feed(
+                &resp.body,
+                resp.content_type.as_deref(),
+                source.encoding,
+                &resp.final_url,
+                tz,
+            )
+            .map_err(|e| (format!("{}: {e}", source.url), false))?,
+            SourceKind::Html(sel) => {
+                let (html, _) =
+                    charset::decode_html(&resp.body, resp.content_type.as_deref(), source.encoding);
+                listpage::parse_list(&html, &resp.final_url, sel, tz, now)
+                    .map_err(|e| (format!("{}: {e}", source.url), false))?
+            }
+        };
+        items.truncate(self.config.crawl.max_items_per_source);
+        Ok(Some((items, resp.validators)))
+    }
+
+    async fn process_item(
+        &self,
+        source: &Source,
+        item: FeedItem,
+        now: DateTime<FixedOffset>,
+    ) -> ItemOutcome {
+        let link = item.url.clone();
+        let canonical = match link.as_deref().and_then(canonical::canonical_url) {
+            Some(c) => c,
+            None => match &item.guid {
+                // No usable link: identify the item by its feed and guid.
+                Some(g) if !item.text.is_empty() => format!("{}#{}", source.url, g),
+                _ => {
+                    return ItemOutcome::Failed(format!("item {:?} has no usable link", item.title));
+                }
+            },
+        };
+        match self.store.article_exists(&canonical) {
+            Ok(true) => return ItemOutcome::Known,
+            Ok(false) => {}
+            Err(e) => return ItemOutcome::Failed(e.to_string()),
+        }
+        let feed_chars = item.text.chars().count();
+        let want_page = match source.full_text {
+            FullText::Always => true,
+            FullText::Auto => feed_chars < self.config.crawl.min_text_chars,
+            FullText::Never => false,
+        };
+        let mut article = NewArticle {
+            canonical_url: canonical.clone(),
+            url: link.clone().unwrap_or_else(|| canonical.clone()),
+            source_id: source.id.clone(),
+            guid: item.guid.clone(),
+            title: item.title.clone(),
+            author: item.author.clone(),
+            published: item.published.map(|d| d.timestamp()),
+            fetched: now.timestamp(),
+            text: item.text.clone(),
+            evidence: None,
+            evidence_type: None,
+        };
+        let page_url = link.as_deref().and_then(|l| Url::parse(l).ok());
+        if let (true, Some(page_url)) = (want_page, page_url) {
+            match self.fetch_page(source, &page_url, now).await {
+                Ok((PageKind::Article(ex), body)) => {
+                    if article.title.trim().is_empty() {
+                        article.title = ex.title.clone().unwrap_or_default();
+                    }
+                    if article.author.is_none() {
+                        article.author = ex.author.clone();
+                    }
+                    article.published =
+                        pick_published(item.published, ex.published).map(|d| d.timestamp());
+                    if ex.text.chars().count() >= feed_chars {
+                        article.text = ex.text;
+                    }
+                    article.evidence = Some(body);
+                    article.evidence_type = Some("text/html".into());
+                }
+                Ok((PageKind::Deleted(why), _)) => {
+                    tracing::info!(source = %source.id, url = %page_url, %why, "article deleted by publisher");
+                    let _ = self.store.mark_deleted(&canonical);
+                    return ItemOutcome::Deleted;
+                }
+                Ok((PageKind::Blocked(why), _)) => return ItemOutcome::Blocked(why),
+                Err(e) => {
+                    if feed_chars == 0 {
+                        // Title-only item: try again next crawl rather than store a husk.
+                        return ItemOutcome::Failed(format!("{page_url}: {e}"));
+                    }
+                    tracing::warn!(source = %source.id, url = %page_url, error = %e, "full text failed; keeping the feed's text");
+                }
+            }
+        }
+        if article.title.trim().is_empty() {
+            article.title = first_line(&article.text);
+        }
+        if article.title.trim().is_empty() && article.text.trim().is_empty() {
+            return ItemOutcome::Failed(format!("{}: no title and no text", article.url));
+        }
+        match self.store.insert_article(&article) {
+            Ok(Some(id)) => ItemOutcome::New(id),
+            Ok(None) => ItemOutcome::Known,
+            Err(e) => ItemOutcome::Failed(e.to_string()),
+        }
+    }
+
+    async fn fetch_page(
+        &self,
+        source: &Source,
+        url: &Url,
+        now: DateTime<FixedOffset>,
+    ) -> Result<(PageKind, Vec<u8>), FetchError> {
+        let resp = match self.fetcher.get(url, None).await? {
+            Fetched::Ok(r) => r,
+            Fetched::NotModified => {
+                return Err(FetchError::Network(
+                    "unexpected 304 without validators".into(),
+                ));
+            }
+        };
+        let (html, _) =
+            charset::decode_html(&resp.body, resp.content_type.as_deref(), source.encoding);
+        let kind = extract::extract(
+            &html,
+            &resp.final_url,
+            &self.config.sites,
+            self.config.timezone,
+            now,
+        );
+        Ok((kind, resp.body))
+    }
+}
+
+/// The feed's time unless it is a bare date (midnight) and the page knows the time of day.
+fn pick_published(
+    feed: Option<DateTime<FixedOffset>>,
+    page: Option<DateTime<FixedOffset>>,
+) -> Option<DateTime<FixedOffset>> {
+    match (feed, page) {
+        (Some(f), Some(p))
+            if f.hour() == 0 && f.minute() == 0 && f.date_naive() == p.date_naive() =>
+        {
+            Some(p)
+        }
+        (Some(f), _) => Some(f),
+        (None, p) => p,
+    }
+}
+
+fn first_line(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("")
+        .chars()
+        .take(60)
+        .collect()
+}
+
+/// `start` doubled `n` times, capped at [`BACKOFF_CAP`].
+pub fn backoff(start: Duration, n: u32) -> Duration {
+    start
+        .saturating_mul(2u32.saturating_pow(n.min(16)))
+        .min(BACKOFF_CAP)
+}
+
+/// The source's next scheduled time after `ts`, in the configured zone.
+fn next_tick(source: &Source, ts: i64, config: &Config) -> Option<i64> {
+    let now = DateTime::from_timestamp(ts, 0)?.with_timezone(&config.timezone);
+    source.cron.after(&now).next().map(|t| t.timestamp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn block_backoff_doubles_from_15_minutes_to_6_hours() {
+        assert_eq!(backoff(BLOCK_BACKOFF_START, 0), Duration::from_secs(900));
+        assert_eq!(backoff(BLOCK_BACKOFF_START, 1), Duration::from_secs(1800));
+        assert_eq!(backoff(BLOCK_BACKOFF_START, 10), BACKOFF_CAP);
+        assert_eq!(backoff(BLOCK_BACKOFF_START, 100), BACKOFF_CAP);
+    }
+
+    #[test]
+    fn page_time_refines_a_date_only_feed_time() {
+        let d = |s| DateTime::parse_from_rfc3339(s).ok();
+        assert_eq!(
+            pick_published(
+                d("2026-11-25T00:00:00+08:00"),
+                d("2026-11-25T10:30:00+08:00")
+            ),
+            d("2026-11-25T10:30:00+08:00")
+        );
+        assert_eq!(
+            pick_published(
+                d("2026-11-25T09:00:00+08:00"),
+                d("2026-11-25T10:30:00+08:00")
+            ),
+            d("2026-11-25T09:00:00+08:00")
+        );
+    }
+}

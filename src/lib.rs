@@ -1,0 +1,26 @@
+//! yuqing (舆情监测): a public-opinion monitoring service for a sub-district office.
+//!
+//! Scheduled crawlers pull WeChat-article mirrors (RSSHub, WeWe RSS, wechat2rss) and local news
+//! sites, extract the main text, segment Chinese, index it in tantivy and keep the truth in
+//! SQLite, so that staff can search everything with Ctrl-F semantics.
+//!
+//! # Layout
+//! Data flows one way: sources → fetch → extract → analyze → store/index → present.
+//!
+//! * [`config`] — the TOML files, checked into typed values; every problem as `path:line:col`.
+//! * [`crawl`] — fetching ([`crawl::fetch`]), charsets, feeds, list pages, article extraction,
+//!   canonical URLs, and one crawl pass per source.
+//! * [`text`] — the one normalizer (NFKC, width, case, Traditional → Simplified) and jieba.
+//! * [`search`] — tantivy schema, index, the query syntax, snippets.
+//! * [`store`] — SQLite: articles and per-source fetch state (the point of truth).
+//! * [`app`] — wires it all together; the operations behind the commands and JSON shapes.
+//! * [`cli`] — the command line (`src/main.rs` only calls [`cli::main`]).
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod crawl;
+pub mod model;
+pub mod search;
+pub mod store;
+pub mod text;

@@ -1,0 +1,389 @@
+//! The tantivy index: open (or create) it, upsert articles, commit, and run parsed queries.
+//!
+//! The index is derived data: SQLite is the truth and `yuqing reindex` rebuilds this from it.
+//! Fields are index-only (nothing but the id is stored): snippets are cut from the SQLite text.
+
+use std::ops::Bound;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, RegexQuery,
+    TermQuery,
+};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument,
+    Term,
+};
+
+use super::query::Node;
+use super::schema::{self, Fields, GRAM, JIEBA, SCHEMA_VERSION};
+use crate::text::segment::{GramTokenizer, Segmenter, query_grams};
+
+/// Writer heap shared by its threads; tantivy needs at least 15 MB per thread.
+const WRITER_HEAP: usize = 128 * 1024 * 1024;
+const VERSION_FILE: &str = "yuqing-schema-version";
+
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error(
+        "search index at {dir} was built with schema {found}, this binary expects {expected}: run 'yuqing reindex'"
+    )]
+    SchemaMismatch {
+        dir: PathBuf,
+        found: String,
+        expected: u32,
+    },
+    #[error("search index at {dir}: {source}")]
+    Tantivy {
+        dir: PathBuf,
+        source: tantivy::TantivyError,
+    },
+    #[error("search index at {dir}: {source}")]
+    Io {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "search index at {0} is locked by another yuqing process (is 'yuqing serve' running?): stop it or wait"
+    )]
+    Locked(PathBuf),
+}
+
+/// What to index for one article. Texts must already be normalized.
+pub struct IndexDoc<'a> {
+    pub id: u64,
+    pub source: &'a str,
+    pub published: i64,
+    pub title: &'a str,
+    pub text: &'a str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Relevance,
+    Newest,
+}
+
+/// A parsed query plus filters.
+pub struct SearchRequest<'a> {
+    pub query: &'a Node,
+    pub sources: &'a [String],
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    pub sort: Sort,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+pub struct SearchHits {
+    /// Exact number of matching articles.
+    pub total: usize,
+    pub hits: Vec<(u64, f32)>,
+}
+
+pub struct SearchIndex {
+    dir: PathBuf,
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<Option<IndexWriter>>,
+    fields: Fields,
+    segmenter: Segmenter,
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it when absent. Refuses an index of another schema.
+    pub fn open(dir: &Path, segmenter: Segmenter) -> Result<Self, IndexError> {
+        let io = |source| IndexError::Io {
+            dir: dir.to_path_buf(),
+            source,
+        };
+        let tv = |source| IndexError::Tantivy {
+            dir: dir.to_path_buf(),
+            source,
+        };
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let version_path = dir.join(VERSION_FILE);
+        let (schema, fields) = schema::build();
+        let has_index = dir.join("meta.json").exists();
+        let index = if has_index {
+            let found = std::fs::read_to_string(&version_path).unwrap_or_else(|_| "unknown".into());
+            if found.trim() != SCHEMA_VERSION.to_string() {
+                return Err(IndexError::SchemaMismatch {
+                    dir: dir.to_path_buf(),
+                    found: found.trim().to_string(),
+                    expected: SCHEMA_VERSION,
+                });
+            }
+            Index::open_in_dir(dir).map_err(tv)?
+        } else {
+            let index = Index::create_in_dir(dir, schema).map_err(tv)?;
+            std::fs::write(&version_path, SCHEMA_VERSION.to_string()).map_err(io)?;
+            index
+        };
+        // Tokenizers are not stored in the index: register them after every open.
+        index.tokenizers().register(JIEBA, segmenter.tokenizer());
+        index.tokenizers().register(GRAM, GramTokenizer);
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(tv)?;
+        Ok(SearchIndex {
+            dir: dir.to_path_buf(),
+            index,
+            reader,
+            writer: Mutex::new(None),
+            fields,
+            segmenter,
+        })
+    }
+
+    /// Deletes the index in `dir` and creates an empty one (for `reindex`).
+    pub fn recreate(dir: &Path, segmenter: Segmenter) -> Result<Self, IndexError> {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir).map_err(|source| IndexError::Io {
+                dir: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        Self::open(dir, segmenter)
+    }
+
+    fn with_writer<T>(
+        &self,
+        f: impl FnOnce(&mut IndexWriter) -> tantivy::Result<T>,
+    ) -> Result<T, IndexError> {
+        let mut guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.is_none() {
+            let w = self.index.writer(WRITER_HEAP).map_err(|e| match e {
+                tantivy::TantivyError::LockFailure(..) => IndexError::Locked(self.dir.clone()),
+                source => IndexError::Tantivy {
+                    dir: self.dir.clone(),
+                    source,
+                },
+            })?;
+            *guard = Some(w);
+        }
+        let w = guard.as_mut().expect("writer was just set");
+        f(w).map_err(|source| IndexError::Tantivy {
+            dir: self.dir.clone(),
+            source,
+        })
+    }
+
+    /// Adds or replaces one article (delete by id, then add). Visible after [`commit`](Self::commit).
+    pub fn upsert(&self, doc: &IndexDoc) -> Result<(), IndexError> {
+        let f = self.fields;
+        let mut d = TantivyDocument::default();
+        d.add_u64(f.id, doc.id);
+        d.add_text(f.source, doc.source);
+        d.add_i64(f.published, doc.published);
+        d.add_text(f.title_words, doc.title);
+        d.add_text(f.body_words, doc.text);
+        d.add_text(f.title_grams, doc.title);
+        d.add_text(f.body_grams, doc.text);
+        self.with_writer(|w| {
+            w.delete_term(Term::from_field_u64(f.id, doc.id));
+            w.add_document(d)?;
+            Ok(())
+        })
+    }
+
+    pub fn delete(&self, id: u64) -> Result<(), IndexError> {
+        let f = self.fields;
+        self.with_writer(|w| {
+            w.delete_term(Term::from_field_u64(f.id, id));
+            Ok(())
+        })
+    }
+
+    /// Commits pending changes and makes them visible to searches.
+    pub fn commit(&self) -> Result<(), IndexError> {
+        self.with_writer(|w| w.commit().map(|_| ()))?;
+        self.reader.reload().map_err(|source| IndexError::Tantivy {
+            dir: self.dir.clone(),
+            source,
+        })
+    }
+
+    /// Number of documents visible to searches.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchHits, IndexError> {
+        let query = self.build(req);
+        let searcher = self.reader.searcher();
+        let tv = |source| IndexError::Tantivy {
+            dir: self.dir.clone(),
+            source,
+        };
+        let limit = req.limit.max(1);
+        let total = searcher.search(&query, &Count).map_err(tv)?;
+        let addrs: Vec<(f32, DocAddress)> = match req.sort {
+            Sort::Relevance => searcher
+                .search(
+                    &query,
+                    &TopDocs::with_limit(limit)
+                        .and_offset(req.offset)
+                        .order_by_score(),
+                )
+                .map_err(tv)?,
+            Sort::Newest => searcher
+                .search(
+                    &query,
+                    &TopDocs::with_limit(limit)
+                        .and_offset(req.offset)
+                        .order_by_fast_field::<i64>("published", Order::Desc),
+                )
+                .map_err(tv)?
+                .into_iter()
+                .map(|(_, a)| (0.0, a))
+                .collect(),
+        };
+        let hits = addrs
+            .into_iter()
+            .filter_map(|(score, addr)| self.id_of(&searcher, addr).map(|id| (id, score)))
+            .collect();
+        Ok(SearchHits { total, hits })
+    }
+
+    fn id_of(&self, searcher: &Searcher, addr: DocAddress) -> Option<u64> {
+        let seg = searcher.segment_reader(addr.segment_ord);
+        let col = seg.fast_fields().u64("id").ok()?;
+        col.first(addr.doc_id)
+    }
+
+    fn build(&self, req: &SearchRequest) -> Box<dyn Query> {
+        let f = self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        self.push_node(req.query, Occur::Must, &mut clauses);
+        if !req.sources.is_empty() {
+            let any: Vec<(Occur, Box<dyn Query>)> = req
+                .sources
+                .iter()
+                .map(|s| {
+                    (
+                        Occur::Should,
+                        Box::new(term_query(Term::from_field_text(f.source, s))) as Box<dyn Query>,
+                    )
+                })
+                .collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        if req.since.is_some() || req.until.is_some() {
+            let lo = req.since.map_or(Bound::Unbounded, |t| {
+                Bound::Included(Term::from_field_i64(f.published, t))
+            });
+            let hi = req.until.map_or(Bound::Unbounded, |t| {
+                Bound::Excluded(Term::from_field_i64(f.published, t))
+            });
+            clauses.push((Occur::Must, Box::new(RangeQuery::new(lo, hi))));
+        }
+        if !clauses.iter().any(|(o, _)| *o == Occur::Must) {
+            clauses.push((Occur::Must, Box::new(AllQuery)));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// Adds `node` to `out` with `occur`, flattening nested ANDs and NOTs.
+    fn push_node(&self, node: &Node, occur: Occur, out: &mut Vec<(Occur, Box<dyn Query>)>) {
+        match (node, occur) {
+            (Node::And(parts), Occur::Must) => parts
+                .iter()
+                .for_each(|p| self.push_node(p, Occur::Must, out)),
+            (Node::Not(inner), Occur::Must) => out.push((Occur::MustNot, self.node_query(inner))),
+            _ => out.push((occur, self.node_query(node))),
+        }
+    }
+
+    fn node_query(&self, node: &Node) -> Box<dyn Query> {
+        match node {
+            Node::Word { text, title_only } => self.word_query(text, *title_only),
+            Node::Source(id) => Box::new(term_query(Term::from_field_text(self.fields.source, id))),
+            Node::And(_) | Node::Not(_) => {
+                let mut clauses = Vec::new();
+                self.push_node(node, Occur::Must, &mut clauses);
+                if !clauses.iter().any(|(o, _)| *o == Occur::Must) {
+                    clauses.push((Occur::Must, Box::new(AllQuery)));
+                }
+                Box::new(BooleanQuery::new(clauses))
+            }
+            Node::Or(parts) => Box::new(BooleanQuery::new(
+                parts
+                    .iter()
+                    .map(|p| (Occur::Should, self.node_query(p)))
+                    .collect(),
+            )),
+        }
+    }
+
+    /// One word: the gram phrase is the exact filter (title OR body); jieba words only rank.
+    fn word_query(&self, word: &str, title_only: bool) -> Box<dyn Query> {
+        let f = self.fields;
+        let mut exact: Vec<(Occur, Box<dyn Query>)> = vec![(
+            Occur::Should,
+            Box::new(BoostQuery::new(gram_query(f.title_grams, word), 2.0)),
+        )];
+        if !title_only {
+            exact.push((Occur::Should, gram_query(f.body_grams, word)));
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
+            Occur::Must,
+            Box::new(BoostQuery::new(Box::new(BooleanQuery::new(exact)), 0.5)),
+        )];
+        for w in self.segmenter.words(word) {
+            clauses.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    Box::new(term_query(Term::from_field_text(f.title_words, w))),
+                    3.0,
+                )),
+            ));
+            if !title_only {
+                clauses.push((
+                    Occur::Should,
+                    Box::new(term_query(Term::from_field_text(f.body_words, w))),
+                ));
+            }
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+}
+
+fn term_query(t: Term) -> TermQuery {
+    TermQuery::new(t, IndexRecordOption::WithFreqs)
+}
+
+/// Exact substring query on a gram field: a phrase of overlapping bigrams for 2+ chars, any term
+/// starting with the character for a single char.
+fn gram_query(field: tantivy::schema::Field, word: &str) -> Box<dyn Query> {
+    let grams = query_grams(word);
+    if word.chars().count() == 1 {
+        let pattern = format!("{}.*", regex_syntax_escape(word));
+        match RegexQuery::from_pattern(&pattern, field) {
+            Ok(q) => return Box::new(q),
+            Err(_) => return Box::new(term_query(Term::from_field_text(field, word))),
+        }
+    }
+    if grams.len() == 1 {
+        return Box::new(TermQuery::new(
+            Term::from_field_text(field, &grams[0]),
+            IndexRecordOption::WithFreqs,
+        ));
+    }
+    Box::new(PhraseQuery::new(
+        grams
+            .iter()
+            .map(|g| Term::from_field_text(field, g))
+            .collect(),
+    ))
+}
+
+fn regex_syntax_escape(s: &str) -> String {
+    regex::escape(s)
+}

@@ -1,0 +1,9 @@
+//! Full-text search: schema, index, query syntax and snippets. Everything outside this module
+//! talks to search through [`SearchIndex`] and [`query::parse`], so the engine can be swapped
+//! (DESIGN.md §7) without touching the crawler.
+pub mod index;
+pub mod query;
+pub mod schema;
+pub mod snippet;
+
+pub use index::{IndexDoc, IndexError, SearchHits, SearchIndex, SearchRequest, Sort};

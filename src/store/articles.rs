@@ -1,0 +1,224 @@
+//! Articles: one row per canonical URL. Inserting an article that exists changes nothing, so a
+//! re-crawl never duplicates. The original page is kept gzip-compressed as evidence.
+
+use std::io::{Read, Write};
+
+use rusqlite::{OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+use super::{Result, Store};
+
+/// An article about to be stored.
+#[derive(Debug, Clone, Default)]
+pub struct NewArticle {
+    pub canonical_url: String,
+    pub url: String,
+    pub source_id: String,
+    pub guid: Option<String>,
+    pub title: String,
+    pub author: Option<String>,
+    /// Unix seconds.
+    pub published: Option<i64>,
+    pub fetched: i64,
+    pub text: String,
+    /// The page (or feed item) as fetched; compressed before storing.
+    pub evidence: Option<Vec<u8>>,
+    /// MIME type of the evidence.
+    pub evidence_type: Option<String>,
+}
+
+/// A stored article (without its evidence blob).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArticleRow {
+    pub id: i64,
+    pub canonical_url: String,
+    pub url: String,
+    pub source_id: String,
+    pub title: String,
+    pub author: Option<String>,
+    pub published: Option<i64>,
+    pub fetched: i64,
+    pub text: String,
+    pub content_hash: String,
+    /// `ok`, or `deleted` when the publisher removed it after we captured it.
+    pub state: String,
+}
+
+const COLS: &str = "id, canonical_url, url, source_id, title, author, published, fetched, text, content_hash, state";
+
+fn row(r: &rusqlite::Row) -> rusqlite::Result<ArticleRow> {
+    Ok(ArticleRow {
+        id: r.get(0)?,
+        canonical_url: r.get(1)?,
+        url: r.get(2)?,
+        source_id: r.get(3)?,
+        title: r.get(4)?,
+        author: r.get(5)?,
+        published: r.get(6)?,
+        fetched: r.get(7)?,
+        text: r.get(8)?,
+        content_hash: r.get(9)?,
+        state: r.get(10)?,
+    })
+}
+
+/// SHA-256 of the normalized title and text: equal hashes mean the same content.
+pub fn content_hash(title: &str, text: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(crate::text::normalize(title).as_bytes());
+    h.update([0u8]);
+    h.update(crate::text::normalize(text).as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    // Writing into a Vec cannot fail.
+    enc.write_all(data).expect("write to Vec");
+    enc.finish().expect("finish into Vec")
+}
+
+impl Store {
+    pub fn article_exists(&self, canonical_url: &str) -> Result<bool> {
+        let conn = self.conn();
+        let r = conn
+            .query_row(
+                "SELECT 1 FROM articles WHERE canonical_url = ?1",
+                [canonical_url],
+                |_| Ok(()),
+            )
+            .optional();
+        Ok(self.wrap(r)?.is_some())
+    }
+
+    /// Inserts the article unless its canonical URL is known. Returns the new id, or `None`.
+    pub fn insert_article(&self, a: &NewArticle) -> Result<Option<i64>> {
+        let hash = content_hash(&a.title, &a.text);
+        let evidence = a.evidence.as_deref().map(gzip);
+        let conn = self.conn();
+        let r = conn.execute(
+            "INSERT INTO articles (canonical_url, url, source_id, guid, title, author, published, fetched, text,
+                                   content_hash, evidence, evidence_type)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+             ON CONFLICT(canonical_url) DO NOTHING",
+            params![
+                a.canonical_url,
+                a.url,
+                a.source_id,
+                a.guid,
+                a.title,
+                a.author,
+                a.published,
+                a.fetched,
+                a.text,
+                hash,
+                evidence,
+                a.evidence_type
+            ],
+        );
+        let n = self.wrap(r)?;
+        Ok((n == 1).then(|| conn.last_insert_rowid()))
+    }
+
+    /// Marks a captured article as deleted by its publisher; its text stays.
+    pub fn mark_deleted(&self, canonical_url: &str) -> Result<bool> {
+        let conn = self.conn();
+        let r = conn.execute(
+            "UPDATE articles SET state = 'deleted' WHERE canonical_url = ?1",
+            [canonical_url],
+        );
+        Ok(self.wrap(r)? > 0)
+    }
+
+    pub fn article(&self, id: i64) -> Result<Option<ArticleRow>> {
+        let conn = self.conn();
+        let r = conn
+            .query_row(
+                &format!("SELECT {COLS} FROM articles WHERE id = ?1"),
+                [id],
+                row,
+            )
+            .optional();
+        self.wrap(r)
+    }
+
+    /// The articles with these ids, in the order given (unknown ids are skipped).
+    pub fn articles(&self, ids: &[i64]) -> Result<Vec<ArticleRow>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for &id in ids {
+            if let Some(a) = self.article(id)? {
+                out.push(a);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The original page as fetched, decompressed, with its MIME type.
+    pub fn evidence(&self, id: i64) -> Result<Option<(Vec<u8>, Option<String>)>> {
+        let conn = self.conn();
+        let r = conn
+            .query_row(
+                "SELECT evidence, evidence_type FROM articles WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok((
+                        r.get::<_, Option<Vec<u8>>>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                    ))
+                },
+            )
+            .optional();
+        let Some((Some(blob), ty)) = self.wrap(r)? else {
+            return Ok(None);
+        };
+        let mut out = Vec::new();
+        let mut dec = flate2::read::GzDecoder::new(&blob[..]);
+        if dec.read_to_end(&mut out).is_err() {
+            return Ok(None);
+        }
+        Ok(Some((out, ty)))
+    }
+
+    /// Up to `limit` articles not yet in the search index, oldest first.
+    pub fn unindexed(&self, limit: usize) -> Result<Vec<ArticleRow>> {
+        let conn = self.conn();
+        let r = conn
+            .prepare(&format!(
+                "SELECT {COLS} FROM articles WHERE indexed = 0 ORDER BY id LIMIT ?1"
+            ))
+            .and_then(|mut st| {
+                st.query_map([limit as i64], row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            });
+        self.wrap(r)
+    }
+
+    /// Records that these articles are committed to the search index.
+    pub fn mark_indexed(&self, ids: &[i64]) -> Result<()> {
+        let mut conn = self.conn();
+        let r = (|| {
+            let tx = conn.transaction()?;
+            {
+                let mut st = tx.prepare("UPDATE articles SET indexed = 1 WHERE id = ?1")?;
+                for id in ids {
+                    st.execute([id])?;
+                }
+            }
+            tx.commit()
+        })();
+        self.wrap(r)
+    }
+
+    /// Forgets index state for every article (before a full reindex).
+    pub fn mark_all_unindexed(&self) -> Result<usize> {
+        let conn = self.conn();
+        let r = conn.execute("UPDATE articles SET indexed = 0", []);
+        self.wrap(r)
+    }
+
+    pub fn count_articles(&self) -> Result<i64> {
+        let conn = self.conn();
+        let r = conn.query_row("SELECT COUNT(*) FROM articles", [], |r| r.get(0));
+        self.wrap(r)
+    }
+}

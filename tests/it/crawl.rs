@@ -1,0 +1,292 @@
+//! Crawling against a local site: failure cases, idempotence, conditional GET, WeChat pages.
+
+use std::time::Duration;
+
+use yuqing::app::{App, SearchOptions};
+use yuqing::config::Config;
+
+use crate::common::*;
+
+async fn crawl(cfg: &std::path::Path) -> (App, Vec<yuqing::crawl::SourceReport>) {
+    let app = App::open(Config::load(cfg).expect("config loads")).expect("app opens");
+    let reports = app.crawl(&[], |_| {}).await.expect("crawl runs");
+    (app, reports)
+}
+
+fn total(app: &App, q: &str) -> usize {
+    app.search(&SearchOptions {
+        query: q.into(),
+        limit: 100,
+        ..Default::default()
+    })
+    .unwrap()
+    .total
+}
+
+const BODY: &str =
+    "青石街道应急办联合物业公司，对辖区老旧小区燃气管道开展隐患排查，发现三处软管老化。";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_bad_source_never_stops_the_others() {
+    let site = Site::default();
+    let base = site.serve().await;
+    let gbk_page = news_page(
+        "城东小区发生电动车火灾",
+        "2026-11-21 22:45",
+        "消防人员十分钟内将火扑灭，无人员伤亡。",
+        "gbk",
+    );
+    let (gbk_bytes, _, _) = encoding_rs::GBK.encode(&gbk_page);
+    site.put("p/gbk.html", Page::new("text/html", gbk_bytes.into_owned()));
+    site.put(
+        "good.xml",
+        Page::new(
+            "application/rss+xml",
+            rss(&[("燃气隐患排查", &format!("{base}/p/a.html"), BODY)]),
+        ),
+    );
+    site.put(
+        "titles.xml",
+        Page::new(
+            "application/rss+xml",
+            rss(&[("城东小区发生电动车火灾", &format!("{base}/p/gbk.html"), "")]),
+        ),
+    );
+    site.put("s500.xml", Page::status(500));
+    site.put(
+        "slow.xml",
+        Page {
+            delay: Duration::from_secs(5),
+            ..Page::new("application/rss+xml", rss(&[]))
+        },
+    );
+    site.put(
+        "big.xml",
+        Page::new("application/rss+xml", vec![b'x'; 300 * 1024]),
+    );
+    site.put(
+        "loop.xml",
+        Page {
+            redirect: Some("/loop.xml".into()),
+            ..Page::status(302)
+        },
+    );
+    site.put(
+        "bad.xml",
+        Page::new("application/rss+xml", "<rss><channel><item><title>断了"),
+    );
+    site.put(
+        "html.xml",
+        Page::new(
+            "text/html",
+            news_page("不是订阅源", "2026-11-20", "这是一个网页。", "utf-8"),
+        ),
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut sources = String::new();
+    for id in [
+        "good", "titles", "s500", "slow", "big", "loop", "bad", "html",
+    ] {
+        sources.push_str(&rss_source(id, &format!("{base}/{id}.xml")));
+    }
+    let cfg = write_config(dir.path(), &sources, "", "max_body = \"200KB\"");
+    let (app, reports) = crawl(&cfg).await;
+
+    let by_id = |id: &str| reports.iter().find(|r| r.source == id).unwrap();
+    assert_eq!(by_id("good").new, 1);
+    assert_eq!(by_id("titles").new, 1, "{:?}", by_id("titles"));
+    let expect_error = [
+        ("s500", "HTTP 500"),
+        ("slow", "timed out"),
+        ("big", "limit"),
+        ("loop", "redirect"),
+        ("bad", "malformed"),
+        ("html", "not a feed"),
+    ];
+    let health = app.sources_health().unwrap();
+    for (id, needle) in expect_error {
+        let r = by_id(id);
+        assert_eq!(r.status, "failing", "{id}: {r:?}");
+        let h = health.iter().find(|h| h.id == id).unwrap();
+        let err = h.last_error.clone().unwrap_or_default().to_lowercase();
+        assert!(
+            err.contains(&needle.to_lowercase()),
+            "{id}: last_error {err:?} lacks {needle:?}"
+        );
+        assert_eq!(h.status, "failing");
+        assert!(
+            h.next_check_at.is_some(),
+            "{id}: a failing source gets a backoff time"
+        );
+    }
+    assert_eq!(health.iter().find(|h| h.id == "good").unwrap().status, "ok");
+
+    // The GBK page was fetched for the title-only item, decoded, and is searchable.
+    assert_eq!(total(&app, "电动车火灾"), 1);
+    assert_eq!(total(&app, "十分钟内将火扑灭"), 1);
+    let hit = app
+        .search(&SearchOptions {
+            query: "扑灭".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let shown = app.show(hit.hits[0].id).unwrap().unwrap();
+    assert_eq!(
+        shown.published.as_deref(),
+        Some("2026-11-21T22:45:00+08:00")
+    );
+    assert_eq!(total(&app, "燃气管道"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recrawl_uses_conditional_get_and_duplicates_nothing() {
+    let site = Site::default();
+    let base = site.serve().await;
+    let feed = rss(&[
+        (
+            "燃气隐患排查",
+            &format!("{base}/p/a.html?utm_source=feed"),
+            BODY,
+        ),
+        (
+            "供暖协调会",
+            &format!("{base}/p/b.html"),
+            "清河街道办事处通报了供暖投诉情况，近一周共接到投诉十二件，均已转交供热公司处理。",
+        ),
+    ]);
+    site.put(
+        "etag.xml",
+        Page {
+            etag: Some("\"v1\"".into()),
+            ..Page::new("application/rss+xml", feed.clone())
+        },
+    );
+    // The same items again without the tracking parameter, from another feed without validators.
+    site.put(
+        "plain.xml",
+        Page::new("application/rss+xml", feed.replace("?utm_source=feed", "")),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let sources = rss_source("etag", &format!("{base}/etag.xml"))
+        + &rss_source("plain", &format!("{base}/plain.xml"));
+    let cfg = write_config(dir.path(), &sources, "", "");
+
+    let (app, first) = crawl(&cfg).await;
+    assert_eq!(first.iter().map(|r| r.new).sum::<usize>(), 2, "{first:?}");
+    assert_eq!(app.store.count_articles().unwrap(), 2);
+    drop(app);
+
+    let (app, second) = crawl(&cfg).await;
+    assert_eq!(second.iter().map(|r| r.new).sum::<usize>(), 0);
+    assert_eq!(
+        second.iter().find(|r| r.source == "etag").unwrap().status,
+        "not_modified"
+    );
+    assert_eq!(
+        site.not_modified.load(std::sync::atomic::Ordering::SeqCst),
+        1
+    );
+    assert_eq!(app.store.count_articles().unwrap(), 2);
+    assert_eq!(total(&app, "投诉"), 1);
+    assert_eq!(
+        total(&app, "街道办"),
+        1,
+        "街道办 is found inside 街道办事处"
+    );
+}
+
+fn wechat_page(title: &str, ct: i64, body: &str) -> String {
+    format!(
+        "<html><head><meta property=\"og:title\" content=\"{t}\"></head><body>\
+         <h1 class=\"rich_media_title\" id=\"activity-name\">{t}</h1><a id=\"js_name\">青石街道发布</a>\
+         <div class=\"rich_media_content\" id=\"js_content\" style=\"visibility: hidden;\"><p>{b}</p><p>{b}</p></div>\
+         <script>var nickname = htmlDecode(\"青石街道发布\"); var msg_title = '{t}'.html(false); var ct = \"{ct}\";</script>\
+         </body></html>",
+        t = esc(title),
+        b = esc(body)
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wechat_mirrors_deleted_posts_and_captcha_walls() {
+    let site = Site::default();
+    let base = site.serve().await;
+    let wx = "http://mp.weixin.qq.com/s?__biz=MzA4&mid=2650&idx=1&sn=abc";
+    // Two mirrors list the same post with different share noise; both link to our local copy via
+    // a redirect-free path, so the canonical URL comes from the feed link.
+    site.put(
+        "wx/post.html",
+        Page::new(
+            "text/html",
+            wechat_page("柳湾社区开展冬季消防安全检查", 1_795_700_000, BODY),
+        ),
+    );
+    site.put(
+        "wx/deleted.html",
+        Page::new(
+            "text/html",
+            "<html><body><div class=\"weui-msg\">该内容已被发布者删除</div></body></html>",
+        ),
+    );
+    site.put(
+        "wx/captcha.html",
+        Page::new("text/html", "<html><body><p>环境异常</p><p>当前环境异常，完成验证后即可继续访问。</p><a>去验证</a></body></html>"),
+    );
+    site.put(
+        "m1.xml",
+        Page::new(
+            "application/rss+xml",
+            rss(&[(
+                "柳湾社区开展冬季消防安全检查",
+                &format!("{base}/wx/post.html"),
+                "",
+            )]),
+        ),
+    );
+    site.put(
+        "m2.xml",
+        Page::new(
+            "application/rss+xml",
+            rss(&[("已删除", &format!("{base}/wx/deleted.html"), "")]),
+        ),
+    );
+    site.put(
+        "m3.xml",
+        Page::new(
+            "application/rss+xml",
+            rss(&[("被拦截", &format!("{base}/wx/captcha.html"), "")]),
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let sources = rss_source("m1", &format!("{base}/m1.xml"))
+        + &rss_source("m2", &format!("{base}/m2.xml"))
+        + &rss_source("m3", &format!("{base}/m3.xml"));
+    let cfg = write_config(dir.path(), &sources, "", "");
+    let (app, reports) = crawl(&cfg).await;
+    let by_id = |id: &str| reports.iter().find(|r| r.source == id).unwrap().clone();
+    assert_eq!(by_id("m1").new, 1);
+    assert_eq!(by_id("m2").new, 0);
+    assert_eq!(by_id("m2").deleted, 1);
+    assert_eq!(by_id("m3").status, "blocked");
+    let health = app.sources_health().unwrap();
+    let m3 = health.iter().find(|h| h.id == "m3").unwrap();
+    assert_eq!(m3.status, "blocked");
+    assert_eq!(
+        total(&app, "已删除"),
+        0,
+        "a deleted page is never indexed as an article"
+    );
+    assert_eq!(total(&app, "环境异常"), 0);
+    assert_eq!(total(&app, "冬季消防"), 1);
+    let _ = wx;
+}
+
+#[test]
+fn same_wechat_post_from_two_mirrors_has_one_canonical_url() {
+    use yuqing::crawl::canonical::canonical_url;
+    let rsshub =
+        "https://mp.weixin.qq.com/s?__biz=MzA4MDQzMzIxMQ==&mid=2650&idx=1&sn=9f&chksm=8a#rd";
+    let wewe = "http://mp.weixin.qq.com/s?__biz=MzA4MDQzMzIxMQ%3D%3D&amp;mid=2650&amp;idx=1&amp;sn=9f&amp;scene=0";
+    assert_eq!(canonical_url(rsshub), canonical_url(wewe));
+}

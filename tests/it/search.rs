@@ -1,0 +1,324 @@
+//! Search semantics: a word matches exactly the articles whose normalized title or text contains
+//! it (checked by brute force on random substrings), totals are exact, reindex is faithful.
+
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+use proptest::prelude::*;
+use yuqing::app::{App, SearchOptions};
+use yuqing::config::Config;
+use yuqing::search::Sort;
+use yuqing::store::NewArticle;
+use yuqing::text::normalize;
+
+use crate::common::write_config;
+
+const WORDS: &[&str] = &[
+    "青石街道",
+    "办事处",
+    "街道办",
+    "柳湾社区",
+    "燃气",
+    "管道",
+    "隐患",
+    "排查",
+    "火灾",
+    "消防",
+    "演练",
+    "投诉",
+    "供暖",
+    "农业",
+    "发展",
+    "银行",
+    "居民",
+    "电动车",
+    "充电",
+    "COVID-19",
+    "Wi-Fi",
+    "２０２６年",
+    "臺灣",
+    "發展",
+    "，",
+    "。",
+    "、",
+    "（",
+    "）",
+    "：",
+    " ",
+    "的",
+    "了",
+    "在",
+    "和",
+    "是",
+    "a",
+    "B",
+    "3",
+];
+
+struct Corpus {
+    _dir: tempfile::TempDir,
+    app: App,
+    /// (id, normalized title, normalized text)
+    docs: Vec<(i64, String, String)>,
+}
+
+/// A deterministic pseudo-random corpus (xorshift), indexed once for all cases.
+fn corpus() -> &'static Corpus {
+    static C: OnceLock<Corpus> = OnceLock::new();
+    C.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = write_config(dir.path(), "", "", "");
+        let app = App::open(Config::load(&cfg).unwrap()).unwrap();
+        let mut seed = 0x2545F4914F6CDD1Du64;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut docs = Vec::new();
+        for i in 0..60 {
+            let title: String = (0..1 + next(5)).map(|_| WORDS[next(WORDS.len())]).collect();
+            let text: String = (0..5 + next(60))
+                .map(|_| WORDS[next(WORDS.len())])
+                .collect();
+            let a = NewArticle {
+                canonical_url: format!("http://127.0.0.1/doc/{i}"),
+                url: format!("http://127.0.0.1/doc/{i}"),
+                source_id: if i % 2 == 0 {
+                    "even".into()
+                } else {
+                    "odd".into()
+                },
+                title: title.clone(),
+                published: Some(1_795_000_000 + i as i64 * 86_400),
+                fetched: 1_795_000_000,
+                text: text.clone(),
+                ..Default::default()
+            };
+            let id = app.store.insert_article(&a).unwrap().unwrap();
+            docs.push((id, normalize(&title), normalize(&text)));
+        }
+        app.index_pending().unwrap();
+        Corpus {
+            _dir: dir,
+            app,
+            docs,
+        }
+    })
+}
+
+fn ids(app: &App, q: &str) -> (usize, BTreeSet<i64>) {
+    let r = app
+        .search(&SearchOptions {
+            query: q.into(),
+            limit: 500,
+            ..Default::default()
+        })
+        .unwrap();
+    (r.total, r.hits.iter().map(|h| h.id).collect())
+}
+
+fn brute(c: &Corpus, needle: &str) -> BTreeSet<i64> {
+    c.docs
+        .iter()
+        .filter(|(_, t, b)| t.contains(needle) || b.contains(needle))
+        .map(|d| d.0)
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_random_substring_hits_exactly_the_documents_containing_it(doc in 0usize..60, start in 0usize..400, len in 1usize..=6, in_title in proptest::bool::ANY) {
+        let c = corpus();
+        let (_, title, text) = &c.docs[doc];
+        let src: Vec<char> = if in_title { title.chars().collect() } else { text.chars().collect() };
+        prop_assume!(!src.is_empty());
+        let s = start % src.len();
+        let e = (s + len).min(src.len());
+        let sub: String = src[s..e].iter().collect();
+        let needle = normalize(&sub);
+        prop_assume!(!needle.is_empty() && !needle.contains('"'));
+        let (total, got) = ids(&c.app, &format!("\"{needle}\""));
+        let want = brute(c, &needle);
+        prop_assert_eq!(&got, &want, "query {:?}", needle);
+        prop_assert_eq!(total, want.len());
+    }
+}
+
+#[test]
+fn operators_combine_like_sets() {
+    let c = corpus();
+    let set = |w: &str| brute(c, &normalize(w));
+    let and: BTreeSet<i64> = set("火灾").intersection(&set("居民")).copied().collect();
+    assert_eq!(ids(&c.app, "火灾 居民").1, and);
+    let or: BTreeSet<i64> = set("火灾").union(&set("投诉")).copied().collect();
+    assert_eq!(ids(&c.app, "火灾 OR 投诉").1, or);
+    let not: BTreeSet<i64> = set("火灾").difference(&set("演练")).copied().collect();
+    assert_eq!(ids(&c.app, "火灾 -演练").1, not);
+    // Traditional and full-width forms find the Simplified, half-width text and back.
+    assert_eq!(ids(&c.app, "發展").1, set("发展"));
+    assert_eq!(ids(&c.app, "ＣＯＶＩＤ").1, set("covid"));
+    // Scopes.
+    let title_only: BTreeSet<i64> = c
+        .docs
+        .iter()
+        .filter(|d| d.1.contains("火灾"))
+        .map(|d| d.0)
+        .collect();
+    assert_eq!(ids(&c.app, "title:火灾").1, title_only);
+    let even: BTreeSet<i64> = set("燃气")
+        .into_iter()
+        .filter(|id| c.docs.iter().position(|d| d.0 == *id).unwrap() % 2 == 0)
+        .collect();
+    assert_eq!(ids(&c.app, "燃气 source:even").1, even);
+}
+
+#[test]
+fn single_characters_and_substrings_across_segmentation_are_found() {
+    let c = corpus();
+    for q in ["火", "街道办", "农业", "道办事", "业发展银", "3", "-"] {
+        let want = brute(c, &normalize(q));
+        let query = if q == "-" {
+            "\"-\"".to_string()
+        } else {
+            q.to_string()
+        };
+        assert_eq!(ids(&c.app, &query).1, want, "query {q}");
+    }
+}
+
+#[test]
+fn pagination_sorting_and_dates() {
+    let c = corpus();
+    let all = brute(c, "的");
+    let mut seen = BTreeSet::new();
+    for page in 1..=20 {
+        let r = c
+            .app
+            .search(&SearchOptions {
+                query: "的".into(),
+                limit: 7,
+                page,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(r.total, all.len());
+        seen.extend(r.hits.iter().map(|h| h.id));
+    }
+    assert_eq!(seen, all, "pages cover every hit exactly");
+    let newest = c
+        .app
+        .search(&SearchOptions {
+            query: "的".into(),
+            sort: Sort::Newest,
+            limit: 50,
+            ..Default::default()
+        })
+        .unwrap();
+    let times: Vec<String> = newest
+        .hits
+        .iter()
+        .map(|h| h.published.clone().unwrap())
+        .collect();
+    let mut sorted = times.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(times, sorted);
+    // Doc i is published on day i after 1_795_000_000 (2026-11-18 in Shanghai, 18:13).
+    let since = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+    let until = chrono::NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
+    let r = c
+        .app
+        .search(&SearchOptions {
+            query: "的".into(),
+            since: Some(since),
+            until: Some(until),
+            limit: 100,
+            ..Default::default()
+        })
+        .unwrap();
+    for h in &r.hits {
+        let d = &h.published.as_ref().unwrap()[..10];
+        assert!(("2026-11-20"..="2026-11-21").contains(&d), "{d}");
+    }
+}
+
+#[test]
+fn malformed_queries_are_bad_requests_not_panics() {
+    let c = corpus();
+    for q in ["(火灾", "火灾)", "\"火灾", "OR", "", "title:"] {
+        let err = c
+            .app
+            .search(&SearchOptions {
+                query: q.into(),
+                ..Default::default()
+            })
+            .unwrap_err();
+        assert!(
+            matches!(err, yuqing::app::SearchError::BadRequest(_)),
+            "{q}: {err}"
+        );
+    }
+}
+
+#[test]
+fn reindex_gives_the_same_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), "", "", "");
+    let config = Config::load(&cfg).unwrap();
+    let app = App::open(config.clone()).unwrap();
+    for (i, (t, b)) in [
+        ("青石街道燃气排查", "老旧小区燃气管道隐患"),
+        ("供暖投诉", "街道办事处通报供暖投诉"),
+        ("消防演练", "柳湾社区组织消防演练"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let a = NewArticle {
+            canonical_url: format!("http://127.0.0.1/{i}"),
+            url: format!("http://127.0.0.1/{i}"),
+            source_id: "s".into(),
+            title: t.to_string(),
+            text: b.to_string(),
+            fetched: 1_795_000_000,
+            ..Default::default()
+        };
+        app.store.insert_article(&a).unwrap();
+    }
+    app.index_pending().unwrap();
+    let queries = ["燃气", "街道办", "消防 -演练", "供暖 OR 消防", "社"];
+    let before: Vec<_> = queries.iter().map(|q| ids(&app, q)).collect();
+    drop(app);
+    let app = App::open_for_reindex(config).unwrap();
+    assert_eq!(app.index_pending().unwrap(), 3);
+    let after: Vec<_> = queries.iter().map(|q| ids(&app, q)).collect();
+    assert_eq!(before, after);
+}
+
+#[test]
+fn rows_stored_but_not_indexed_are_indexed_at_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), "", "", "");
+    let config = Config::load(&cfg).unwrap();
+    {
+        let app = App::open(config.clone()).unwrap();
+        let a = NewArticle {
+            canonical_url: "http://127.0.0.1/x".into(),
+            url: "http://127.0.0.1/x".into(),
+            source_id: "s".into(),
+            title: "桃源小区积水".into(),
+            text: "暴雨导致桃源小区地下车库积水。".into(),
+            fetched: 1_795_000_000,
+            ..Default::default()
+        };
+        app.store.insert_article(&a).unwrap();
+        // "Crash" before indexing: drop without index_pending.
+    }
+    let app = App::open(config).unwrap();
+    assert_eq!(ids(&app, "积水").0, 0);
+    assert_eq!(app.index_pending().unwrap(), 1);
+    assert_eq!(ids(&app, "积水").0, 1);
+}
