@@ -116,8 +116,56 @@ fn usage(message: impl Into<String>) -> Failure {
     }
 }
 
+/// Flags of `search` (and global ones) that take a value.
+const VALUE_FLAGS: &[&str] = &[
+    "--source",
+    "--since",
+    "--until",
+    "--limit",
+    "--page",
+    "--sort",
+    "--config",
+    "--log-format",
+];
+
+/// `yuqing search 火灾 -演练 --json`: the query may hold `-word` exclusions, so clap takes every
+/// word after the first as query text. Move `--flags` (and their values) in front of the query
+/// and end options with `--`, so flags work after the query too.
+pub fn reorder_search_args(args: Vec<String>) -> Vec<String> {
+    let Some(pos) = args.iter().position(|a| a == "search") else {
+        return args;
+    };
+    let (head, tail) = args.split_at(pos + 1);
+    if tail.first().is_some_and(|a| a == "--") || !tail.iter().any(|a| a.starts_with("--")) {
+        return args;
+    }
+    let mut flags = Vec::new();
+    let mut words = Vec::new();
+    let mut it = tail.iter().cloned();
+    while let Some(a) = it.next() {
+        if a == "--" {
+            words.extend(it.by_ref());
+            break;
+        }
+        if a.starts_with("--") {
+            let takes_value = VALUE_FLAGS.contains(&a.as_str());
+            flags.push(a);
+            if takes_value && let Some(v) = it.next() {
+                flags.push(v);
+            }
+        } else {
+            words.push(a);
+        }
+    }
+    let mut out = head.to_vec();
+    out.extend(flags);
+    out.push("--".into());
+    out.extend(words);
+    out
+}
+
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(reorder_search_args(std::env::args().collect()));
     init_logging(cli.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -340,6 +388,36 @@ async fn crawl(config: Config, sources: &[String], json: bool) -> Result<(), Fai
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> Vec<String> {
+        s.split(' ').map(String::from).collect()
+    }
+
+    #[test]
+    fn flags_after_the_query_are_moved_before_it() {
+        assert_eq!(
+            reorder_search_args(v(
+                "yuqing --config c.toml search 火灾 -演练 --json --limit 5"
+            )),
+            v("yuqing --config c.toml search --json --limit 5 -- 火灾 -演练")
+        );
+        assert_eq!(
+            reorder_search_args(v("yuqing search 火灾")),
+            v("yuqing search 火灾")
+        );
+        let cli =
+            Cli::try_parse_from(reorder_search_args(v("yuqing search 火灾 -演练 --json"))).unwrap();
+        let Command::Search { query, json, .. } = cli.command else {
+            panic!("search")
+        };
+        assert_eq!(query, v("火灾 -演练"));
+        assert!(json);
+    }
 }
 
 fn print_json<T: serde::Serialize>(v: &T) -> Result<(), Failure> {

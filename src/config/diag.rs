@@ -77,6 +77,14 @@ impl SourceFile<'_> {
     }
 }
 
+/// One problem, one line: library messages sometimes span several.
+fn one_line(s: &str) -> String {
+    s.split_whitespace()
+        .filter(|w| *w != "^")
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// 1-based line and column (in characters) of byte `offset` in `text`.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(text.len());

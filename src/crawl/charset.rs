@@ -212,6 +212,11 @@ fn looks_like_utf8(bytes: &[u8]) -> bool {
 }
 
 /// chardetng, no TLD hint, UTF-8 allowed.
+///
+/// chardetng rules out an encoding on a single malformed sequence, so a GBK page with two broken
+/// bytes (common on old Chinese sites) comes out as windows-1252. When the first guess is
+/// windows-1252, the guess is repeated with the `.cn` TLD hint, which tips such pages back to
+/// GBK while real Latin text stays windows-1252.
 fn detect(bytes: &[u8]) -> &'static Encoding {
     let sample = &bytes[..bytes.len().min(DETECT_LIMIT)];
     // Valid UTF-8 (pure ASCII included: chardetng would say windows-1252) is UTF-8.
@@ -220,7 +225,13 @@ fn detect(bytes: &[u8]) -> &'static Encoding {
     }
     let mut detector = chardetng::EncodingDetector::new();
     detector.feed(sample, sample.len() == bytes.len());
-    normalize(detector.guess(None, true))
+    let guess = detector.guess(None, true);
+    let guess = if guess == WINDOWS_1252 {
+        detector.guess(Some(b"cn"), true)
+    } else {
+        guess
+    };
+    normalize(guess)
 }
 
 /// The sample is valid UTF-8 except for a multi-byte sequence cut at its end.
@@ -475,6 +486,27 @@ mod tests {
         let (text, enc) = decode_html(&page, None, None);
         assert_eq!(enc, GB18030);
         assert!(text.contains(SAMPLE));
+    }
+
+    #[test]
+    fn html_undeclared_gbk_with_broken_bytes_is_sniffed() {
+        let mut page = b"<html><head><title>x</title></head><body>".to_vec();
+        for i in 0..20 {
+            page.extend(gbk_bytes(SAMPLE));
+            if i % 7 == 3 {
+                // A truncated double-byte character, as left by careless string cutting.
+                page.extend(b"\xD6<br>");
+            }
+        }
+        let (text, enc) = decode_html(&page, None, None);
+        assert_eq!(enc, GB18030);
+        assert!(text.contains(SAMPLE));
+
+        let latin = "<p>Le conseil municipal a approuvé le budget de l'année prochaine.</p>";
+        let (bytes, _, _) = WINDOWS_1252.encode(latin);
+        let (text, enc) = decode_html(&bytes.repeat(5), None, None);
+        assert_eq!(enc, WINDOWS_1252);
+        assert!(text.contains(latin));
     }
 
     #[test]

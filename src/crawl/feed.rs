@@ -196,14 +196,19 @@ fn is_alternate(link: &feed_rs::model::Link) -> bool {
             .is_none_or(|r| r.trim().is_empty() || r.trim().eq_ignore_ascii_case("alternate"))
 }
 
-/// Resolves `href` against `base`; only http(s) results, no `javascript:`/`mailto:`/`#…`.
+/// Resolves `href` against `base`; only http(s) results (or file: under a file: base), no
+/// `javascript:`/`mailto:`/`#…`.
 fn resolve_http(href: &str, base: &Url) -> Option<Url> {
     let href = href.trim();
     if href.is_empty() || href.starts_with('#') {
         return None;
     }
     let url = base.join(href).ok()?;
-    matches!(url.scheme(), "http" | "https").then_some(url)
+    // file:// links only from a local feed (offline demo, imported files): a remote feed must
+    // never make us read local files.
+    let ok = matches!(url.scheme(), "http" | "https")
+        || (url.scheme() == "file" && base.scheme() == "file");
+    ok.then_some(url)
 }
 
 /// Replaces the XML prolog by a UTF-8 one and checks the root element, whose lower-case local

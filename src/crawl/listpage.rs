@@ -65,7 +65,7 @@ pub fn parse_list(
         .next()
         .and_then(|b| b.value().attr("href"))
         .and_then(|href| base.join(href.trim()).ok())
-        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .filter(|u| allowed_scheme(u, base))
         .unwrap_or_else(|| base.clone());
 
     let mut seen = HashSet::new();
@@ -151,7 +151,7 @@ fn resolve_link(href: &str, base: &Url) -> Option<String> {
         return None;
     }
     let url = base.join(href).ok()?;
-    matches!(url.scheme(), "http" | "https").then(|| url.to_string())
+    allowed_scheme(&url, base).then(|| url.to_string())
 }
 
 fn element_text(el: ElementRef<'_>) -> String {
@@ -359,4 +359,10 @@ mod tests {
         assert_eq!(d("阅读 123"), None);
         assert_eq!(d(""), None);
     }
+}
+
+/// http(s) links, and file: links only on a local (file:) list page: a remote page must never
+/// make us read local files.
+fn allowed_scheme(url: &Url, base: &Url) -> bool {
+    matches!(url.scheme(), "http" | "https") || (url.scheme() == "file" && base.scheme() == "file")
 }

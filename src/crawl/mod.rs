@@ -261,7 +261,10 @@ impl Crawler<'_> {
                 // No usable link: identify the item by its feed and guid.
                 Some(g) if !item.text.is_empty() => format!("{}#{}", source.url, g),
                 _ => {
-                    return ItemOutcome::Failed(format!("item {:?} has no usable link", item.title));
+                    return ItemOutcome::Failed(format!(
+                        "item {:?} has no usable link",
+                        item.title
+                    ));
                 }
             },
         };

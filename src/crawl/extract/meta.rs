@@ -213,7 +213,7 @@ static AUTHOR_RES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
 /// Words that start the next field rather than continue a list of names.
 const FIELD_WORDS: &[&str] = &[
     "来源", "时间", "发布", "日期", "编辑", "责任", "点击", "浏览", "阅读", "字号", "出处", "作者",
-    "记者",
+    "记者", "发表", "发帖", "时间",
 ];
 
 /// The name(s) right after a label: up to whitespace or punctuation; further

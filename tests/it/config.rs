@@ -1,0 +1,125 @@
+//! Configuration: the annotated examples load; every problem is reported with file, line, column.
+
+use std::path::Path;
+use std::process::Command;
+
+use yuqing::config::Config;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn the_annotated_example_config_loads() {
+    let c = Config::load(&root().join("config/yuqing.toml")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(c.timezone, chrono_tz::Asia::Shanghai);
+    assert_eq!(c.http.max_body, 10 * 1000 * 1000);
+    assert_eq!(c.http.timeout.as_secs(), 30);
+    assert!(c.sources.len() >= 3);
+    assert_eq!(c.sites.len(), 1);
+    assert!(!c.rules.is_empty());
+    assert_eq!(c.notify.len(), 1);
+}
+
+#[test]
+fn the_demo_config_loads() {
+    let c = Config::load(&root().join("config/demo/yuqing.toml")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(c.sources.iter().any(|s| s.kind_name() == "html"));
+    assert!(c.sources.iter().all(|s| s.url.scheme() == "file"));
+}
+
+#[test]
+fn every_problem_is_listed_with_its_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("yuqing.toml"),
+        "timezone = \"Mars/Olympus\"\n[http]\ntimeout = \"soon\"\nmax_body = \"big\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("sources.toml"),
+        "[[source]]\nid = \"a\"\nkind = \"rss\"\nurl = \"ftp://x\"\ncron = \"every day\"\n\n\
+         [[source]]\nid = \"a\"\nkind = \"html\"\nurl = \"http://127.0.0.1/\"\n[source.list]\nitem = \"ul >> li\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("rules.toml"),
+        "[[rule]]\nid = \"r\"\nlevel = \"urgent\"\nexclude = [\"演练\"]\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("userdict.txt"), "青石街道 many ns\n").unwrap();
+    let err = Config::load(&d.join("yuqing.toml")).unwrap_err();
+    let text = err.to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    let expect = [
+        ("yuqing.toml:1:", "time zone"),
+        ("yuqing.toml:3:", "duration"),
+        ("yuqing.toml:4:", "size"),
+        ("sources.toml:4:", "scheme"),
+        ("sources.toml:5:", "cron"),
+        ("sources.toml:12:", "selector"),
+        ("rules.toml:3:", "level"),
+        ("rules.toml:2:", "at least one"),
+        ("userdict.txt:1:", "frequency"),
+    ];
+    for (at, what) in expect {
+        assert!(
+            lines.iter().any(|l| l.contains(at) && l.contains(what)),
+            "missing {at} … {what} in:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn unknown_keys_are_rejected_with_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("yuqing.toml");
+    std::fs::write(
+        &cfg,
+        "timezone = \"Asia/Shanghai\"\n\n[http]\nuser_agnet = \"x\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("sources.toml"), "").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_yuqing"))
+        .arg("--config")
+        .arg(&cfg)
+        .arg("check")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("yuqing.toml:4:1:") && err.contains("user_agnet"),
+        "{err}"
+    );
+}
+
+#[test]
+fn cli_reports_bad_queries_with_exit_2_and_no_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = crate::common::write_config(dir.path(), "", "", "");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_yuqing"))
+            .arg("--config")
+            .arg(&cfg)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["search", "(火灾"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("括号") && !err.contains("panicked"), "{err}");
+    let out = run(&["search", "火灾", "-演练", "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["total"], 0);
+    let out = run(&["show", "42"]);
+    assert_eq!(out.status.code(), Some(2));
+}
