@@ -8,6 +8,7 @@ use anyhow::Context;
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
 use serde::Serialize;
 
+use crate::alert::matcher::Matcher;
 use crate::config::Config;
 use crate::crawl::fetch::Fetcher;
 use crate::crawl::{Crawler, SourceReport};
@@ -25,6 +26,7 @@ pub const MAX_LIMIT: usize = 500;
 pub const SNIPPET_CHARS: usize = 120;
 
 pub struct App {
+    pub matcher: Matcher,
     pub config: Config,
     pub store: Store,
     pub index: SearchIndex,
@@ -95,7 +97,7 @@ pub struct ArticleView {
     pub fetched: String,
     pub state: String,
     pub text: String,
-    pub alerts: Vec<serde_json::Value>,
+    pub alerts: Vec<crate::alert::service::AlertView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -127,6 +129,7 @@ impl App {
         let store = Store::open(&config.db_path())?;
         let index = SearchIndex::open(&config.index_path(), segmenter.clone())?;
         Ok(App {
+            matcher: Matcher::new(&config.rules),
             config,
             store,
             index,
@@ -144,6 +147,7 @@ impl App {
         let index = SearchIndex::recreate(&config.index_path(), segmenter.clone())?;
         store.mark_all_unindexed()?;
         Ok(App {
+            matcher: Matcher::new(&config.rules),
             config,
             store,
             index,
@@ -211,6 +215,12 @@ impl App {
             reports.push(r);
         }
         reports.sort_by(|a, b| a.source.cmp(&b.source));
+        // Match before indexing: an alert should not wait for the index commit.
+        let new_ids: Vec<i64> = reports
+            .iter()
+            .flat_map(|r| r.new_ids.iter().copied())
+            .collect();
+        self.match_articles(&new_ids)?;
         self.index_pending()?;
         Ok(reports)
     }
@@ -299,7 +309,7 @@ impl App {
             fetched: self.rfc3339(a.fetched),
             state: a.state.clone(),
             text: a.text.clone(),
-            alerts: Vec::new(),
+            alerts: self.alerts_of_article(a.id)?,
         }))
     }
 

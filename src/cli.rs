@@ -9,6 +9,7 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::alert::service::{AlertError, AlertQuery};
 use crate::app::{App, SearchError, SearchOptions};
 use crate::config::{Config, DEFAULT_CONFIG};
 use crate::search::Sort;
@@ -82,6 +83,47 @@ pub enum Command {
     },
     /// Rebuild the search index from the database.
     Reindex,
+    /// List alerts (article × rule hits); `alerts review` and `alerts backfill` below.
+    #[command(args_conflicts_with_subcommands = true)]
+    Alerts {
+        #[command(subcommand)]
+        action: Option<AlertsAction>,
+        /// Alerts raised on this day (YYYY-MM-DD).
+        #[arg(long, value_name = "D", value_parser = parse_date)]
+        date: Option<NaiveDate>,
+        /// new | confirmed | reported | dismissed
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        rule: Option<String>,
+        /// high | medium | low
+        #[arg(long)]
+        level: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AlertsAction {
+    /// Record a review decision: confirmed (已核实), reported (已上报), dismissed (忽略).
+    Review {
+        id: i64,
+        #[arg(long)]
+        status: String,
+        #[arg(long)]
+        note: Option<String>,
+        /// Who decided (defaults to $USER).
+        #[arg(long)]
+        by: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Apply the current rules to stored articles of the last N days (no duplicate alerts).
+    Backfill {
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -296,6 +338,28 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
+        Command::Alerts {
+            action,
+            date,
+            status,
+            rule,
+            level,
+            json,
+        } => {
+            let app = App::open(config)?;
+            alerts(
+                &app,
+                action,
+                AlertQuery {
+                    date,
+                    status,
+                    rule,
+                    level,
+                    limit: None,
+                },
+                json,
+            )
+        }
         Command::Reindex => {
             let app = App::open_for_reindex(config)?;
             let started = std::time::Instant::now();
@@ -307,6 +371,83 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+fn alerts(
+    app: &App,
+    action: Option<AlertsAction>,
+    q: AlertQuery,
+    json: bool,
+) -> Result<(), Failure> {
+    let user_error = |e: AlertError| match e {
+        AlertError::Store(e) => Failure {
+            code: 1,
+            message: e.to_string(),
+        },
+        other => usage(other.to_string()),
+    };
+    match action {
+        Some(AlertsAction::Review {
+            id,
+            status,
+            note,
+            by,
+            json,
+        }) => {
+            let by = by.or_else(|| std::env::var("USER").ok());
+            let a = app
+                .review_alert(id, &status, note.as_deref(), by.as_deref())
+                .map_err(user_error)?;
+            if json {
+                print_json(&a)?;
+            } else {
+                println!(
+                    "预警 {} 已标记为 {} ({})",
+                    a.id,
+                    alert_status_label(&a.status),
+                    a.title
+                );
+            }
+        }
+        Some(AlertsAction::Backfill { days }) => {
+            let n = app.backfill_alerts(days)?;
+            println!("回溯匹配完成 (backfill): 最近 {days} 天, 新增预警 {n} 条");
+        }
+        None => {
+            let list = app.alerts(&q).map_err(user_error)?;
+            if json {
+                print_json(&serde_json::json!({ "alerts": list }))?;
+            } else {
+                println!("共 {} 条预警", list.len());
+                for a in &list {
+                    println!(
+                        "\n[{}] {} · {} · {}\n    {}\n    {} · {} · 命中: {}",
+                        a.id,
+                        level_label(&a.level),
+                        a.rule_name,
+                        alert_status_label(&a.status),
+                        a.title,
+                        a.source_name,
+                        a.published.as_deref().unwrap_or("时间未知"),
+                        a.matched.join("、")
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn level_label(s: &str) -> &'static str {
+    match s {
+        "high" => "高",
+        "medium" => "中",
+        _ => "低",
+    }
+}
+
+fn alert_status_label(s: &str) -> &'static str {
+    crate::store::AlertStatus::parse(s).map_or("未知", |x| x.label())
 }
 
 fn status_label(s: &str) -> &'static str {
@@ -390,36 +531,6 @@ async fn crawl(config: Config, sources: &[String], json: bool) -> Result<(), Fai
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn v(s: &str) -> Vec<String> {
-        s.split(' ').map(String::from).collect()
-    }
-
-    #[test]
-    fn flags_after_the_query_are_moved_before_it() {
-        assert_eq!(
-            reorder_search_args(v(
-                "yuqing --config c.toml search 火灾 -演练 --json --limit 5"
-            )),
-            v("yuqing --config c.toml search --json --limit 5 -- 火灾 -演练")
-        );
-        assert_eq!(
-            reorder_search_args(v("yuqing search 火灾")),
-            v("yuqing search 火灾")
-        );
-        let cli =
-            Cli::try_parse_from(reorder_search_args(v("yuqing search 火灾 -演练 --json"))).unwrap();
-        let Command::Search { query, json, .. } = cli.command else {
-            panic!("search")
-        };
-        assert_eq!(query, v("火灾 -演练"));
-        assert!(json);
-    }
-}
-
 fn print_json<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
     let s = serde_json::to_string_pretty(v).map_err(|e| Failure {
         code: 1,
@@ -468,4 +579,34 @@ fn mark(text: &str, highlights: &[[usize; 2]], color: bool) -> String {
     }
     out.extend(&chars[i..]);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> Vec<String> {
+        s.split(' ').map(String::from).collect()
+    }
+
+    #[test]
+    fn flags_after_the_query_are_moved_before_it() {
+        assert_eq!(
+            reorder_search_args(v(
+                "yuqing --config c.toml search 火灾 -演练 --json --limit 5"
+            )),
+            v("yuqing --config c.toml search --json --limit 5 -- 火灾 -演练")
+        );
+        assert_eq!(
+            reorder_search_args(v("yuqing search 火灾")),
+            v("yuqing search 火灾")
+        );
+        let cli =
+            Cli::try_parse_from(reorder_search_args(v("yuqing search 火灾 -演练 --json"))).unwrap();
+        let Command::Search { query, json, .. } = cli.command else {
+            panic!("search")
+        };
+        assert_eq!(query, v("火灾 -演练"));
+        assert!(json);
+    }
 }

@@ -16,6 +16,7 @@
 //! * [`app`] — wires it all together; the operations behind the commands and JSON shapes.
 //! * [`cli`] — the command line (`src/main.rs` only calls [`cli::main`]).
 
+pub mod alert;
 pub mod app;
 pub mod cli;
 pub mod config;

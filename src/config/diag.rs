@@ -56,7 +56,7 @@ impl SourceFile<'_> {
             path: self.path.to_path_buf(),
             line,
             col,
-            message: message.into(),
+            message: one_line(&message.into()),
         }
     }
 

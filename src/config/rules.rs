@@ -177,6 +177,14 @@ pub(super) fn load(
                 "near needs both region and event words",
             );
         }
+        if let Some(e) = &r.expr {
+            // Until the expression parser lands, refuse rather than silently never match.
+            c.err::<()>(
+                e.span(),
+                "expr rules are not supported yet: use region / subject / event / all / exclude",
+            );
+            continue;
+        }
         let positive = !(rule.region.is_empty()
             && rule.subject.is_empty()
             && rule.event.is_empty()

@@ -222,6 +222,12 @@ fn parse_list_date(s: &str, tz: Tz, now: DateTime<FixedOffset>) -> Option<DateTi
         .map(|dt| dt.fixed_offset())
 }
 
+/// http(s) links, and file: links only on a local (file:) list page: a remote page must never
+/// make us read local files.
+fn allowed_scheme(url: &Url, base: &Url) -> bool {
+    matches!(url.scheme(), "http" | "https") || (url.scheme() == "file" && base.scheme() == "file")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -359,10 +365,4 @@ mod tests {
         assert_eq!(d("阅读 123"), None);
         assert_eq!(d(""), None);
     }
-}
-
-/// http(s) links, and file: links only on a local (file:) list page: a remote page must never
-/// make us read local files.
-fn allowed_scheme(url: &Url, base: &Url) -> bool {
-    matches!(url.scheme(), "http" | "https") || (url.scheme() == "file" && base.scheme() == "file")
 }

@@ -7,9 +7,11 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::Connection;
 
+pub mod alerts;
 pub mod articles;
 pub mod sources;
 
+pub use alerts::{AlertFilter, AlertRow, AlertStatus, ReviewRow};
 pub use articles::{ArticleRow, NewArticle};
 pub use sources::{SourceState, SourceStatus};
 
@@ -33,7 +35,8 @@ pub enum StoreError {
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts how many ran.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE sources (
     id TEXT PRIMARY KEY,
@@ -67,7 +70,32 @@ CREATE TABLE articles (
 CREATE INDEX articles_unindexed ON articles(id) WHERE indexed = 0;
 CREATE INDEX articles_source_fetched ON articles(source_id, fetched);
 CREATE INDEX articles_published ON articles(published);
-"#];
+"#,
+    r#"
+CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    rule_id TEXT NOT NULL,
+    level TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'new',
+    matched TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    updated INTEGER NOT NULL,
+    note TEXT,
+    UNIQUE (article_id, rule_id)
+);
+CREATE INDEX alerts_created ON alerts(created);
+CREATE TABLE alert_reviews (
+    id INTEGER PRIMARY KEY,
+    alert_id INTEGER NOT NULL REFERENCES alerts(id),
+    at INTEGER NOT NULL,
+    by TEXT,
+    from_status TEXT NOT NULL,
+    to_status TEXT NOT NULL,
+    note TEXT
+);
+"#,
+];
 
 pub struct Store {
     path: PathBuf,

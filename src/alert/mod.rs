@@ -1,0 +1,4 @@
+//! Watch rules and what follows from them: matching ([`matcher`]), alerts and their review
+//! (stored by [`crate::store`]), and the daily digest.
+pub mod matcher;
+pub mod service;

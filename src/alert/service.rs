@@ -1,0 +1,204 @@
+//! The alert operations of [`App`]: match new articles, list, review, backfill. Shapes follow
+//! DESIGN.md §3 (`alerts --json`).
+
+use std::collections::BTreeSet;
+
+use chrono::{NaiveDate, TimeZone};
+use serde::Serialize;
+
+use super::matcher::Matched;
+use crate::app::App;
+use crate::search::snippet;
+use crate::store::{AlertFilter, AlertRow, AlertStatus, ReviewRow};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AlertView {
+    pub id: i64,
+    pub rule: String,
+    pub rule_name: String,
+    pub level: String,
+    pub status: String,
+    pub article_id: i64,
+    pub url: String,
+    pub title: String,
+    pub source: String,
+    pub source_name: String,
+    pub published: Option<String>,
+    pub created: String,
+    /// Distinct matched keywords.
+    pub matched: Vec<String>,
+    /// Every occurrence, with char offsets into the title or text.
+    pub matches: Vec<Matched>,
+    pub snippet: String,
+    pub highlights: Vec<[usize; 2]>,
+    pub cluster_size: usize,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AlertError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("没有编号为 {0} 的预警 (no alert {0})")]
+    NotFound(i64),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
+/// Options of `yuqing alerts`.
+#[derive(Debug, Clone, Default)]
+pub struct AlertQuery {
+    pub date: Option<NaiveDate>,
+    pub status: Option<String>,
+    pub rule: Option<String>,
+    pub level: Option<String>,
+    pub limit: Option<usize>,
+}
+
+impl App {
+    /// Matches the rules against these stored articles and records new alerts; returns how many.
+    pub fn match_articles(&self, ids: &[i64]) -> anyhow::Result<usize> {
+        let now = chrono::Utc::now().timestamp();
+        let mut created = 0;
+        for &id in ids {
+            let Some(a) = self.store.article(id)? else {
+                continue;
+            };
+            for hit in self.matcher.evaluate(&a.source_id, &a.title, &a.text) {
+                let json = serde_json::to_string(&hit.matched)?;
+                if self
+                    .store
+                    .insert_alert(a.id, &hit.rule_id, hit.level.as_str(), &json, now)?
+                    .is_some()
+                {
+                    created += 1;
+                    tracing::info!(article = a.id, rule = %hit.rule_id, level = hit.level.as_str(), "alert");
+                }
+            }
+        }
+        Ok(created)
+    }
+
+    /// Applies the rules to articles fetched in the last `days` days; existing alerts stay as they are.
+    pub fn backfill_alerts(&self, days: u32) -> anyhow::Result<usize> {
+        let since = chrono::Utc::now().timestamp() - i64::from(days) * 86_400;
+        let ids = self.store.article_ids_since(since)?;
+        self.match_articles(&ids)
+    }
+
+    pub fn alerts(&self, q: &AlertQuery) -> Result<Vec<AlertView>, AlertError> {
+        if let Some(s) = &q.status
+            && AlertStatus::parse(s).is_none()
+        {
+            return Err(AlertError::BadRequest(format!(
+                "未知状态 {s:?}: new, confirmed, reported, dismissed"
+            )));
+        }
+        if let Some(l) = &q.level
+            && crate::config::Level::parse(l).is_none()
+        {
+            return Err(AlertError::BadRequest(format!(
+                "未知级别 {l:?}: high, medium, low"
+            )));
+        }
+        let (from, to) = match q.date {
+            Some(d) => {
+                let (a, b) = self.day_bounds(d);
+                (Some(a), Some(b))
+            }
+            None => (None, None),
+        };
+        let rows = self.store.alerts(&AlertFilter {
+            created_from: from,
+            created_to: to,
+            status: q.status.clone(),
+            rule: q.rule.clone(),
+            level: q.level.clone(),
+            article_id: None,
+            limit: q.limit,
+        })?;
+        Ok(rows.iter().map(|r| self.alert_view(r)).collect())
+    }
+
+    pub fn alerts_of_article(&self, article_id: i64) -> anyhow::Result<Vec<AlertView>> {
+        let rows = self.store.alerts(&AlertFilter {
+            article_id: Some(article_id),
+            ..Default::default()
+        })?;
+        Ok(rows.iter().map(|r| self.alert_view(r)).collect())
+    }
+
+    pub fn review_alert(
+        &self,
+        id: i64,
+        status: &str,
+        note: Option<&str>,
+        by: Option<&str>,
+    ) -> Result<AlertView, AlertError> {
+        let Some(to) = AlertStatus::parse(status) else {
+            return Err(AlertError::BadRequest(format!(
+                "未知状态 {status:?}: confirmed, reported, dismissed, new"
+            )));
+        };
+        if !self
+            .store
+            .review_alert(id, to, note, by, chrono::Utc::now().timestamp())?
+        {
+            return Err(AlertError::NotFound(id));
+        }
+        let row = self.store.alert(id)?.ok_or(AlertError::NotFound(id))?;
+        Ok(self.alert_view(&row))
+    }
+
+    pub fn alert_reviews(&self, id: i64) -> Result<Vec<ReviewRow>, AlertError> {
+        Ok(self.store.alert_reviews(id)?)
+    }
+
+    /// `[00:00 of d, 00:00 of d+1)` in the configured zone, as unix seconds.
+    pub fn day_bounds(&self, d: NaiveDate) -> (i64, i64) {
+        let tz = self.config.timezone;
+        let at = |d: NaiveDate| {
+            tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight exists"))
+                .earliest()
+                .map_or(0, |t| t.timestamp())
+        };
+        (at(d), at(d.succ_opt().unwrap_or(d)))
+    }
+
+    pub fn alert_view(&self, r: &AlertRow) -> AlertView {
+        let matches: Vec<Matched> = serde_json::from_str(&r.matched).unwrap_or_default();
+        let words: Vec<String> = matches
+            .iter()
+            .map(|m| m.word.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let snip = snippet::make(&r.text, &words, crate::app::SNIPPET_CHARS);
+        let rule_name = self
+            .config
+            .rules
+            .iter()
+            .find(|x| x.id == r.rule_id)
+            .map_or_else(|| r.rule_id.clone(), |x| x.name.clone());
+        AlertView {
+            id: r.id,
+            rule: r.rule_id.clone(),
+            rule_name,
+            level: r.level.clone(),
+            status: r.status.clone(),
+            article_id: r.article_id,
+            url: r.url.clone(),
+            title: r.title.clone(),
+            source_name: self.source_name(&r.source_id),
+            source: r.source_id.clone(),
+            published: r.published.map(|t| self.rfc3339(t)),
+            created: self.rfc3339(r.created),
+            matched: words,
+            matches,
+            snippet: snip.text,
+            highlights: snip.highlights,
+            cluster_size: 1,
+            note: r.note.clone(),
+        }
+    }
+}

@@ -1,0 +1,235 @@
+//! Alerts: one row per (article × rule), so matching twice never duplicates; review decisions
+//! change the status and are kept in an audit trail (who, when, from, to, note).
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::{Result, Store};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AlertStatus {
+    New,
+    Confirmed,
+    Reported,
+    Dismissed,
+}
+
+impl AlertStatus {
+    pub fn parse(s: &str) -> Option<AlertStatus> {
+        match s {
+            "new" => Some(AlertStatus::New),
+            "confirmed" => Some(AlertStatus::Confirmed),
+            "reported" => Some(AlertStatus::Reported),
+            "dismissed" => Some(AlertStatus::Dismissed),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertStatus::New => "new",
+            AlertStatus::Confirmed => "confirmed",
+            AlertStatus::Reported => "reported",
+            AlertStatus::Dismissed => "dismissed",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            AlertStatus::New => "新",
+            AlertStatus::Confirmed => "已核实",
+            AlertStatus::Reported => "已上报",
+            AlertStatus::Dismissed => "忽略",
+        }
+    }
+}
+
+/// An alert joined with its article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertRow {
+    pub id: i64,
+    pub article_id: i64,
+    pub rule_id: String,
+    pub level: String,
+    pub status: String,
+    /// JSON array of matched words with positions.
+    pub matched: String,
+    pub created: i64,
+    pub updated: i64,
+    pub note: Option<String>,
+    pub url: String,
+    pub title: String,
+    pub source_id: String,
+    pub published: Option<i64>,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReviewRow {
+    pub at: i64,
+    pub by: Option<String>,
+    pub from_status: String,
+    pub to_status: String,
+    pub note: Option<String>,
+}
+
+/// Filters for listing alerts; `None` means any.
+#[derive(Debug, Clone, Default)]
+pub struct AlertFilter {
+    /// Created in `[from, to)` (unix seconds).
+    pub created_from: Option<i64>,
+    pub created_to: Option<i64>,
+    pub status: Option<String>,
+    pub rule: Option<String>,
+    pub level: Option<String>,
+    pub article_id: Option<i64>,
+    pub limit: Option<usize>,
+}
+
+const COLS: &str = "al.id, al.article_id, al.rule_id, al.level, al.status, al.matched, al.created, al.updated, al.note,
+                    a.url, a.title, a.source_id, a.published, a.text";
+
+fn row(r: &rusqlite::Row) -> rusqlite::Result<AlertRow> {
+    Ok(AlertRow {
+        id: r.get(0)?,
+        article_id: r.get(1)?,
+        rule_id: r.get(2)?,
+        level: r.get(3)?,
+        status: r.get(4)?,
+        matched: r.get(5)?,
+        created: r.get(6)?,
+        updated: r.get(7)?,
+        note: r.get(8)?,
+        url: r.get(9)?,
+        title: r.get(10)?,
+        source_id: r.get(11)?,
+        published: r.get(12)?,
+        text: r.get(13)?,
+    })
+}
+
+impl Store {
+    /// Records that `article_id` hit `rule_id`. Returns the new alert's id, or `None` if it existed.
+    pub fn insert_alert(
+        &self,
+        article_id: i64,
+        rule_id: &str,
+        level: &str,
+        matched_json: &str,
+        now: i64,
+    ) -> Result<Option<i64>> {
+        let conn = self.conn();
+        let r = conn.execute(
+            "INSERT INTO alerts (article_id, rule_id, level, matched, created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+             ON CONFLICT(article_id, rule_id) DO NOTHING",
+            params![article_id, rule_id, level, matched_json, now],
+        );
+        let n = self.wrap(r)?;
+        Ok((n == 1).then(|| conn.last_insert_rowid()))
+    }
+
+    pub fn alert(&self, id: i64) -> Result<Option<AlertRow>> {
+        let conn = self.conn();
+        let r = conn
+            .query_row(&format!("SELECT {COLS} FROM alerts al JOIN articles a ON a.id = al.article_id WHERE al.id = ?1"), [id], row)
+            .optional();
+        self.wrap(r)
+    }
+
+    /// Alerts matching `f`, newest first.
+    pub fn alerts(&self, f: &AlertFilter) -> Result<Vec<AlertRow>> {
+        let mut sql = format!(
+            "SELECT {COLS} FROM alerts al JOIN articles a ON a.id = al.article_id WHERE 1 = 1"
+        );
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        let mut push = |cond: &str, v: rusqlite::types::Value| {
+            args.push(v);
+            sql.push_str(&format!(" AND {cond} ?{}", args.len()));
+        };
+        if let Some(t) = f.created_from {
+            push("al.created >=", t.into());
+        }
+        if let Some(t) = f.created_to {
+            push("al.created <", t.into());
+        }
+        if let Some(s) = &f.status {
+            push("al.status =", s.clone().into());
+        }
+        if let Some(s) = &f.rule {
+            push("al.rule_id =", s.clone().into());
+        }
+        if let Some(s) = &f.level {
+            push("al.level =", s.clone().into());
+        }
+        if let Some(id) = f.article_id {
+            push("al.article_id =", id.into());
+        }
+        sql.push_str(" ORDER BY al.created DESC, al.id DESC");
+        if let Some(n) = f.limit {
+            sql.push_str(&format!(" LIMIT {n}"));
+        }
+        let conn = self.conn();
+        let r = conn.prepare(&sql).and_then(|mut st| {
+            st.query_map(rusqlite::params_from_iter(args), row)?
+                .collect::<rusqlite::Result<Vec<_>>>()
+        });
+        self.wrap(r)
+    }
+
+    /// Sets an alert's status and records the decision. `Ok(false)` when the alert is unknown.
+    pub fn review_alert(
+        &self,
+        id: i64,
+        to: AlertStatus,
+        note: Option<&str>,
+        by: Option<&str>,
+        now: i64,
+    ) -> Result<bool> {
+        let mut conn = self.conn();
+        let r = (|| {
+            let tx = conn.transaction()?;
+            let from: Option<String> = tx
+                .query_row("SELECT status FROM alerts WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            let Some(from) = from else { return Ok(false) };
+            tx.execute(
+                "UPDATE alerts SET status = ?2, note = COALESCE(?3, note), updated = ?4 WHERE id = ?1",
+                params![id, to.as_str(), note, now],
+            )?;
+            tx.execute(
+                "INSERT INTO alert_reviews (alert_id, at, by, from_status, to_status, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![id, now, by, from, to.as_str(), note],
+            )?;
+            tx.commit()?;
+            Ok(true)
+        })();
+        self.wrap(r)
+    }
+
+    /// The audit trail of one alert, oldest first.
+    pub fn alert_reviews(&self, id: i64) -> Result<Vec<ReviewRow>> {
+        let conn = self.conn();
+        let r = conn
+            .prepare("SELECT at, by, from_status, to_status, note FROM alert_reviews WHERE alert_id = ?1 ORDER BY id")
+            .and_then(|mut st| {
+                st.query_map([id], |r| {
+                    Ok(ReviewRow { at: r.get(0)?, by: r.get(1)?, from_status: r.get(2)?, to_status: r.get(3)?, note: r.get(4)? })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()
+            });
+        self.wrap(r)
+    }
+
+    /// Ids of articles fetched at or after `since`, oldest first (for backfills).
+    pub fn article_ids_since(&self, since: i64) -> Result<Vec<i64>> {
+        let conn = self.conn();
+        let r = conn
+            .prepare("SELECT id FROM articles WHERE fetched >= ?1 ORDER BY id")
+            .and_then(|mut st| {
+                st.query_map([since], |r| r.get(0))?
+                    .collect::<rusqlite::Result<Vec<i64>>>()
+            });
+        self.wrap(r)
+    }
+}
