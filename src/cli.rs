@@ -9,6 +9,7 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::alert::digest::{Format, render};
 use crate::alert::service::{AlertError, AlertQuery};
 use crate::app::{App, SearchError, SearchOptions};
 use crate::config::{Config, DEFAULT_CONFIG};
@@ -83,6 +84,18 @@ pub enum Command {
     },
     /// Rebuild the search index from the database.
     Reindex,
+    /// The daily digest (舆情日报) of a day: alerts of its window and source health.
+    Digest {
+        /// The digest's day (YYYY-MM-DD); default: the one whose window contains now.
+        #[arg(long, value_name = "D", value_parser = parse_date)]
+        date: Option<NaiveDate>,
+        /// html | md | json | xlsx | docx
+        #[arg(long, default_value = "html")]
+        format: String,
+        /// Write to this file (required for xlsx and docx on a terminal).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// List alerts (article × rule hits); `alerts review` and `alerts backfill` below.
     #[command(args_conflicts_with_subcommands = true)]
     Alerts {
@@ -359,6 +372,42 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 },
                 json,
             )
+        }
+        Command::Digest { date, format, out } => {
+            let Some(fmt) = Format::parse(&format) else {
+                return Err(usage(format!(
+                    "unknown format {format:?}: html, md, json, xlsx, docx"
+                )));
+            };
+            let app = App::open(config)?;
+            let date = date.unwrap_or_else(|| app.current_digest_date());
+            let digest = app.build_digest(date)?;
+            let bytes = render(&digest, fmt).map_err(|e| Failure {
+                code: 1,
+                message: e.to_string(),
+            })?;
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, &bytes)
+                        .with_context(|| format!("writing {}", path.display()))?;
+                    eprintln!(
+                        "已生成 {} ({} 条预警): {}",
+                        digest.title,
+                        digest.alerts.len(),
+                        path.display()
+                    );
+                }
+                None if matches!(fmt, Format::Xlsx | Format::Docx)
+                    && std::io::stdout().is_terminal() =>
+                {
+                    return Err(usage("xlsx / docx are binary: give --out FILE"));
+                }
+                None => {
+                    let mut stdout = std::io::stdout();
+                    stdout.write_all(&bytes).context("writing to stdout")?;
+                }
+            }
+            Ok(())
         }
         Command::Reindex => {
             let app = App::open_for_reindex(config)?;

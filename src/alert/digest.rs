@@ -309,7 +309,7 @@ impl<'a> View<'a> {
                 None => by_rule.push((name, 1)),
             }
         }
-        by_rule.sort_by(|a, b| b.1.cmp(&a.1)); // stable: ties keep first-seen order
+        by_rule.sort_by_key(|r| std::cmp::Reverse(r.1)); // stable: ties keep first-seen order
 
         let mut by_status: Vec<(&str, usize)> =
             vec![("新", 0), ("已核实", 0), ("已上报", 0), ("忽略", 0)];
@@ -541,7 +541,11 @@ fn note_text(a: &DigestAlert) -> Option<String> {
 }
 
 fn matched_text(a: &DigestAlert) -> String {
-    a.matched.iter().map(|m| clean(m)).collect::<Vec<_>>().join("、")
+    a.matched
+        .iter()
+        .map(|m| clean(m))
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 fn title_text(a: &DigestAlert) -> String {
@@ -577,7 +581,8 @@ const CSS_BODY: &str = "margin:0;padding:0;background:#f4f5f7;color:#222;font-fa
 const CSS_WRAP: &str = "max-width:760px;margin:0 auto;padding:16px;background:#ffffff;";
 const CSS_H1: &str =
     "font-size:22px;text-align:center;margin:8px 0 12px;color:#b00000;font-weight:bold;";
-const CSS_H2: &str = "font-size:18px;margin:24px 0 8px;padding-bottom:4px;border-bottom:2px solid #b00000;";
+const CSS_H2: &str =
+    "font-size:18px;margin:24px 0 8px;padding-bottom:4px;border-bottom:2px solid #b00000;";
 const CSS_H3: &str = "font-size:16px;margin:16px 0 6px;";
 const CSS_H4: &str = "font-size:15px;margin:12px 0 6px;color:#444;";
 const CSS_META: &str = "margin:2px 0;color:#555;font-size:14px;";
@@ -586,10 +591,12 @@ const CSS_FIELD: &str = "margin:2px 0;font-size:14px;word-break:break-word;overf
 const CSS_SNIPPET: &str = "margin:6px 0;padding:6px 8px;background:#f7f7f7;border-left:3px solid #ccc;font-size:14px;word-break:break-word;overflow-wrap:anywhere;";
 const CSS_MARK: &str = "background:#ffe58f;color:#000;padding:0 1px;";
 const CSS_TABLE: &str = "border-collapse:collapse;width:100%;font-size:13px;";
-const CSS_TH: &str = "border:1px solid #ccc;padding:4px 6px;background:#f0f0f0;text-align:left;white-space:nowrap;";
+const CSS_TH: &str =
+    "border:1px solid #ccc;padding:4px 6px;background:#f0f0f0;text-align:left;white-space:nowrap;";
 const CSS_TD: &str =
     "border:1px solid #ccc;padding:4px 6px;vertical-align:top;word-break:break-word;";
-const CSS_EMPTY: &str = "margin:8px 0;padding:8px 12px;background:#f0f7ff;border:1px solid #cfe3ff;";
+const CSS_EMPTY: &str =
+    "margin:8px 0;padding:8px 12px;background:#f0f7ff;border:1px solid #cfe3ff;";
 const CSS_SIGN: &str = "margin:24px 0 4px;font-size:14px;color:#333;";
 
 fn level_color(level: &str) -> &'static str {
@@ -628,7 +635,10 @@ fn render_html(d: &Digest) -> String {
     // 一、总体情况
     let _ = writeln!(h, "<h2 style=\"{CSS_H2}\">一、总体情况</h2>");
     if d.alerts.is_empty() {
-        let _ = writeln!(h, "<p style=\"{CSS_EMPTY}\"><strong>{EMPTY_LINE}</strong></p>");
+        let _ = writeln!(
+            h,
+            "<p style=\"{CSS_EMPTY}\"><strong>{EMPTY_LINE}</strong></p>"
+        );
     } else {
         let _ = writeln!(
             h,
@@ -723,7 +733,10 @@ fn source_name(s: &DigestSource) -> String {
 
 fn html_alert(h: &mut String, seq: usize, a: &DigestAlert) {
     let title = esc_html(&title_text(a));
-    let _ = write!(h, "<div style=\"{CSS_CARD}\">\n<p style=\"{CSS_FIELD}font-size:15px;\"><strong>{seq}. ");
+    let _ = write!(
+        h,
+        "<div style=\"{CSS_CARD}\">\n<p style=\"{CSS_FIELD}font-size:15px;\"><strong>{seq}. "
+    );
     match safe_url(&a.url) {
         Some(u) => {
             let _ = write!(
@@ -816,7 +829,11 @@ fn render_md(d: &Digest) -> String {
     let _ = writeln!(m, "# {}\n", esc_md(&d.title));
     let _ = writeln!(m, "- **日期**：{}", fmt_date(d.date));
     let _ = writeln!(m, "- **统计时段**：{}", esc_md(&window_line(d)));
-    let _ = writeln!(m, "- **生成时间**：{}\n", esc_md(&fmt_cn_time(&d.generated_at)));
+    let _ = writeln!(
+        m,
+        "- **生成时间**：{}\n",
+        esc_md(&fmt_cn_time(&d.generated_at))
+    );
 
     m.push_str("## 一、总体情况\n\n");
     if d.alerts.is_empty() {
@@ -841,7 +858,12 @@ fn render_md(d: &Digest) -> String {
     for g in &v.groups {
         let _ = writeln!(m, "### {}级预警（{} 条）\n", esc_md(g.label), g.count());
         for r in &g.rules {
-            let _ = writeln!(m, "#### 规则：{}（{} 条）\n", esc_md(r.name), r.alerts.len());
+            let _ = writeln!(
+                m,
+                "#### 规则：{}（{} 条）\n",
+                esc_md(r.name),
+                r.alerts.len()
+            );
             for (seq, a) in &r.alerts {
                 md_alert(&mut m, *seq, a);
             }
@@ -986,7 +1008,9 @@ fn render_xlsx(d: &Digest) -> Result<Vec<u8>, DigestError> {
             ws.write_string_with_format(r, 5, fmt_opt_time(a.published.as_deref()), &top)?;
             let url = xl_text(&a.url);
             let linked = match safe_url(&url) {
-                Some(u) if is_web_url(u) => ws.write_url_with_format(r, 6, Url::new(u), &top).is_ok(),
+                Some(u) if is_web_url(u) => {
+                    ws.write_url_with_format(r, 6, Url::new(u), &top).is_ok()
+                }
                 _ => false,
             };
             if !linked {
@@ -1087,7 +1111,12 @@ fn render_docx(d: &Digest) -> Result<Vec<u8>, DigestError> {
                     .line_rule(LineSpacingType::Exact)
                     .line(LINE_PITCH),
             )
-            .indent(None, Some(SpecialIndentType::FirstLine(INDENT_2CH)), None, None)
+            .indent(
+                None,
+                Some(SpecialIndentType::FirstLine(INDENT_2CH)),
+                None,
+                None,
+            )
     };
     let text_para = |text: &str| body_para().add_run(run(text, FANGSONG));
     let field_para = |label: &str, text: &str| {
@@ -1165,9 +1194,13 @@ fn render_docx(d: &Digest) -> Result<Vec<u8>, DigestError> {
         )));
         for r in &g.rules {
             doc = doc.add_paragraph(
-                body_para()
-                    .keep_next(true)
-                    .add_run(run(&format!("规则：{}（{} 条）", clean(r.name), r.alerts.len()), FANGSONG).bold()),
+                body_para().keep_next(true).add_run(
+                    run(
+                        &format!("规则：{}（{} 条）", clean(r.name), r.alerts.len()),
+                        FANGSONG,
+                    )
+                    .bold(),
+                ),
             );
             for (seq, a) in &r.alerts {
                 let title = title_text(a);
@@ -1272,9 +1305,9 @@ fn render_docx(d: &Digest) -> Result<Vec<u8>, DigestError> {
         );
     }
 
-    doc = doc.add_paragraph(Paragraph::new()).add_paragraph(
-        body_para().add_run(run("填报人：　　　　　　　　审核人：", FANGSONG)),
-    );
+    doc = doc
+        .add_paragraph(Paragraph::new())
+        .add_paragraph(body_para().add_run(run("填报人：　　　　　　　　审核人：", FANGSONG)));
 
     let mut buf = std::io::Cursor::new(Vec::new());
     doc.build().pack(&mut buf).map_err(docx_render_err)?;
@@ -1282,7 +1315,9 @@ fn render_docx(d: &Digest) -> Result<Vec<u8>, DigestError> {
 }
 
 fn cn_numeral(n: usize) -> String {
-    const D: [&str; 11] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+    const D: [&str; 11] = [
+        "零", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十",
+    ];
     match n {
         0..=10 => D[n].to_string(),
         11..=19 => format!("十{}", D[n - 10]),
@@ -1299,7 +1334,14 @@ mod tests {
     use super::*;
     use std::io::Read;
 
-    fn alert(id: i64, level: &str, rule: &str, rule_name: &str, status: &str, title: &str) -> DigestAlert {
+    fn alert(
+        id: i64,
+        level: &str,
+        rule: &str,
+        rule_name: &str,
+        status: &str,
+        title: &str,
+    ) -> DigestAlert {
         DigestAlert {
             id,
             rule: rule.into(),
@@ -1344,12 +1386,33 @@ mod tests {
     }
 
     fn digest3() -> Digest {
-        let mut a1 = alert(1, "low", "r-env", "环境投诉", "dismissed", "小区垃圾清运不及时");
+        let mut a1 = alert(
+            1,
+            "low",
+            "r-env",
+            "环境投诉",
+            "dismissed",
+            "小区垃圾清运不及时",
+        );
         a1.url = "javascript:alert(1)".into();
-        let mut a2 = alert(2, "high", "r-demolition", "拆迁维稳", "new", "青石街道拆迁补偿引发[争议]");
+        let mut a2 = alert(
+            2,
+            "high",
+            "r-demolition",
+            "拆迁维稳",
+            "new",
+            "青石街道拆迁补偿引发[争议]",
+        );
         a2.cluster_size = 3;
         a2.other_sources = vec!["网易新闻".into(), "微信公众号X".into()];
-        let mut a3 = alert(3, "medium", "r-safety", "安全生产", "confirmed", "工地 | 塔吊 倾斜事件");
+        let mut a3 = alert(
+            3,
+            "medium",
+            "r-safety",
+            "安全生产",
+            "confirmed",
+            "工地 | 塔吊 倾斜事件",
+        );
         a3.note = Some("已电话联系社区核实 <情况属实>".into());
         a3.published = None;
         Digest {
@@ -1402,9 +1465,18 @@ mod tests {
 
     #[test]
     fn format_parse_and_extension() {
-        for f in [Format::Html, Format::Md, Format::Json, Format::Xlsx, Format::Docx] {
+        for f in [
+            Format::Html,
+            Format::Md,
+            Format::Json,
+            Format::Xlsx,
+            Format::Docx,
+        ] {
             assert_eq!(Format::parse(f.extension()), Some(f));
-            assert_eq!(Format::parse(&format!(".{}", f.extension().to_uppercase())), Some(f));
+            assert_eq!(
+                Format::parse(&format!(".{}", f.extension().to_uppercase())),
+                Some(f)
+            );
         }
         assert_eq!(Format::parse("markdown"), Some(Format::Md));
         assert_eq!(Format::parse("pdf"), None);
@@ -1414,7 +1486,10 @@ mod tests {
     fn times_are_formatted_in_beijing_time() {
         assert_eq!(fmt_cn_time("2026-11-25T00:00:00Z"), "2026年11月25日 08:00");
         assert_eq!(fmt_short_time("2026-11-21T14:45:00Z"), "2026-11-21 22:45");
-        assert_eq!(fmt_short_time("2026-11-21T22:45:00+08:00"), "2026-11-21 22:45");
+        assert_eq!(
+            fmt_short_time("2026-11-21T22:45:00+08:00"),
+            "2026-11-21 22:45"
+        );
         assert_eq!(fmt_short_time("昨天"), "昨天");
     }
 
@@ -1437,18 +1512,30 @@ mod tests {
         assert!(h.contains("<h1 style="));
         assert!(h.contains("青石街道舆情日报"));
         assert!(h.contains("2026年11月24日 08:00 至 2026年11月25日 08:00"));
-        assert!(h.contains("一、总体情况") && h.contains("二、预警详情") && h.contains("三、信息源状况"));
+        assert!(
+            h.contains("一、总体情况")
+                && h.contains("二、预警详情")
+                && h.contains("三、信息源状况")
+        );
         assert!(h.contains("本时段共产生预警 <strong>3</strong> 条"));
         assert!(h.contains("高 1 条，中 1 条，低 1 条"));
         assert!(h.contains("新 1 条，已核实 1 条，已上报 0 条，忽略 1 条"));
         assert_increasing(&positions(&h, &["工地 | 塔吊", "小区垃圾"]));
-        assert_increasing(&positions(&h, &["青石街道拆迁补偿引发", "工地 | 塔吊", "小区垃圾"]));
-        assert!(h.contains("<mark style=\"background:#ffe58f;color:#000;padding:0 1px;\">拆迁</mark>"));
+        assert_increasing(&positions(
+            &h,
+            &["青石街道拆迁补偿引发", "工地 | 塔吊", "小区垃圾"],
+        ));
+        assert!(
+            h.contains("<mark style=\"background:#ffe58f;color:#000;padding:0 1px;\">拆迁</mark>")
+        );
         assert!(h.contains("2026-11-21 22:45"));
         assert!(h.contains("3（首发：青石日报；转载：网易新闻、微信公众号X）"));
         assert!(h.contains("已电话联系社区核实 &lt;情况属实&gt;"));
         assert!(h.contains("href=\"https://news.example.cn/a/2?x=1&amp;y=2\""));
-        assert!(!h.contains("href=\"javascript"), "unsafe scheme must not become a link");
+        assert!(
+            !h.contains("href=\"javascript"),
+            "unsafe scheme must not become a link"
+        );
         assert!(h.contains("某|论坛&lt;b&gt;") && h.contains("HTTP 503"));
         assert!(!h.contains("<script") && !h.contains("<link") && !h.contains("src="));
         assert!(h.trim_end().ends_with("</html>"));
@@ -1486,11 +1573,17 @@ mod tests {
     fn markdown_three_alerts() {
         let m = text(&digest3(), Format::Md);
         assert!(m.starts_with("# 青石街道舆情日报\n"));
-        assert!(m.contains("## 一、总体情况") && m.contains("## 二、预警详情") && m.contains("## 三、信息源状况"));
+        assert!(
+            m.contains("## 一、总体情况")
+                && m.contains("## 二、预警详情")
+                && m.contains("## 三、信息源状况")
+        );
         assert!(m.contains("### 高级预警（1 条）"));
         assert!(m.contains("**拆迁**") && m.contains("**上访**"));
         // link text brackets escaped, URL kept
-        assert!(m.contains("1. **[青石街道拆迁补偿引发\\[争议\\]](https://news.example.cn/a/2?x=1&y=2)**"));
+        assert!(m.contains(
+            "1. **[青石街道拆迁补偿引发\\[争议\\]](https://news.example.cn/a/2?x=1&y=2)**"
+        ));
         // pipes escaped
         assert!(m.contains("工地 \\| 塔吊 倾斜事件"));
         assert!(m.contains("| 某\\|论坛\\<b\\> | 采集失败 |"));
@@ -1498,7 +1591,10 @@ mod tests {
         // javascript: URL not linked
         assert!(!m.contains("](javascript"));
         assert!(m.contains("3. **小区垃圾清运不及时**"));
-        assert_increasing(&positions(&m, &["青石街道拆迁补偿引发", "工地 \\| 塔吊", "小区垃圾"]));
+        assert_increasing(&positions(
+            &m,
+            &["青石街道拆迁补偿引发", "工地 \\| 塔吊", "小区垃圾"],
+        ));
     }
 
     #[test]
@@ -1511,7 +1607,8 @@ mod tests {
     #[test]
     fn json_roundtrips() {
         for d in [digest3(), empty()] {
-            let j: serde_json::Value = serde_json::from_slice(&render(&d, Format::Json).unwrap()).unwrap();
+            let j: serde_json::Value =
+                serde_json::from_slice(&render(&d, Format::Json).unwrap()).unwrap();
             assert_eq!(j["title"], "青石街道舆情日报");
             assert_eq!(j["date"], "2026-11-25");
             assert_eq!(j["alerts"].as_array().unwrap().len(), d.alerts.len());
@@ -1560,16 +1657,25 @@ mod tests {
         assert!(wb.contains("name=\"预警\"") && wb.contains("name=\"信息源\""));
         let sheet = unzip(&b, "xl/worksheets/sheet1.xml");
         assert!(sheet.contains("<pane ySplit=\"1\""), "first row frozen");
-        assert_eq!(xlsx_column(&b, "xl/worksheets/sheet1.xml", 'A'), ["序号", "1", "2", "3"]);
+        assert_eq!(
+            xlsx_column(&b, "xl/worksheets/sheet1.xml", 'A'),
+            ["序号", "1", "2", "3"]
+        );
         let titles = xlsx_column(&b, "xl/worksheets/sheet1.xml", 'D');
         assert_eq!(titles[0], "标题");
         assert_eq!(titles[1..], ORDER);
-        assert_eq!(xlsx_column(&b, "xl/worksheets/sheet1.xml", 'B'), ["级别", "高", "中", "低"]);
+        assert_eq!(
+            xlsx_column(&b, "xl/worksheets/sheet1.xml", 'B'),
+            ["级别", "高", "中", "低"]
+        );
         assert_eq!(
             xlsx_column(&b, "xl/worksheets/sheet1.xml", 'I'),
             ["状态", "新", "已核实", "忽略"]
         );
-        assert_eq!(xlsx_column(&b, "xl/worksheets/sheet1.xml", 'K'), ["转载数", "3", "1", "1"]);
+        assert_eq!(
+            xlsx_column(&b, "xl/worksheets/sheet1.xml", 'K'),
+            ["转载数", "3", "1", "1"]
+        );
         // http(s) URLs become hyperlinks; the javascript: one stays text.
         let rels = unzip(&b, "xl/worksheets/_rels/sheet1.xml.rels");
         assert!(rels.contains("https://news.example.cn/a/2?x=1&amp;y=2"));
@@ -1577,7 +1683,17 @@ mod tests {
         let links = xlsx_column(&b, "xl/worksheets/sheet1.xml", 'G');
         assert_eq!(links[3], "javascript:alert(1)");
         let src = xlsx_column(&b, "xl/worksheets/sheet2.xml", 'B');
-        assert_eq!(src, ["名称", "某|论坛<b>".replace('<', "&lt;").replace('>', "&gt;").as_str(), "青石日报"]);
+        assert_eq!(
+            src,
+            [
+                "名称",
+                "某|论坛<b>"
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;")
+                    .as_str(),
+                "青石日报"
+            ]
+        );
     }
 
     #[test]
@@ -1604,7 +1720,10 @@ mod tests {
         assert!(doc.contains("某|论坛&lt;b&gt;"));
         assert!(doc.contains("已电话联系社区核实 &lt;情况属实&gt;"));
         let rels = unzip(&b, "word/_rels/document.xml.rels");
-        assert!(rels.contains("https://news.example.cn/a/2?x=1&amp;y=2"), "{rels}");
+        assert!(
+            rels.contains("https://news.example.cn/a/2?x=1&amp;y=2"),
+            "{rels}"
+        );
         assert!(!rels.contains("javascript"));
     }
 

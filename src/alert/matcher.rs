@@ -17,6 +17,8 @@ enum Role {
     Event,
     /// The n-th word of the rule's `all` list.
     All(usize),
+    /// The n-th word of the rule's expression.
+    Expr(usize),
     Exclude,
 }
 
@@ -88,6 +90,12 @@ impl Matcher {
                 .enumerate()
                 .for_each(|(k, w)| add(w, i, Role::All(k)));
             r.exclude.iter().for_each(|w| add(w, i, Role::Exclude));
+            if let Some(e) = &r.expr {
+                e.words
+                    .iter()
+                    .enumerate()
+                    .for_each(|(k, w)| add(w, i, Role::Expr(k)));
+            }
         }
         let ac = (!words.is_empty()).then(|| {
             AhoCorasick::builder()
@@ -160,7 +168,10 @@ impl Matcher {
             let ok = (r.region.is_empty() || has(Role::Region))
                 && (r.subject.is_empty() || has(Role::Subject))
                 && (r.event.is_empty() || has(Role::Event))
-                && (0..r.all.len()).all(|k| has(Role::All(k)));
+                && (0..r.all.len()).all(|k| has(Role::All(k)))
+                && r.expr
+                    .as_ref()
+                    .is_none_or(|e| e.expr.eval(&|k| has(Role::Expr(k))));
             if !ok {
                 continue;
             }
@@ -179,9 +190,18 @@ impl Matcher {
                     continue;
                 }
             }
+            let expr_positive: Vec<usize> = r.expr.as_ref().map_or_else(Vec::new, |e| {
+                let mut v = Vec::new();
+                e.expr.positive_words(&mut v);
+                v
+            });
             let mut matched: Vec<Matched> = found
                 .iter()
-                .filter(|(_, role)| *role != Role::Exclude)
+                .filter(|(_, role)| match role {
+                    Role::Exclude => false,
+                    Role::Expr(k) => expr_positive.contains(k),
+                    _ => true,
+                })
                 .map(|(o, _)| {
                     let map = if o.field == Field::Title { &mt } else { &mx };
                     Matched {
@@ -288,6 +308,19 @@ mod tests {
         assert_eq!(m.evaluate("s", "", "清河街道昨日发生火灾").len(), 1);
         let far = format!("清河街道{}火灾", "的".repeat(50));
         assert!(m.evaluate("s", "", &far).is_empty());
+    }
+
+    #[test]
+    fn expressions_combine_with_the_lists() {
+        let mut r = rule("x", &[], &[], &[]);
+        r.expr = Some(crate::alert::expr::parse("(清河街道|西湖社区)+(火灾|爆炸)-演练").unwrap());
+        let m = Matcher::new(&[r]);
+        let hits = m.evaluate("s", "西湖社区发生爆炸", "");
+        assert_eq!(hits.len(), 1);
+        let words: Vec<&str> = hits[0].matched.iter().map(|w| w.word.as_str()).collect();
+        assert_eq!(words, vec!["西湖社区", "爆炸"]);
+        assert!(m.evaluate("s", "西湖社区爆炸演练", "").is_empty());
+        assert!(m.evaluate("s", "西湖社区", "").is_empty());
     }
 
     #[test]

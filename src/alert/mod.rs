@@ -1,4 +1,6 @@
 //! Watch rules and what follows from them: matching ([`matcher`]), alerts and their review
 //! (stored by [`crate::store`]), and the daily digest.
+pub mod digest;
+pub mod expr;
 pub mod matcher;
 pub mod service;

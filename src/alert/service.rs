@@ -202,3 +202,86 @@ impl App {
         }
     }
 }
+
+impl App {
+    /// The digest window for `date`: from the cut-off (default 08:00) of the day before to the
+    /// cut-off of `date`, in the configured zone, as unix seconds.
+    pub fn digest_window(&self, date: NaiveDate) -> (i64, i64) {
+        let tz = self.config.timezone;
+        let cut = self.config.digest.cutoff;
+        let at = |d: NaiveDate| {
+            tz.from_local_datetime(&d.and_time(cut))
+                .earliest()
+                .map_or(0, |t| t.timestamp())
+        };
+        (at(date.pred_opt().unwrap_or(date)), at(date))
+    }
+
+    /// The digest whose window contains now (after today's cut-off that is tomorrow's).
+    pub fn current_digest_date(&self) -> NaiveDate {
+        let now = chrono::Utc::now().with_timezone(&self.config.timezone);
+        let today = now.date_naive();
+        if now.time() >= self.config.digest.cutoff {
+            today.succ_opt().unwrap_or(today)
+        } else {
+            today
+        }
+    }
+
+    /// Builds the digest (舆情日报) of `date` from the alerts raised in its window.
+    pub fn build_digest(&self, date: NaiveDate) -> anyhow::Result<super::digest::Digest> {
+        use super::digest::{Digest, DigestAlert, DigestSource};
+        let (from, to) = self.digest_window(date);
+        let rows = self.store.alerts(&AlertFilter {
+            created_from: Some(from),
+            created_to: Some(to),
+            ..Default::default()
+        })?;
+        let alerts = rows
+            .iter()
+            .map(|r| {
+                let v = self.alert_view(r);
+                DigestAlert {
+                    id: v.id,
+                    rule: v.rule,
+                    rule_name: v.rule_name,
+                    level: v.level,
+                    status: v.status,
+                    article_id: v.article_id,
+                    url: v.url,
+                    title: v.title,
+                    source: v.source,
+                    source_name: v.source_name,
+                    published: v.published,
+                    matched: v.matched,
+                    snippet: v.snippet,
+                    highlights: v.highlights,
+                    cluster_size: v.cluster_size,
+                    other_sources: Vec::new(),
+                    note: v.note,
+                }
+            })
+            .collect();
+        let sources = self
+            .sources_health()?
+            .into_iter()
+            .map(|s| DigestSource {
+                id: s.id,
+                name: s.name,
+                status: s.status,
+                last_success: s.last_success,
+                last_error: s.last_error,
+                articles_24h: s.articles_24h,
+            })
+            .collect();
+        Ok(Digest {
+            date,
+            title: self.config.digest.title.clone(),
+            window_start: self.rfc3339(from),
+            window_end: self.rfc3339(to),
+            generated_at: self.rfc3339(chrono::Utc::now().timestamp()),
+            alerts,
+            sources,
+        })
+    }
+}

@@ -97,6 +97,8 @@ pub struct CrawlConfig {
 pub struct DigestConfig {
     pub cron: cron::Schedule,
     pub formats: Vec<String>,
+    pub cutoff: chrono::NaiveTime,
+    pub title: String,
 }
 
 #[derive(Debug, Clone)]
@@ -342,6 +344,19 @@ impl Config {
             formats = vec!["html".into(), "xlsx".into()];
         }
 
+        let cutoff = match &raw.digest.cutoff {
+            None => chrono::NaiveTime::from_hms_opt(8, 0, 0),
+            Some(v) => match chrono::NaiveTime::parse_from_str(v.get_ref().trim(), "%H:%M") {
+                Ok(t) => Some(t),
+                Err(_) => c.err(
+                    v.span(),
+                    format!(
+                        "bad cutoff {:?}: write a local time like \"08:00\"",
+                        v.get_ref()
+                    ),
+                ),
+            },
+        };
         let mut notify = Vec::new();
         for n in &raw.notify {
             if !NOTIFY_KINDS.contains(&n.kind.get_ref().as_str()) {
@@ -395,6 +410,12 @@ impl Config {
                     parse_cron(DEFAULT_DIGEST_CRON).expect("default cron parses")
                 }),
                 formats,
+                cutoff: cutoff.unwrap_or_default(),
+                title: raw
+                    .digest
+                    .title
+                    .clone()
+                    .unwrap_or_else(|| "舆情日报".to_string()),
             },
             notify,
             sources,

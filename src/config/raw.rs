@@ -59,6 +59,10 @@ pub struct RawCrawl {
 pub struct RawDigest {
     pub cron: Option<S>,
     pub formats: Option<Vec<S>>,
+    /// Local time that ends one digest day and starts the next ("08:00").
+    pub cutoff: Option<S>,
+    /// Title printed on the digest ("青石街道舆情日报").
+    pub title: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

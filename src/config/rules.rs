@@ -65,7 +65,8 @@ pub struct Rule {
     pub sources: Vec<String>,
     pub near: Option<usize>,
     pub enabled: bool,
-    pub expr: Option<String>,
+    /// Advanced expression (`(A|B)+(C|D)-E`), combined with the lists by AND.
+    pub expr: Option<crate::alert::expr::Parsed>,
 }
 
 fn words(c: &mut Checker, list: &Option<Vec<Spanned<String>>>) -> Vec<String> {
@@ -147,6 +148,21 @@ pub(super) fn load(
                 );
             }
         }
+        let expr = match &r.expr {
+            None => None,
+            Some(e) => match crate::alert::expr::parse(e.get_ref()) {
+                Ok(p) => Some(p),
+                Err(err) => {
+                    // Point into the string: skip its opening quote.
+                    let at = e.span().start + 1 + err.offset;
+                    c.err::<()>(
+                        at..at,
+                        format!("rule {:?}: bad expr: {}", r.id.get_ref(), err.message),
+                    );
+                    continue;
+                }
+            },
+        };
         let rule = Rule {
             name: r.name.clone().unwrap_or_else(|| id.clone()),
             id,
@@ -165,7 +181,7 @@ pub(super) fn load(
                 .collect(),
             near: None,
             enabled: r.enabled.unwrap_or(true),
-            expr: r.expr.as_ref().map(|e| e.get_ref().clone()),
+            expr,
         };
         let near = match &r.near {
             None => None,
@@ -176,14 +192,6 @@ pub(super) fn load(
                 r.near.as_ref().map_or(r.id.span(), |n| n.span()),
                 "near needs both region and event words",
             );
-        }
-        if let Some(e) = &r.expr {
-            // Until the expression parser lands, refuse rather than silently never match.
-            c.err::<()>(
-                e.span(),
-                "expr rules are not supported yet: use region / subject / event / all / exclude",
-            );
-            continue;
         }
         let positive = !(rule.region.is_empty()
             && rule.subject.is_empty()

@@ -113,6 +113,9 @@ async fn serve_page(
     if let Some(etag) = &page.etag {
         b = b.header(header::ETAG, etag.as_str());
     }
+    if page.status == 429 || page.status == 503 {
+        b = b.header(header::RETRY_AFTER, "1");
+    }
     b.body(Body::from(page.body.clone())).unwrap()
 }
 

@@ -1,5 +1,7 @@
 //! All integration tests in one binary (one link step): each module is one area.
+mod alerts;
 mod common;
 mod config;
 mod crawl;
+mod fetch;
 mod search;

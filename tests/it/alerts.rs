@@ -1,0 +1,182 @@
+//! Watch rules never miss: generated articles with a region word and an event word in random
+//! variants (Traditional, full-width, mixed case) and positions always alert; an exclusion word
+//! always suppresses. Alerts are unique per article × rule, and reviews leave an audit trail.
+
+use proptest::prelude::*;
+use yuqing::alert::matcher::Matcher;
+use yuqing::alert::service::AlertQuery;
+use yuqing::app::App;
+use yuqing::config::{Level, Rule, Scope};
+use yuqing::store::NewArticle;
+
+use crate::common::write_config;
+
+fn rule() -> Rule {
+    Rule {
+        id: "fire".into(),
+        name: "火灾事故".into(),
+        level: Level::High,
+        region: vec!["青石街道".into(), "柳湾社区".into(), "QS Park".into()],
+        subject: vec![],
+        event: vec!["火灾".into(), "爆炸".into(), "坍塌".into()],
+        all: vec![],
+        exclude: vec!["演练".into()],
+        scope: Scope::All,
+        sources: vec![],
+        near: None,
+        enabled: true,
+        expr: None,
+    }
+}
+
+/// Ways the same word appears in real text.
+fn variant(word: &str, how: u8) -> String {
+    match how % 4 {
+        0 => word.to_string(),
+        // Traditional characters.
+        1 => word
+            .replace('灾', "災")
+            .replace('爆', "爆")
+            .replace('湾', "灣")
+            .replace('区', "區")
+            .replace('坍', "坍"),
+        // Full-width Latin and upper case.
+        2 => word
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    char::from_u32(c.to_ascii_uppercase() as u32 + 0xFEE0).unwrap()
+                } else {
+                    c
+                }
+            })
+            .collect(),
+        _ => word.to_lowercase(),
+    }
+}
+
+const FILLER: &[&str] = &[
+    "今天",
+    "居民",
+    "，",
+    "。",
+    "物业公司",
+    "表示",
+    " ",
+    "\n",
+    "消防",
+    "火",
+    "街道",
+    "社区",
+    "记者",
+    "abc",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_region_word_and_an_event_word_always_alert(
+        region in 0usize..3, event in 0usize..3, rv in any::<u8>(), ev in any::<u8>(),
+        filler in proptest::collection::vec(0usize..FILLER.len(), 0..80),
+        p1 in 0usize..100, p2 in 0usize..100, in_title in any::<bool>(), excluded in any::<bool>(),
+    ) {
+        let r = rule();
+        let m = Matcher::new(std::slice::from_ref(&r));
+        let mut parts: Vec<String> = filler.iter().map(|i| FILLER[*i].to_string()).collect();
+        parts.insert(p1 % (parts.len() + 1), variant(&r.region[region], rv));
+        parts.insert(p2 % (parts.len() + 1), variant(&r.event[event], ev));
+        if excluded {
+            let at = (p1 + p2) % (parts.len() + 1);
+            parts.insert(at, "演练".into());
+        }
+        let text: String = parts.concat();
+        let hits = if in_title { m.evaluate("s", &text, "") } else { m.evaluate("s", "", &text) };
+        if excluded {
+            prop_assert!(hits.is_empty(), "exclusion ignored in {:?}", text);
+        } else {
+            prop_assert_eq!(hits.len(), 1, "missed {:?}", text);
+            let words: Vec<&str> = hits[0].matched.iter().map(|w| w.word.as_str()).collect();
+            prop_assert!(words.iter().any(|w| r.region.iter().any(|x| yuqing::text::normalize(x) == *w)));
+        }
+    }
+}
+
+#[test]
+fn alerts_are_unique_and_reviews_are_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = "[[rule]]\nid = \"fire\"\nname = \"火灾\"\nlevel = \"high\"\nregion = [\"青石街道\"]\nevent = [\"火灾\"]\nexclude = [\"演练\"]\n";
+    let cfg = write_config(dir.path(), "", rules, "");
+    let app = App::open(yuqing::config::Config::load(&cfg).unwrap()).unwrap();
+    let mut ids = Vec::new();
+    for (i, (t, b)) in [
+        ("青石街道一仓库发生火灾", "无人员伤亡"),
+        ("青石街道组织消防演练", "模拟火灾"),
+        ("天气", "晴"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let a = NewArticle {
+            canonical_url: format!("http://127.0.0.1/{i}"),
+            url: format!("http://127.0.0.1/{i}"),
+            source_id: "s".into(),
+            title: t.to_string(),
+            text: b.to_string(),
+            fetched: chrono::Utc::now().timestamp(),
+            ..Default::default()
+        };
+        ids.push(app.store.insert_article(&a).unwrap().unwrap());
+    }
+    assert_eq!(app.match_articles(&ids).unwrap(), 1);
+    assert_eq!(
+        app.match_articles(&ids).unwrap(),
+        0,
+        "matching again duplicates nothing"
+    );
+    assert_eq!(app.backfill_alerts(7).unwrap(), 0);
+    let list = app.alerts(&AlertQuery::default()).unwrap();
+    assert_eq!(list.len(), 1);
+    let a = &list[0];
+    assert_eq!(
+        (a.rule.as_str(), a.level.as_str(), a.status.as_str()),
+        ("fire", "high", "new")
+    );
+    assert_eq!(a.matched, vec!["火灾", "青石街道"]);
+
+    app.review_alert(a.id, "confirmed", Some("已电话核实"), Some("张三"))
+        .unwrap();
+    app.review_alert(a.id, "reported", None, Some("李四"))
+        .unwrap();
+    let trail = app.alert_reviews(a.id).unwrap();
+    let steps: Vec<(&str, &str)> = trail
+        .iter()
+        .map(|r| (r.from_status.as_str(), r.to_status.as_str()))
+        .collect();
+    assert_eq!(steps, vec![("new", "confirmed"), ("confirmed", "reported")]);
+    assert_eq!(trail[0].by.as_deref(), Some("张三"));
+    let now = app
+        .alerts(&AlertQuery {
+            status: Some("reported".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(now.len(), 1);
+    assert_eq!(
+        now[0].note.as_deref(),
+        Some("已电话核实"),
+        "the note survives a later review without one"
+    );
+    assert!(app.review_alert(a.id, "approved", None, None).is_err());
+    assert!(matches!(
+        app.review_alert(999, "confirmed", None, None),
+        Err(yuqing::alert::service::AlertError::NotFound(999))
+    ));
+    assert!(
+        app.alerts(&AlertQuery {
+            status: Some("bogus".into()),
+            ..Default::default()
+        })
+        .is_err()
+    );
+}
