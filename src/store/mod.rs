@@ -95,6 +95,28 @@ CREATE TABLE alert_reviews (
     note TEXT
 );
 "#,
+    r#"
+ALTER TABLE articles ADD COLUMN simhash INTEGER;
+ALTER TABLE articles ADD COLUMN cluster_id INTEGER;
+CREATE INDEX articles_cluster ON articles(cluster_id);
+CREATE TABLE simhash_bands (band INTEGER NOT NULL, value INTEGER NOT NULL, article_id INTEGER NOT NULL);
+CREATE INDEX simhash_bands_lookup ON simhash_bands(band, value);
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    channel TEXT NOT NULL,
+    key TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    level TEXT,
+    payload TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    sent_at INTEGER,
+    last_error TEXT,
+    UNIQUE (channel, key)
+);
+CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE sent_at IS NULL;
+"#,
 ];
 
 pub struct Store {

@@ -120,7 +120,7 @@ mod tests {
     fn white_space_collapses_and_ideographic_space_counts() {
         assert_eq!(
             normalize("  发布时间：\u{3000}2026年\n\n 11月 "),
-            "发布时间:2026年 11月"
+            "发布时间: 2026年 11月"
         );
     }
 
