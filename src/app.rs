@@ -221,6 +221,7 @@ impl App {
             .flat_map(|r| r.new_ids.iter().copied())
             .collect();
         self.match_articles(&new_ids)?;
+        crate::alert::notify::after_crawl(self, now).await;
         self.index_pending()?;
         Ok(reports)
     }

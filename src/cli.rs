@@ -220,6 +220,12 @@ pub fn reorder_search_args(args: Vec<String>) -> Vec<String> {
 }
 
 pub fn main() -> ExitCode {
+    // `yuqing search … | head` should end quietly, like any Unix tool, not panic on EPIPE.
+    #[cfg(unix)]
+    // SAFETY: restoring the default SIGPIPE disposition at start-up, before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse_from(reorder_search_args(std::env::args().collect()));
     init_logging(cli.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -31,7 +31,10 @@ pub struct AlertView {
     pub matches: Vec<Matched>,
     pub snippet: String,
     pub highlights: Vec<[usize; 2]>,
+    /// 转载数: articles in this article's reprint cluster (1 = no reprints).
     pub cluster_size: usize,
+    /// Sources of the other articles of the cluster.
+    pub other_sources: Vec<String>,
     pub note: Option<String>,
 }
 
@@ -60,11 +63,17 @@ impl App {
     pub fn match_articles(&self, ids: &[i64]) -> anyhow::Result<usize> {
         let now = chrono::Utc::now().timestamp();
         let mut created = 0;
-        for &id in ids {
-            let Some(a) = self.store.article(id)? else {
-                continue;
-            };
+        // Oldest first, so that the first publication (首发) of a reprint cluster carries the alert.
+        let mut articles = self.store.articles(ids)?;
+        articles.sort_by_key(|a| (a.published.unwrap_or(a.fetched), a.id));
+        for a in articles {
+            self.store
+                .assign_cluster(a.id, super::cluster::simhash(&a.text), a.fetched)?;
             for hit in self.matcher.evaluate(&a.source_id, &a.title, &a.text) {
+                if self.store.cluster_has_alert(a.id, &hit.rule_id)? {
+                    // A reprint: it joins the cluster's alert instead of flooding the queue.
+                    continue;
+                }
                 let json = serde_json::to_string(&hit.matched)?;
                 if self
                     .store
@@ -174,6 +183,7 @@ impl App {
             .into_iter()
             .collect();
         let snip = snippet::make(&r.text, &words, crate::app::SNIPPET_CHARS);
+        let cluster = self.store.cluster_of(r.article_id).unwrap_or_default();
         let rule_name = self
             .config
             .rules
@@ -197,7 +207,12 @@ impl App {
             matches,
             snippet: snip.text,
             highlights: snip.highlights,
-            cluster_size: 1,
+            cluster_size: cluster.len().max(1),
+            other_sources: cluster
+                .iter()
+                .filter(|m| m.article_id != r.article_id)
+                .map(|m| self.source_name(&m.source_id))
+                .collect(),
             note: r.note.clone(),
         }
     }
@@ -257,7 +272,7 @@ impl App {
                     snippet: v.snippet,
                     highlights: v.highlights,
                     cluster_size: v.cluster_size,
-                    other_sources: Vec::new(),
+                    other_sources: v.other_sources,
                     note: v.note,
                 }
             })

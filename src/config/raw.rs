@@ -68,15 +68,27 @@ pub struct RawDigest {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawNotify {
+    /// wecom | dingtalk | webhook | email
     pub kind: S,
-    pub name: Option<String>,
-    pub url_env: Option<String>,
-    pub secret_env: Option<String>,
+    /// Channel name, unique; the outbox is keyed by it (default: kind and variable name).
+    pub name: Option<S>,
+    /// Environment variable holding the bot or webhook URL.
+    pub url_env: Option<S>,
+    /// DingTalk only: environment variable holding the signing secret (SEC…).
+    pub secret_env: Option<S>,
     pub min_level: Option<S>,
+    /// "22:00-07:00" (local time): only high alerts go out meanwhile.
     pub quiet_hours: Option<S>,
-    pub to: Option<Vec<String>>,
-    pub from: Option<String>,
-    pub smtp_url_env: Option<String>,
+    /// Email only: recipients.
+    pub to: Option<Vec<S>>,
+    /// Email only: sender.
+    pub from: Option<S>,
+    /// Email only: environment variable holding `smtp://user:pass@host:port` or `smtps://…`.
+    pub smtp_url_env: Option<S>,
+    /// At most this many alerts in one message (1..=50).
+    pub batch: Option<Spanned<i64>>,
+    /// Whether the daily digest is pushed here (default: email yes, others no).
+    pub digest: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, Default)]

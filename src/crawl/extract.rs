@@ -334,15 +334,35 @@ impl Page<'_> {
 
     /// The generic text-density path.
     fn generic(&self) -> Extracted {
-        let choice = density::main_block(self.page);
+        let title = meta::title(self.doc, self.page);
+        let anchor = meta::anchor_line(self.page, title.as_deref());
+        let tree = density::main_block(self.page, anchor);
+        let lin = density::main_range(self.page, anchor);
+        if std::env::var_os("YQ_SCORES").is_some() {
+            eprintln!(
+                "SCORES tree {:?} lin {:?}",
+                tree.as_ref().map(|c| (c.start, c.end, c.score as i64)),
+                lin.as_ref().map(|c| (c.start, c.end, c.score as i64))
+            );
+        }
+        let ratio: f64 = std::env::var("YQ_RATIO")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1.5);
+        let choice = match (tree, lin) {
+            (Some(t), Some(l)) => Some(if l.score > ratio * t.score { l } else { t }),
+            (t, l) => t.or(l),
+        };
         let (start, end) = choice
             .as_ref()
             .map_or((0, self.page.lines.len()), |c| (c.start, c.end));
         let text = match &choice {
-            Some(c) => c.text(self.page),
+            Some(c) if std::env::var_os("YQ_NOTRIM").is_some() => c.text(self.page, |_| false),
+            Some(c) => c.text(self.page, |l| {
+                meta::is_header_line(l, title.as_deref(), self.tz, self.now)
+            }),
             None => String::new(),
         };
-        let title = meta::title(self.doc, self.page);
         let published = meta::published(
             self.doc,
             self.page,

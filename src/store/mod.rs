@@ -9,6 +9,8 @@ use rusqlite::Connection;
 
 pub mod alerts;
 pub mod articles;
+pub mod clusters;
+pub mod outbox;
 pub mod sources;
 
 pub use alerts::{AlertFilter, AlertRow, AlertStatus, ReviewRow};
@@ -99,8 +101,7 @@ CREATE TABLE alert_reviews (
 ALTER TABLE articles ADD COLUMN simhash INTEGER;
 ALTER TABLE articles ADD COLUMN cluster_id INTEGER;
 CREATE INDEX articles_cluster ON articles(cluster_id);
-CREATE TABLE simhash_bands (band INTEGER NOT NULL, value INTEGER NOT NULL, article_id INTEGER NOT NULL);
-CREATE INDEX simhash_bands_lookup ON simhash_bands(band, value);
+CREATE INDEX articles_fetched ON articles(fetched);
 CREATE TABLE outbox (
     id INTEGER PRIMARY KEY,
     channel TEXT NOT NULL,

@@ -1,7 +1,9 @@
 //! All integration tests in one binary (one link step): each module is one area.
 mod alerts;
+mod cluster;
 mod common;
 mod config;
 mod crawl;
 mod fetch;
+mod notify;
 mod search;

@@ -14,6 +14,7 @@ use super::layout::{Block, Layout, Line};
 pub(crate) struct Choice {
     pub start: usize,
     pub end: usize,
+    pub score: f64,
     excluded: Vec<(usize, usize)>,
 }
 
@@ -27,15 +28,17 @@ impl Choice {
             && !self.excluded.iter().any(|&(s, e)| i >= s && i < e)
     }
 
-    /// The main text, one line per paragraph.
-    pub fn text(&self, layout: &Layout) -> String {
+    /// The main text, one line per paragraph; leading lines for which `header`
+    /// holds (the headline, the date/source line) are dropped.
+    pub fn text(&self, layout: &Layout, header: impl Fn(&Line) -> bool) -> String {
         super::layout::join(
             layout
                 .lines
                 .iter()
                 .enumerate()
                 .filter(|(i, l)| self.keeps(*i, l))
-                .map(|(_, l)| l),
+                .map(|(_, l)| l)
+                .skip_while(|l| header(l)),
         )
     }
 }
@@ -57,40 +60,130 @@ pub(crate) fn line_weight(l: &Line) -> f64 {
 }
 
 /// Finds the block with the highest total line weight. Ties go to the deepest
-/// (smallest) block, so wrappers that add nothing are not chosen.
-pub(crate) fn main_block(layout: &Layout) -> Option<Choice> {
-    let mut prefix = Vec::with_capacity(layout.lines.len() + 1);
-    prefix.push(0.0f64);
-    for l in &layout.lines {
-        let last = prefix.last().copied().unwrap_or(0.0);
-        prefix.push(last + line_weight(l));
-    }
+/// (smallest) block, so wrappers that add nothing are not chosen. With an `anchor`
+/// (the title line), a block starting just around it is preferred unless a block
+/// elsewhere is much heavier.
+pub(crate) fn main_block(layout: &Layout, anchor: Option<usize>) -> Option<Choice> {
+    let prefix = prefix_sums(&layout.lines);
     let score = |b: &Block| prefix[b.end] - prefix[b.start];
-    let best = layout
-        .blocks
-        .iter()
-        .filter(|b| b.end > b.start)
-        .max_by(|a, b| {
-            score(a)
-                .total_cmp(&score(b))
-                // Equal score: prefer the smaller range (the deeper block).
-                .then_with(|| (b.end - b.start).cmp(&(a.end - a.start)))
-        })?;
+    let best_of = |near: Option<(usize, &Block)>| {
+        layout
+            .blocks
+            .iter()
+            .filter(|b| b.end > b.start)
+            // Near the title, and not a wrapper around the far-away best block.
+            .filter(|b| {
+                near.is_none_or(|(t, far)| {
+                    b.start + 2 >= t
+                        && b.start <= t + NEAR_TITLE
+                        && !(b.start <= far.start && b.end >= far.end)
+                })
+            })
+            .max_by(|a, b| {
+                score(a)
+                    .total_cmp(&score(b))
+                    // Equal score: prefer the smaller range (the deeper block).
+                    .then_with(|| (b.end - b.start).cmp(&(a.end - a.start)))
+            })
+    };
+    let any = best_of(None)?;
+    let best = match anchor.and_then(|t| best_of(Some((t, any)))) {
+        Some(near) if score(near) >= NEAR_SHARE * score(any) => near,
+        _ => any,
+    };
     if score(best) <= 0.0 {
         return None;
     }
-    let excluded = layout
-        .blocks
-        .iter()
-        .filter(|b| b.start >= best.start && b.end <= best.end && b.end > b.start)
-        .filter(|b| !(b.start == best.start && b.end == best.end))
-        .filter(|b| link_heavy(&layout.lines[b.start..b.end]))
-        .map(|b| (b.start, b.end))
-        .collect();
     Some(Choice {
         start: best.start,
         end: best.end,
-        excluded,
+        score: score(best),
+        excluded: excluded(layout, best.start, best.end),
+    })
+}
+
+/// A run near the title wins if it has at least this share of the best run's score.
+const NEAR_SHARE: f64 = 0.3;
+/// "Near the title": starting at most this many lines after it.
+const NEAR_TITLE: usize = 25;
+
+fn prefix_sums(lines: &[Line]) -> Vec<f64> {
+    let mut prefix = Vec::with_capacity(lines.len() + 1);
+    prefix.push(0.0f64);
+    for l in lines {
+        let last = prefix.last().copied().unwrap_or(0.0);
+        prefix.push(last + line_weight(l));
+    }
+    prefix
+}
+
+/// Link-heavy sub-blocks of the line range `start..end`.
+fn excluded(layout: &Layout, start: usize, end: usize) -> Vec<(usize, usize)> {
+    layout
+        .blocks
+        .iter()
+        .filter(|b| b.start >= start && b.end <= end && b.end > b.start)
+        .filter(|b| !(b.start == start && b.end == end))
+        .filter(|b| link_heavy(&layout.lines[b.start..b.end]))
+        .map(|b| (b.start, b.end))
+        .collect()
+}
+
+/// Best contiguous run of lines (maximum-sum subarray over line weights). With an
+/// `anchor` (the title line), a run starting near the title is preferred unless a
+/// run elsewhere is much heavier (sidebars full of chat or summaries).
+pub(crate) fn main_range(layout: &Layout, anchor: Option<usize>) -> Option<Choice> {
+    let n = layout.lines.len();
+    let prefix = prefix_sums(&layout.lines);
+    // suffix_best[i] = (max prefix[e] for e >= i, that e)
+    let mut suffix_best = vec![(f64::NEG_INFINITY, n); n + 1];
+    for i in (0..=n).rev() {
+        let here = (prefix[i], i);
+        suffix_best[i] = if i < n && suffix_best[i + 1].0 > here.0 {
+            suffix_best[i + 1]
+        } else {
+            here
+        };
+    }
+    let best_from = |starts: std::ops::Range<usize>| -> Option<(f64, usize, usize)> {
+        starts
+            .filter(|&s| s < n)
+            .map(|s| {
+                let (p, e) = suffix_best[s + 1];
+                (p - prefix[s], s, e)
+            })
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+    };
+    let any = best_from(0..n)?;
+    let chosen = match anchor {
+        Some(t) if any.1 + 2 >= t && any.1 <= t + NEAR_TITLE => any,
+        Some(t) => {
+            // Runs starting near the title, ending before the far-away best run.
+            let limit = if any.1 > t { any.1 } else { n };
+            let near = (t.saturating_sub(2)..(t + NEAR_TITLE).min(n))
+                .filter(|&s| s < limit)
+                .filter_map(|s| {
+                    ((s + 1)..=limit)
+                        .map(|e| (prefix[e] - prefix[s], s, e))
+                        .max_by(|a, b| a.0.total_cmp(&b.0))
+                })
+                .max_by(|a, b| a.0.total_cmp(&b.0));
+            match near {
+                Some(near) if near.0 >= NEAR_SHARE * any.0 => near,
+                _ => any,
+            }
+        }
+        None => any,
+    };
+    let (score, start, end) = chosen;
+    if score <= 0.0 {
+        return None;
+    }
+    Some(Choice {
+        start,
+        end,
+        score,
+        excluded: excluded(layout, start, end),
     })
 }
 

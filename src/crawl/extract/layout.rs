@@ -220,6 +220,39 @@ fn is_hidden(el: &Element) -> bool {
     })
 }
 
+/// An `<a href>` that reads like a link. Unclosed `<a>` tags get re-opened by the
+/// HTML parser around every following block, so an "anchor" with a long text or a
+/// paragraph inside it is article text, not a link. Bounded work per anchor.
+fn is_real_link(node: NodeRef<'_, Node>, el: &Element) -> bool {
+    const MAX_LINK_CHARS: usize = 60;
+    const BUDGET: usize = 300;
+    if el.attr("href").is_none() {
+        return false;
+    }
+    let mut chars = 0usize;
+    for d in node.descendants().skip(1).take(BUDGET) {
+        match d.value() {
+            Node::Text(t) => {
+                chars += t
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .take(MAX_LINK_CHARS + 1)
+                    .count();
+                if chars > MAX_LINK_CHARS {
+                    return false;
+                }
+            }
+            Node::Element(e)
+                if matches!(e.name(), "p" | "div" | "table" | "td" | "li" | "section") =>
+            {
+                return false;
+            }
+            _ => {}
+        }
+    }
+    true
+}
+
 pub(crate) fn is_punct(c: char) -> bool {
     matches!(
         c,
@@ -278,7 +311,7 @@ pub(crate) fn linearize(root: NodeRef<'_, Node>, opts: &Options<'_>) -> Layout {
                             && !matches!(name, "body" | "html" | "article" | "main" | "text")
                             && (is_semantic_noise(name) || is_noise_name(&names));
                         let meta = name != "text" && is_meta_name(&names);
-                        let link = name == "a";
+                        let link = name == "a" && is_real_link(node, el);
                         let heading = match name.as_bytes() {
                             [b'h', d @ b'1'..=b'6'] => d - b'0',
                             _ => 0,

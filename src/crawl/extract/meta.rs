@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 use regex::Regex;
 use scraper::{Html, Selector};
 
-use super::layout::{Layout, inline_text};
+use super::layout::{Layout, Line, inline_text};
 use crate::crawl::dates::{find_datetime, parse_datetime};
 
 /// Lines before the main block searched for the date/byline when no title line is found.
@@ -117,6 +117,50 @@ fn best_heading(page: &Layout, raw: &str, cleaned: &str) -> Option<String> {
         .filter(|(sim, _)| *sim >= 0.6)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, l)| l.text.clone())
+}
+
+/// The headline line used to anchor the main-text search: a heading that shows the
+/// title, else the first non-link, non-boilerplate line that does.
+pub(crate) fn anchor_line(page: &Layout, title: Option<&str>) -> Option<usize> {
+    let title = title?;
+    let matches: Vec<usize> = page
+        .lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| {
+            let n = l.text.chars().count();
+            (4..=200).contains(&n)
+                && !l.noise
+                && l.link_chars < l.chars
+                && (l.text == title || similarity(&l.text, title) >= 0.8)
+        })
+        .map(|(i, _)| i)
+        .collect();
+    matches
+        .iter()
+        .copied()
+        .find(|&i| page.lines[i].heading > 0)
+        .or_else(|| matches.first().copied())
+}
+
+/// A line that belongs to the article header rather than its text: the headline,
+/// or a short line with the date, source or byline.
+pub(crate) fn is_header_line(
+    l: &Line,
+    title: Option<&str>,
+    tz: Tz,
+    now: DateTime<FixedOffset>,
+) -> bool {
+    let n = l.chars + l.link_chars;
+    if title.is_some_and(|t| l.text == t || (n <= 200 && similarity(&l.text, t) >= 0.8)) {
+        return true;
+    }
+    n <= 80
+        && (find_datetime(&l.text, tz, now).is_some()
+            || l.text.contains("来源")
+            || AUTHOR_RES
+                .iter()
+                .any(|re| re.find(&l.text).is_some_and(|m| m.start() == 0)))
 }
 
 /// Index of the line that shows the title, if any.

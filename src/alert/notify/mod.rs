@@ -1,0 +1,303 @@
+//! Pushes (推送): new alerts and the daily digest to WeCom and DingTalk group bots, a generic
+//! JSON webhook, and email.
+//!
+//! Everything goes through the persistent outbox ([`crate::store::outbox`]): enqueueing is
+//! idempotent per channel and key (`alert:{id}`, `digest:{date}`), delivery marks `sent_at`, and
+//! a failure is retried with exponential backoff (30 s doubling, at most 1 h). So a receiver that
+//! is down for an hour, or a restart, loses no push and sends none twice.
+//!
+//! Per channel: `min_level` filters at enqueue time; during `quiet_hours` only high alerts go
+//! out (the others wait until the quiet period ends); several alerts go out as one message (at
+//! most `batch`), long messages are split within the channel's size limit, and a channel never
+//! sends more messages per minute than its budget (WeCom and DingTalk allow 20). Sent messages
+//! are logged in the outbox so the budget holds across restarts.
+//!
+//! The clock is a parameter (`now`) everywhere, so tests can move it.
+
+mod deliver;
+pub mod message;
+pub mod send;
+
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use chrono::{DateTime, FixedOffset, NaiveTime};
+use serde::Serialize;
+
+use crate::alert::digest::{Digest, Format, render};
+use crate::alert::service::AlertView;
+use crate::app::App;
+use crate::config::{Config, Level, NotifyConfig};
+use crate::store::outbox::NewPush;
+use crate::store::{AlertFilter, Store};
+use message::Flavor;
+
+/// First retry delay; it doubles with each failure.
+pub const BACKOFF_START: i64 = 30;
+/// Longest retry delay.
+pub const BACKOFF_MAX: i64 = 3600;
+/// How long a claimed row is reserved for the process sending it.
+pub const LEASE: i64 = 300;
+/// The sliding window of the per-channel rate limit.
+pub const RATE_WINDOW: i64 = 60;
+/// Time allowed for the delivery round after a crawl.
+pub const CRAWL_DELIVERY_BUDGET: Duration = Duration::from_secs(30);
+/// Timeout of one HTTP push.
+pub const HTTP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Kinds of outbox rows.
+pub const KIND_ALERT: &str = "alert";
+pub const KIND_DIGEST: &str = "digest";
+
+/// Retry delay after `attempts` earlier failures: 30 s, 60 s, 120 s, … at most 1 h.
+pub fn backoff(attempts: i64) -> i64 {
+    let shift = attempts.clamp(0, 20) as u32;
+    (BACKOFF_START << shift).min(BACKOFF_MAX)
+}
+
+/// Messages a channel may send per [`RATE_WINDOW`].
+pub fn rate_limit(kind: &str) -> usize {
+    match kind {
+        "wecom" | "dingtalk" => 20,
+        "email" => 10,
+        _ => 60,
+    }
+}
+
+/// Largest message text in bytes (WeCom markdown: 4096; DingTalk: about 20000).
+pub fn size_limit(kind: &str) -> usize {
+    match kind {
+        "wecom" => 4096,
+        "dingtalk" => 18_000,
+        _ => 1 << 20,
+    }
+}
+
+/// What one delivery round did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DeliveryReport {
+    /// Messages sent successfully (a batch counts once; a split message once per part).
+    pub messages: usize,
+    /// Outbox rows delivered.
+    pub delivered: usize,
+    /// Outbox rows whose attempt failed (they are retried later).
+    pub failed: usize,
+    /// Rows left for later: quiet hours, rate limit, or the time budget ran out.
+    pub deferred: usize,
+    /// `channel: error`, one per failed message.
+    pub errors: Vec<String>,
+}
+
+impl DeliveryReport {
+    fn add(&mut self, o: DeliveryReport) {
+        self.messages += o.messages;
+        self.delivered += o.delivered;
+        self.failed += o.failed;
+        self.deferred += o.deferred;
+        self.errors.extend(o.errors);
+    }
+}
+
+/// An HTTP client for pushes, with a timeout.
+pub fn http_client(config: &Config) -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder()
+        .user_agent(config.http.user_agent.clone())
+        .timeout(HTTP_TIMEOUT)
+        .connect_timeout(config.http.connect_timeout.min(HTTP_TIMEOUT))
+        .build()?)
+}
+
+/// Enqueues `alerts` for every channel whose `min_level` they reach; returns how many rows are
+/// new (an alert already queued for a channel is not queued again).
+pub fn enqueue_alerts(
+    store: &Store,
+    config: &Config,
+    alerts: &[AlertView],
+    now: DateTime<FixedOffset>,
+) -> anyhow::Result<usize> {
+    let ts = now.timestamp();
+    let mut payloads = Vec::with_capacity(alerts.len());
+    for a in alerts {
+        payloads.push((a, format!("alert:{}", a.id), serde_json::to_string(a)?));
+    }
+    let channels: Vec<(String, &NotifyConfig)> =
+        config.notify.iter().map(|c| (c.channel(), c)).collect();
+    let mut rows = Vec::new();
+    for (a, key, payload) in &payloads {
+        let level = Level::parse(&a.level).unwrap_or(Level::Low);
+        for (name, ch) in &channels {
+            if level >= ch.min_level {
+                rows.push(NewPush {
+                    channel: name,
+                    key,
+                    kind: KIND_ALERT,
+                    level: Some(&a.level),
+                    payload,
+                    created: ts,
+                    next_attempt_at: ts,
+                });
+            }
+        }
+    }
+    Ok(store.outbox_enqueue(&rows)?)
+}
+
+/// Enqueues the digest for every channel with `digest = true` (key `digest:{date}`): email gets
+/// the HTML with the XLSX attached, bots a markdown summary, webhooks the digest JSON.
+pub fn enqueue_digest(
+    store: &Store,
+    config: &Config,
+    digest: &Digest,
+    now: DateTime<FixedOffset>,
+) -> anyhow::Result<usize> {
+    let ts = now.timestamp();
+    let key = format!("digest:{}", digest.date);
+    let mut payloads = Vec::new();
+    for ch in config.notify.iter().filter(|c| c.digest) {
+        let payload = match ch.kind.as_str() {
+            "email" => serde_json::json!({
+                "subject": format!("{}（{}）", digest.title, digest.date),
+                "html": String::from_utf8_lossy(&render(digest, Format::Html)?),
+                "xlsx": base64::engine::general_purpose::STANDARD.encode(render(digest, Format::Xlsx)?),
+                "filename": format!("{}-{}.xlsx", digest.title, digest.date),
+            }),
+            "wecom" => serde_json::json!({
+                "title": digest.title,
+                "markdown": message::digest_summary(digest, Flavor::WeCom),
+            }),
+            "dingtalk" => serde_json::json!({
+                "title": digest.title,
+                "markdown": message::digest_summary(digest, Flavor::DingTalk),
+            }),
+            _ => serde_json::json!({"type": "digest", "digest": digest}),
+        };
+        payloads.push((ch.channel(), payload.to_string()));
+    }
+    let rows: Vec<NewPush> = payloads
+        .iter()
+        .map(|(channel, payload)| NewPush {
+            channel,
+            key: &key,
+            kind: KIND_DIGEST,
+            level: None,
+            payload,
+            created: ts,
+            next_attempt_at: ts,
+        })
+        .collect();
+    Ok(store.outbox_enqueue(&rows)?)
+}
+
+/// Sends what is due at `now` on every channel, within about `budget` of wall time (a message
+/// already on its way is finished; each is bounded by the client's timeout).
+pub async fn deliver_due(
+    store: &Store,
+    config: &Config,
+    http: &reqwest::Client,
+    now: DateTime<FixedOffset>,
+    budget: Duration,
+) -> DeliveryReport {
+    let deadline = Instant::now() + budget;
+    let mut report = DeliveryReport::default();
+    if let Err(e) = store.outbox_prune_sends(now.timestamp() - 86_400) {
+        report.errors.push(format!("outbox: {e}"));
+    }
+    let rounds = config
+        .notify
+        .iter()
+        .map(|ch| deliver::channel(store, config, http, ch, now, deadline));
+    for r in futures_util::future::join_all(rounds).await {
+        report.add(r);
+    }
+    report
+}
+
+/// `[start, end)` in local time, wrapping midnight when `start > end`.
+pub fn in_quiet_hours(quiet: (NaiveTime, NaiveTime), t: NaiveTime) -> bool {
+    let (start, end) = quiet;
+    if start < end {
+        start <= t && t < end
+    } else {
+        t >= start || t < end
+    }
+}
+
+/// After a crawl pass: pushes the alerts raised since `since` and tries one bounded delivery
+/// round. Problems are logged, never returned: a push must not fail the crawl.
+pub async fn after_crawl(app: &App, since: DateTime<FixedOffset>) {
+    if app.config.notify.is_empty() {
+        return;
+    }
+    let run = async {
+        let rows = app.store.alerts(&AlertFilter {
+            created_from: Some(since.timestamp()),
+            ..Default::default()
+        })?;
+        let mut views: Vec<AlertView> = rows.iter().map(|r| app.alert_view(r)).collect();
+        views.reverse();
+        let now = app.now();
+        let queued = enqueue_alerts(&app.store, &app.config, &views, now)?;
+        let http = http_client(&app.config)?;
+        let report = deliver_due(&app.store, &app.config, &http, now, CRAWL_DELIVERY_BUDGET).await;
+        anyhow::Ok((queued, report))
+    };
+    match run.await {
+        Ok((queued, r)) => {
+            if queued > 0 || r.messages > 0 || r.failed > 0 {
+                tracing::info!(
+                    queued,
+                    messages = r.messages,
+                    delivered = r.delivered,
+                    failed = r.failed,
+                    deferred = r.deferred,
+                    "pushes"
+                );
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "pushes after crawl"),
+    }
+}
+
+impl App {
+    /// Enqueues the digest of `date` for the channels that take it and tries to deliver.
+    pub async fn push_digest(&self, date: chrono::NaiveDate) -> anyhow::Result<DeliveryReport> {
+        let digest = self.build_digest(date)?;
+        let now = self.now();
+        enqueue_digest(&self.store, &self.config, &digest, now)?;
+        let http = http_client(&self.config)?;
+        Ok(deliver_due(&self.store, &self.config, &http, now, CRAWL_DELIVERY_BUDGET).await)
+    }
+
+    /// Sends whatever pushes are due now (retries, quiet-hour leftovers).
+    pub async fn deliver_pushes(&self, budget: Duration) -> anyhow::Result<DeliveryReport> {
+        let http = http_client(&self.config)?;
+        Ok(deliver_due(&self.store, &self.config, &http, self.now(), budget).await)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_30s_up_to_an_hour() {
+        let v: Vec<i64> = (0..9).map(backoff).collect();
+        assert_eq!(v, [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]);
+        assert_eq!(backoff(1000), 3600);
+    }
+
+    #[test]
+    fn quiet_hours_wrap_midnight() {
+        let q = (
+            NaiveTime::from_hms_opt(22, 0, 0).unwrap(),
+            NaiveTime::from_hms_opt(7, 0, 0).unwrap(),
+        );
+        let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+        assert!(in_quiet_hours(q, t(23, 0)));
+        assert!(in_quiet_hours(q, t(6, 59)));
+        assert!(!in_quiet_hours(q, t(7, 0)));
+        assert!(!in_quiet_hours(q, t(12, 0)));
+        let day = (t(12, 0), t(13, 0));
+        assert!(in_quiet_hours(day, t(12, 30)) && !in_quiet_hours(day, t(13, 0)));
+    }
+}
