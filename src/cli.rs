@@ -84,6 +84,11 @@ pub enum Command {
     },
     /// Rebuild the search index from the database.
     Reindex,
+    /// Watch rules: `rules test RULE` shows what a rule would have matched before it goes live.
+    Rules {
+        #[command(subcommand)]
+        action: RulesAction,
+    },
     /// The daily digest (舆情日报) of a day: alerts of its window and source health.
     Digest {
         /// The digest's day (YYYY-MM-DD); default: the one whose window contains now.
@@ -112,6 +117,29 @@ pub enum Command {
         /// high | medium | low
         #[arg(long)]
         level: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RulesAction {
+    /// Count and sample the stored articles of the last N days that RULE would match.
+    Test {
+        /// Rule id (from rules.toml, or from --file).
+        rule: String,
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+        /// A rules file not yet saved in place.
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
+        #[arg(long, default_value_t = 10)]
+        samples: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the rules in force.
+    List {
         #[arg(long)]
         json: bool,
     },
@@ -379,6 +407,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 json,
             )
         }
+        Command::Rules { action } => rules(config, action),
         Command::Digest { date, format, out } => {
             let Some(fmt) = Format::parse(&format) else {
                 return Err(usage(format!(
@@ -491,6 +520,84 @@ fn alerts(
         }
     }
     Ok(())
+}
+
+fn rules(config: Config, action: RulesAction) -> Result<(), Failure> {
+    match action {
+        RulesAction::List { json } => {
+            let list: Vec<serde_json::Value> = config
+                .rules
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "id": r.id, "name": r.name, "level": r.level, "enabled": r.enabled,
+                        "region": r.region, "subject": r.subject, "event": r.event, "all": r.all,
+                        "exclude": r.exclude, "near": r.near, "sources": r.sources,
+                    })
+                })
+                .collect();
+            if json {
+                print_json(&serde_json::json!({ "rules": list }))?;
+            } else {
+                for r in &config.rules {
+                    println!(
+                        "{:<16} {} {}  地域词 {}  事件词 {}  排除词 {}{}",
+                        r.id,
+                        r.level.label(),
+                        r.name,
+                        r.region.join("、"),
+                        r.event.join("、"),
+                        r.exclude.join("、"),
+                        if r.enabled { "" } else { "  (已停用)" }
+                    );
+                }
+            }
+            Ok(())
+        }
+        RulesAction::Test {
+            rule,
+            days,
+            file,
+            samples,
+            json,
+        } => {
+            let pool = match &file {
+                Some(f) => config
+                    .load_rules_file(f)
+                    .map_err(|e| usage(e.to_string()))?,
+                None => config.rules.clone(),
+            };
+            let Some(r) = pool.iter().find(|r| r.id == rule) else {
+                return Err(usage(format!("没有规则 {rule:?} (no rule {rule:?})")));
+            };
+            let r = crate::config::Rule {
+                enabled: true,
+                ..r.clone()
+            };
+            let app = App::open(config)?;
+            let t = app.test_rule(&r, days, samples)?;
+            if json {
+                print_json(&t)?;
+            } else {
+                println!(
+                    "规则 {} ({}): 最近 {} 天 {} 篇文章中命中 {} 篇",
+                    t.rule, t.rule_name, t.days, t.articles_scanned, t.matched
+                );
+                for s in &t.samples {
+                    println!(
+                        "\n[{}] {}\n    {} · {} · 命中: {}\n    {}",
+                        s.article_id,
+                        s.title,
+                        s.source,
+                        s.published.as_deref().unwrap_or("时间未知"),
+                        s.matched.join("、"),
+                        mark(&s.snippet, &s.highlights, std::io::stdout().is_terminal())
+                    );
+                }
+            }
+            Ok(())
+        }
+    }
 }
 
 fn level_label(s: &str) -> &'static str {

@@ -617,6 +617,27 @@ impl Config {
         })
     }
 
+    /// Loads a rules file on its own (e.g. one not yet saved in place), checked against this
+    /// configuration's sources.
+    pub fn load_rules_file(&self, path: &Path) -> Result<Vec<Rule>, ConfigErrors> {
+        let mut problems = Vec::new();
+        if !path.exists() {
+            return Err(ConfigErrors(vec![Problem {
+                path: path.to_path_buf(),
+                line: 1,
+                col: 1,
+                message: "file not found".into(),
+            }]));
+        }
+        let ids: Vec<&str> = self.sources.iter().map(|s| s.id.as_str()).collect();
+        let rules = rules::load(path, &ids, &mut problems).unwrap_or_default();
+        if problems.is_empty() {
+            Ok(rules)
+        } else {
+            Err(ConfigErrors(problems))
+        }
+    }
+
     /// The SQLite database file.
     pub fn db_path(&self) -> PathBuf {
         self.data_dir.join("yuqing.db")

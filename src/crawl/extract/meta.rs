@@ -224,21 +224,32 @@ pub(crate) fn published(
         "dc.date",
         "weibo: article:create_at",
     ];
-    if let Some(v) = meta_content(doc, KEYS)
-        && let Some(dt) = parse_datetime(&v, tz, now).or_else(|| find_datetime(&v, tz, now))
-    {
-        return Some(dt);
-    }
+    let from_meta = meta_content(doc, KEYS)
+        .and_then(|v| parse_datetime(&v, tz, now).or_else(|| find_datetime(&v, tz, now)));
     let (from, to) = window(page, title, start);
     let n = page.lines.len();
+    let tail_from = end.saturating_sub(3).max(start);
     let tries = [
-        text_of(page, from, to, true),
-        text_of(page, from, to, false),
-        text_of(page, end, end + LOOK_AFTER, false),
-        text_of(page, 0, n, true),
-        text_of(page, start, end, false),
+        (from, to, true),
+        (from, to, false),
+        (tail_from, end + LOOK_AFTER, false),
+        (0, n, true),
+        (start, end, false),
     ];
-    tries.iter().find_map(|t| find_datetime(t, tz, now))
+    let mut from_page = tries
+        .iter()
+        .map(|&(a, b, only_meta)| text_of(page, a, b, only_meta));
+    match from_meta {
+        // A date-only meta value: take the time from the page when it shows the same day.
+        Some(dt) if dt.time() == chrono::NaiveTime::MIN => Some(
+            from_page
+                .find_map(|t| find_datetime(&t, tz, now))
+                .filter(|p| p.date_naive() == dt.date_naive())
+                .unwrap_or(dt),
+        ),
+        Some(dt) => Some(dt),
+        None => from_page.find_map(|t| find_datetime(&t, tz, now)),
+    }
 }
 
 static AUTHOR_RES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
