@@ -227,13 +227,9 @@ impl Matcher {
 
 /// Characters between two occurrences (0 when they touch or overlap).
 fn gap(a: &Occ, b: &Occ) -> usize {
-    if a.end <= b.start {
-        b.start - a.end
-    } else if b.end <= a.start {
-        a.start - b.end
-    } else {
-        0
-    }
+    b.start
+        .saturating_sub(a.end)
+        .max(a.start.saturating_sub(b.end))
 }
 
 /// Maps byte offsets of `s` (at char boundaries) to char offsets.

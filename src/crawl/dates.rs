@@ -481,4 +481,14 @@ mod tests {
             Some("2026-11-20T00:00:00+08:00")
         );
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn never_panics(s in "[0-9０-９年月日时分秒:：/.T+Z -]{0,40}|\\PC{0,40}") {
+            let _ = parse_datetime(&s, sh(), now());
+            let _ = find_datetime(&s, sh(), now());
+        }
+    }
 }

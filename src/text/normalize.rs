@@ -62,6 +62,16 @@ fn push_folded(c: char, i: u32, out: &mut String, map: &mut Vec<u32>, pending: &
         map.push(i);
         return;
     }
+    // Fast path: CJK Unified Ideographs are NFKC-stable and have no case; only T→S applies.
+    if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+        if let Some(at) = pending.take() {
+            out.push(' ');
+            map.push(at);
+        }
+        out.push(T2S.get(&c).copied().unwrap_or(c));
+        map.push(i);
+        return;
+    }
     for n in std::iter::once(c).nfkc() {
         if n.is_whitespace() {
             // NFKC turns e.g. U+3000 into a space: collapse like any other white space.

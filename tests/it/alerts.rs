@@ -36,10 +36,8 @@ fn variant(word: &str, how: u8) -> String {
         // Traditional characters.
         1 => word
             .replace('灾', "災")
-            .replace('爆', "爆")
             .replace('湾', "灣")
-            .replace('区', "區")
-            .replace('坍', "坍"),
+            .replace('区', "區"),
         // Full-width Latin and upper case.
         2 => word
             .chars()

@@ -101,11 +101,11 @@ async fn serve_page(
             .body(Body::empty())
             .unwrap();
     }
-    if let (Some(etag), Some(inm)) = (&page.etag, headers.get(header::IF_NONE_MATCH)) {
-        if inm.to_str().unwrap_or("") == etag {
-            site.not_modified.fetch_add(1, Ordering::SeqCst);
-            return Response::builder().status(304).body(Body::empty()).unwrap();
-        }
+    if let (Some(etag), Some(inm)) = (&page.etag, headers.get(header::IF_NONE_MATCH))
+        && inm.to_str().unwrap_or("") == etag
+    {
+        site.not_modified.fetch_add(1, Ordering::SeqCst);
+        return Response::builder().status(304).body(Body::empty()).unwrap();
     }
     let mut b = Response::builder()
         .status(page.status)

@@ -4,6 +4,8 @@ mod cluster;
 mod common;
 mod config;
 mod crawl;
+mod extract_fixtures;
+mod feed_fixtures;
 mod fetch;
 mod notify;
 mod search;

@@ -5,7 +5,11 @@
 //! of other stories) count negative, boilerplate lines count strongly negative. The
 //! main block is the block element whose lines have the highest total weight — a
 //! tree version of the "maximum subsequence" idea behind BTE/CETD/GNE: a container
-//! grows only while what it adds is more content than noise.
+//! grows only while what it adds is more content than noise. [`main_range`] is the
+//! plain linear version (best run of lines regardless of the DOM), which copes with
+//! old table layouts that put the article's paragraphs in cells shared with other
+//! material; the caller takes it only when it is clearly heavier than the block.
+//! Both prefer a candidate that starts just below the headline when one is known.
 
 use super::layout::{Block, Layout, Line};
 
@@ -15,7 +19,8 @@ pub(crate) struct Choice {
     pub start: usize,
     pub end: usize,
     pub score: f64,
-    excluded: Vec<(usize, usize)>,
+    /// Per line of `start..end`: inside a link-heavy sub-block.
+    excluded: Vec<bool>,
 }
 
 impl Choice {
@@ -25,7 +30,7 @@ impl Choice {
             && i < self.end
             && !line.noise
             && !(line.link_chars > 0 && line.link_chars >= line.chars)
-            && !self.excluded.iter().any(|&(s, e)| i >= s && i < e)
+            && !self.excluded.get(i - self.start).copied().unwrap_or(false)
     }
 
     /// The main text, one line per paragraph; leading lines for which `header`
@@ -118,14 +123,34 @@ fn prefix_sums(lines: &[Line]) -> Vec<f64> {
 }
 
 /// Link-heavy sub-blocks of the line range `start..end`.
-fn excluded(layout: &Layout, start: usize, end: usize) -> Vec<(usize, usize)> {
-    layout
-        .blocks
+fn excluded(layout: &Layout, start: usize, end: usize) -> Vec<bool> {
+    // Prefix sums of text and link characters make each block check O(1).
+    let mut text = vec![0usize; end - start + 1];
+    let mut links = vec![0usize; end - start + 1];
+    for (k, l) in layout.lines[start..end].iter().enumerate() {
+        text[k + 1] = text[k] + l.chars;
+        links[k + 1] = links[k] + l.link_chars;
+    }
+    // Difference array: +1 where an excluded block starts, -1 where it ends.
+    let mut diff = vec![0i64; end - start + 1];
+    for b in &layout.blocks {
+        if b.start < start || b.end > end || b.end <= b.start || (b.start == start && b.end == end)
+        {
+            continue;
+        }
+        let (s, e) = (b.start - start, b.end - start);
+        if link_heavy(text[e] - text[s], links[e] - links[s]) {
+            diff[s] += 1;
+            diff[e] -= 1;
+        }
+    }
+    let mut depth = 0i64;
+    diff[..end - start]
         .iter()
-        .filter(|b| b.start >= start && b.end <= end && b.end > b.start)
-        .filter(|b| !(b.start == start && b.end == end))
-        .filter(|b| link_heavy(&layout.lines[b.start..b.end]))
-        .map(|b| (b.start, b.end))
+        .map(|d| {
+            depth += d;
+            depth > 0
+        })
         .collect()
 }
 
@@ -188,8 +213,6 @@ pub(crate) fn main_range(layout: &Layout, anchor: Option<usize>) -> Option<Choic
 }
 
 /// A sub-block that is mostly links (related-story lists, tag clouds).
-fn link_heavy(lines: &[Line]) -> bool {
-    let text: usize = lines.iter().map(|l| l.chars).sum();
-    let links: usize = lines.iter().map(|l| l.link_chars).sum();
+fn link_heavy(text: usize, links: usize) -> bool {
     links >= 8 && links * 2 > text + links
 }

@@ -34,7 +34,6 @@ pub(crate) struct Block {
     pub id: NodeId,
     pub start: usize,
     pub end: usize,
-    pub depth: usize,
 }
 
 #[derive(Debug, Default)]
@@ -365,7 +364,6 @@ pub(crate) fn linearize(root: NodeRef<'_, Node>, opts: &Options<'_>) -> Layout {
                         id: frame.id,
                         start: frame.start,
                         end: out.lines.len(),
-                        depth: stack.len(),
                     });
                 }
                 noise_depth -= usize::from(frame.noise);

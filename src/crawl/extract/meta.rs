@@ -46,8 +46,7 @@ pub(crate) fn meta_content(doc: &Html, keys: &[&str]) -> Option<String> {
 fn strip_site_suffix(title: &str) -> String {
     const SEPS: &[char] = &['_', '|', '｜', '-', '－', '—', '–', '·'];
     let mut t = title.trim().to_string();
-    loop {
-        let Some(pos) = t.rfind(SEPS) else { break };
+    while let Some(pos) = t.rfind(SEPS) {
         let head = t[..pos].trim();
         let tail_len = t[pos..].trim_start_matches(SEPS).trim().chars().count();
         let head_len = head.chars().count();
@@ -60,11 +59,13 @@ fn strip_site_suffix(title: &str) -> String {
 }
 
 /// Share of `a`'s characters (multiset) that also occur in `b`, relative to the longer.
+/// Cheap for unequal lengths: the score is at most shorter/longer, so lines much
+/// longer or shorter than the title (most of a page) are rejected without counting.
 fn similarity(a: &str, b: &str) -> f64 {
     let mut pool: Vec<char> = b.chars().filter(|c| !c.is_whitespace()).collect();
     let a: Vec<char> = a.chars().filter(|c| !c.is_whitespace()).collect();
     let longest = a.len().max(pool.len());
-    if longest == 0 {
+    if longest == 0 || a.len().min(pool.len()) * 2 < longest {
         return 0.0;
     }
     let mut common = 0usize;
@@ -166,17 +167,15 @@ pub(crate) fn is_header_line(
 /// Index of the line that shows the title, if any.
 fn title_line(page: &Layout, title: Option<&str>, start: usize) -> Option<usize> {
     let title = title?;
-    let before = |i: &usize| *i <= start;
     let candidates = page.lines.iter().enumerate().filter(|(_, l)| {
         let n = l.text.chars().count();
-        n >= 4 && n <= 200 && (l.text == title || similarity(&l.text, title) >= 0.8)
+        (4..=200).contains(&n) && (l.text == title || similarity(&l.text, title) >= 0.8)
     });
     // The last match before the main block (a headline right above the text), else the first.
     let all: Vec<usize> = candidates.map(|(i, _)| i).collect();
     all.iter()
         .copied()
-        .filter(before)
-        .next_back()
+        .rfind(|&i| i <= start)
         .or_else(|| all.first().copied())
 }
 
@@ -254,9 +253,9 @@ pub(crate) fn published(
 
 static AUTHOR_RES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     [
-        r"作\s*者\s*[:：]\s*",
-        r"记\s*者\s*[:：]\s*",
-        r"(?:^|[\s（(【\[])文\s*[/／|｜]\s*",
+        r"作\s*者\s*(?:[:：]\s*|\s+)",
+        r"记\s*者\s*(?:[:：]\s*|\s+)",
+        r"(?:^|[\s（(【\[])文\s*[/／|｜:：]\s*",
         r"(?:责任编辑|责编)\s*[:：]\s*",
         r"编\s*辑\s*[:：]\s*",
     ]
@@ -268,7 +267,7 @@ static AUTHOR_RES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
 /// Words that start the next field rather than continue a list of names.
 const FIELD_WORDS: &[&str] = &[
     "来源", "时间", "发布", "日期", "编辑", "责任", "点击", "浏览", "阅读", "字号", "出处", "作者",
-    "记者", "发表", "发帖", "时间",
+    "记者", "发表", "发帖", "声明", "时间",
 ];
 
 /// The name(s) right after a label: up to whitespace or punctuation; further
@@ -308,9 +307,14 @@ fn name_after(rest: &str) -> Option<String> {
             )
     };
     let first: String = rest.chars().take_while(|&c| !is_stop(c)).take(20).collect();
-    if first.is_empty() || FIELD_WORDS.iter().any(|w| first.starts_with(w)) {
+    if first.is_empty() || first.contains('=') || FIELD_WORDS.iter().any(|w| first.starts_with(w)) {
         return None;
     }
+    let is_han = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || c == '·')
+    };
     let mut names = vec![first.clone()];
     let mut tail = &rest[first.len()..];
     loop {
@@ -320,18 +324,19 @@ fn name_after(rest: &str) -> Option<String> {
         }
         let next: String = trimmed.chars().take_while(|&c| !is_stop(c)).collect();
         let n = next.chars().count();
-        let han = next
-            .chars()
-            .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || c == '·');
         let followed_by_colon = trimmed[next.len()..].starts_with([':', '：']);
-        if !(2..=4).contains(&n)
-            || !han
-            || followed_by_colon
-            || FIELD_WORDS.iter().any(|w| next.starts_with(w))
-        {
+        if !is_han(&next) || followed_by_colon || FIELD_WORDS.iter().any(|w| next.starts_with(w)) {
             break;
         }
-        names.push(next.clone());
+        let single = names.len() == 1;
+        match names.last_mut() {
+            // `赵  培`: a two-character name padded with spaces.
+            Some(last) if single && last.chars().count() == 1 && is_han(last) && n == 1 => {
+                last.push_str(&next)
+            }
+            _ if (2..=4).contains(&n) => names.push(next.clone()),
+            _ => break,
+        }
         tail = &trimmed[next.len()..];
     }
     Some(names.join(" "))
@@ -368,7 +373,7 @@ pub(crate) fn author(
 ) -> Option<String> {
     if let Some(a) = meta_content(doc, &["author", "article:author"])
         && a.chars().count() <= 30
-        && !a.contains("://")
+        && !a.contains([',', '，', '.', '/', '='])
     {
         return Some(a);
     }

@@ -247,3 +247,30 @@ fn js_string_decoding() {
         "\"x\" 中文 &bogus; &"
     );
 }
+
+#[test]
+fn nesting_cut_bounds_depth() {
+    let deep = "<div>".repeat(3000);
+    assert_eq!(nesting_cut(&deep, 1500), 1500 * 5);
+    let flat = "<div></div>".repeat(3000) + "<p>".repeat(3000).as_str();
+    assert_eq!(nesting_cut(&flat, 1500), flat.len());
+    let scripted = format!(
+        "<script>{}</script><!-- {} -->",
+        "<div>".repeat(3000),
+        "<div>".repeat(3000)
+    );
+    assert_eq!(nesting_cut(&scripted, 1500), scripted.len());
+    assert_eq!(nesting_cut("<", 10), 1);
+    assert_eq!(nesting_cut("</", 10), 2);
+    assert_eq!(nesting_cut("<div", 0), 0);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn extract_never_panics(s in "(<(div|p|a href=x|br|td|script|h1)>|</(div|p|a|td|script|h1)>|[，。：a-z0-9年月日 -]|发布时间|作者：|中文){0,80}") {
+        let _ = extract(&s, &url("https://mp.weixin.qq.com/s/x"), &[], tz(), now());
+        let _ = extract(&s, &url("https://example.com/"), &[], tz(), now());
+    }
+}

@@ -22,15 +22,28 @@ use chrono::{DateTime, FixedOffset};
 use yuqing::crawl::extract::extract;
 use yuqing::model::PageKind;
 
-/// Pages allowed to yield empty text, with the reason.
+/// Pages allowed to yield empty text, with the reason. None at the moment: every
+/// fixture page yields text. Known LOW-F1 pages (kept in the means, not excluded):
+/// * cwced 8f1cdd94…, 59562291… — blog archive pages listing several posts; the
+///   annotation is one of them, the extractor returns the whole list.
+/// * cwced d5bced5e… — a Wikipedia article whose body is split by infobox/tables.
+/// * magic-html mh-www.theorychina.org.cn-aa1432d872 — a journal table of contents
+///   (no prose), not an article.
 const KNOWN_BAD: &[(&str, &str)] = &[];
 
-/// Mean content-F1 floors per source (measured value minus a small margin; see the
-/// numbers printed by this test and BENCHMARKS.md).
-const F1_FLOORS: &[(&str, f64)] = &[("cwced", 0.0), ("magic-html", 0.0), ("gne", 0.0)];
-/// Floor for cwced date accuracy (annotated pages only).
-const DATE_FLOOR: f64 = 0.0;
-/// Floor for WeChat title accuracy.
+/// Mean content-F1 floors per source: measured value (BENCHMARKS.md) minus ~0.03.
+/// Measured: cwced 0.938, magic-html 0.952, gne 0.982, wechat 0.977 (1 page).
+const F1_FLOORS: &[(&str, f64)] = &[
+    ("cwced", 0.90),
+    ("magic-html", 0.92),
+    ("gne", 0.95),
+    ("wechat", 0.90),
+];
+/// Floor for cwced date accuracy (annotated pages only); measured 0.768.
+const DATE_FLOOR: f64 = 0.72;
+/// Floor for cwced author accuracy (first annotated name contained); measured 0.52.
+const AUTHOR_FLOOR: f64 = 0.45;
+/// Floor for WeChat title and publish-time accuracy; measured 1.0 (2 pages).
 const WECHAT_TITLE_FLOOR: f64 = 1.0;
 
 fn fixtures_dir() -> Option<PathBuf> {
@@ -40,33 +53,9 @@ fn fixtures_dir() -> Option<PathBuf> {
     dir.is_dir().then_some(dir)
 }
 
-/// Decodes a page: bytes that are valid UTF-8 are UTF-8 whatever the page declares
-/// (the magic-html benchmark re-saved its GB2312 pages as UTF-8 but kept the
-/// `<meta charset=gb2312>`); otherwise the cwced wrapper's `encoding=`, else
-/// `<meta charset>`, else GB18030. GB2312/GBK are decoded as GB18030 (a superset).
+/// Decodes a page the way the crawler does (header-less: BOM, `<meta charset>`, detection).
 fn decode(bytes: &[u8]) -> String {
-    if let Ok(s) = std::str::from_utf8(bytes) {
-        return s.to_string();
-    }
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).to_ascii_lowercase();
-    let label = ["encoding=", "charset="].iter().find_map(|key| {
-        let pos = head.find(key)?;
-        let value: String = head[pos + key.len()..]
-            .trim_start_matches(['"', '\'', ' '])
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-            .collect();
-        (!value.is_empty()).then_some(value)
-    });
-    let encoding = match label.as_deref() {
-        Some("gb2312" | "gbk" | "gb18030" | "x-gbk") => Some(encoding_rs::GB18030),
-        Some(l) => encoding_rs::Encoding::for_label(l.as_bytes()),
-        None => None,
-    };
-    match encoding {
-        Some(enc) => enc.decode(bytes).0.into_owned(),
-        None => encoding_rs::GB18030.decode(bytes).0.into_owned(),
-    }
+    yuqing::crawl::charset::decode_html(bytes, None, None).0
 }
 
 fn html_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -273,7 +262,7 @@ fn extract_real_pages() {
         dates.n
     );
     println!(
-        "cwced author accuracy (info) {:.3} over {} annotated pages",
+        "cwced author accuracy {:.3} over {} annotated pages",
         authors.mean(),
         authors.n
     );
@@ -304,6 +293,11 @@ fn extract_real_pages() {
         dates.mean() >= DATE_FLOOR,
         "cwced date accuracy {:.3} below {DATE_FLOOR}",
         dates.mean()
+    );
+    assert!(
+        authors.mean() >= AUTHOR_FLOOR,
+        "cwced author accuracy {:.3} below {AUTHOR_FLOOR}",
+        authors.mean()
     );
     assert!(
         titles.mean() >= WECHAT_TITLE_FLOOR,
