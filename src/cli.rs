@@ -100,7 +100,12 @@ pub enum Command {
         /// Write to this file (required for xlsx and docx on a terminal).
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Also send it to the configured channels (email with the XLSX attached, bots a summary).
+        #[arg(long)]
+        send: bool,
     },
+    /// Deliver queued pushes (alerts, digests) that are due, e.g. after a receiver was down.
+    Push,
     /// List alerts (article × rule hits); `alerts review` and `alerts backfill` below.
     #[command(args_conflicts_with_subcommands = true)]
     Alerts {
@@ -408,7 +413,20 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             )
         }
         Command::Rules { action } => rules(config, action),
-        Command::Digest { date, format, out } => {
+        Command::Push => {
+            let app = App::open(config)?;
+            let r = app
+                .deliver_pushes(std::time::Duration::from_secs(60))
+                .await?;
+            println!("{}", delivery_line(&r));
+            Ok(())
+        }
+        Command::Digest {
+            date,
+            format,
+            out,
+            send,
+        } => {
             let Some(fmt) = Format::parse(&format) else {
                 return Err(usage(format!(
                     "unknown format {format:?}: html, md, json, xlsx, docx"
@@ -417,6 +435,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let app = App::open(config)?;
             let date = date.unwrap_or_else(|| app.current_digest_date());
             let digest = app.build_digest(date)?;
+            if send {
+                let r = app.push_digest(date).await?;
+                eprintln!("日报推送: {}", delivery_line(&r));
+            }
             let bytes = render(&digest, fmt).map_err(|e| Failure {
                 code: 1,
                 message: e.to_string(),
@@ -598,6 +620,17 @@ fn rules(config: Config, action: RulesAction) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+fn delivery_line(r: &crate::alert::notify::DeliveryReport) -> String {
+    let mut line = format!(
+        "发送消息 {} 条，送达 {} 项，失败 {} 项，顺延 {} 项",
+        r.messages, r.delivered, r.failed, r.deferred
+    );
+    for e in &r.errors {
+        line.push_str(&format!("\n  错误: {e}"));
+    }
+    line
 }
 
 fn level_label(s: &str) -> &'static str {

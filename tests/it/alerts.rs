@@ -3,6 +3,7 @@
 //! always suppresses. Alerts are unique per article × rule, and reviews leave an audit trail.
 
 use proptest::prelude::*;
+use yuqing::alert::digest::{Format, render};
 use yuqing::alert::matcher::Matcher;
 use yuqing::alert::service::AlertQuery;
 use yuqing::app::App;
@@ -176,5 +177,72 @@ fn alerts_are_unique_and_reviews_are_audited() {
             ..Default::default()
         })
         .is_err()
+    );
+}
+
+#[test]
+fn the_digest_window_runs_from_08_00_the_day_before_to_08_00_in_shanghai() {
+    use chrono::TimeZone;
+    let dir = tempfile::tempdir().unwrap();
+    let rules = "[[rule]]\nid = \"fire\"\nname = \"火灾\"\nlevel = \"high\"\nevent = [\"火灾\"]\n";
+    let cfg = write_config(dir.path(), "", rules, "");
+    let app = App::open(yuqing::config::Config::load(&cfg).unwrap()).unwrap();
+    let sh = chrono_tz::Asia::Shanghai;
+    let at = |d: u32, h: u32, m: u32, s: u32| {
+        sh.with_ymd_and_hms(2026, 11, d, h, m, s)
+            .unwrap()
+            .timestamp()
+    };
+    // (label, alert created at)
+    let cases = [
+        ("before", at(24, 7, 59, 59)),
+        ("first", at(24, 8, 0, 0)),
+        ("midnight", at(25, 0, 0, 0)),
+        ("last", at(25, 7, 59, 59)),
+        ("after", at(25, 8, 0, 0)),
+    ];
+    for (i, (label, created)) in cases.iter().enumerate() {
+        let a = NewArticle {
+            canonical_url: format!("http://127.0.0.1/{i}"),
+            url: format!("http://127.0.0.1/{i}"),
+            source_id: "s".into(),
+            title: format!("{label} 火灾"),
+            text: "火灾".into(),
+            fetched: *created,
+            ..Default::default()
+        };
+        let id = app.store.insert_article(&a).unwrap().unwrap();
+        app.store
+            .insert_alert(id, "fire", "high", "[]", *created)
+            .unwrap();
+    }
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    let (from, to) = app.digest_window(date);
+    assert_eq!((from, to), (at(24, 8, 0, 0), at(25, 8, 0, 0)));
+    let d = app.build_digest(date).unwrap();
+    let mut titles: Vec<String> = d.alerts.iter().map(|a| a.title.clone()).collect();
+    titles.sort();
+    assert_eq!(titles, vec!["first 火灾", "last 火灾", "midnight 火灾"]);
+    assert!(
+        d.window_start.starts_with("2026-11-24T08:00:00+08:00"),
+        "{}",
+        d.window_start
+    );
+    // Every format renders this digest.
+    for f in [
+        Format::Html,
+        Format::Md,
+        Format::Json,
+        Format::Xlsx,
+        Format::Docx,
+    ] {
+        let bytes = render(&d, f).unwrap();
+        assert!(!bytes.is_empty());
+    }
+    let html = String::from_utf8(render(&d, Format::Html).unwrap()).unwrap();
+    assert!(
+        html.contains("midnight 火灾")
+            && !html.contains("before 火灾")
+            && !html.contains("after 火灾")
     );
 }
