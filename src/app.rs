@@ -3,6 +3,7 @@
 //! reindex. The JSON shapes of DESIGN.md §3 are defined here, once.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
@@ -28,8 +29,9 @@ pub const SNIPPET_CHARS: usize = 120;
 pub struct App {
     pub matcher: Matcher,
     pub config: Config,
-    pub store: Store,
-    pub index: SearchIndex,
+    /// Shared with a reloaded `App`: a reload swaps configuration and rules, never storage.
+    pub store: Arc<Store>,
+    pub index: Arc<SearchIndex>,
     pub segmenter: Segmenter,
 }
 
@@ -126,13 +128,30 @@ impl App {
                 .with_context(|| format!("loading user dictionary {}", p.display()))?,
             None => Segmenter::new(),
         };
-        let store = Store::open(&config.db_path())?;
-        let index = SearchIndex::open(&config.index_path(), segmenter.clone())?;
+        let store = Arc::new(Store::open(&config.db_path())?);
+        let index = Arc::new(SearchIndex::open(&config.index_path(), segmenter.clone())?);
         Ok(App {
             matcher: Matcher::new(&config.rules),
             config,
             store,
             index,
+            segmenter,
+        })
+    }
+
+    /// A new `App` for a reloaded configuration that keeps this one's database and index.
+    /// The index's query segmenter follows the new user dictionary.
+    pub fn reloaded(&self, config: Config) -> anyhow::Result<App> {
+        let segmenter = match &config.userdict {
+            Some(p) => Segmenter::with_userdict(p).with_context(|| format!("loading user dictionary {}", p.display()))?,
+            None => Segmenter::new(),
+        };
+        self.index.set_segmenter(segmenter.clone());
+        Ok(App {
+            matcher: Matcher::new(&config.rules),
+            config,
+            store: self.store.clone(),
+            index: self.index.clone(),
             segmenter,
         })
     }
@@ -143,8 +162,8 @@ impl App {
             Some(p) => Segmenter::with_userdict(p)?,
             None => Segmenter::new(),
         };
-        let store = Store::open(&config.db_path())?;
-        let index = SearchIndex::recreate(&config.index_path(), segmenter.clone())?;
+        let store = Arc::new(Store::open(&config.db_path())?);
+        let index = Arc::new(SearchIndex::recreate(&config.index_path(), segmenter.clone())?);
         store.mark_all_unindexed()?;
         Ok(App {
             matcher: Matcher::new(&config.rules),

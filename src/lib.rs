@@ -23,5 +23,6 @@ pub mod config;
 pub mod crawl;
 pub mod model;
 pub mod search;
+pub mod serve;
 pub mod store;
 pub mod text;

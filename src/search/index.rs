@@ -91,7 +91,8 @@ pub struct SearchIndex {
     reader: IndexReader,
     writer: Mutex<Option<IndexWriter>>,
     fields: Fields,
-    segmenter: Segmenter,
+    /// Words for ranking queries; replaced when the user dictionary is reloaded.
+    segmenter: std::sync::RwLock<Segmenter>,
 }
 
 impl SearchIndex {
@@ -138,7 +139,7 @@ impl SearchIndex {
             reader,
             writer: Mutex::new(None),
             fields,
-            segmenter,
+            segmenter: std::sync::RwLock::new(segmenter),
         })
     }
 
@@ -173,6 +174,13 @@ impl SearchIndex {
             dir: self.dir.clone(),
             source,
         })
+    }
+
+    /// Uses `segmenter` (a reloaded user dictionary) for documents indexed and queries parsed
+    /// from now on.
+    pub fn set_segmenter(&self, segmenter: Segmenter) {
+        self.index.tokenizers().register(JIEBA, segmenter.tokenizer());
+        *self.segmenter.write().unwrap_or_else(|p| p.into_inner()) = segmenter;
     }
 
     /// Adds or replaces one article (delete by id, then add). Visible after [`commit`](Self::commit).
@@ -336,7 +344,8 @@ impl SearchIndex {
             Occur::Must,
             Box::new(BoostQuery::new(Box::new(BooleanQuery::new(exact)), 0.5)),
         )];
-        for w in self.segmenter.words(word) {
+        let segmenter = self.segmenter.read().unwrap_or_else(|p| p.into_inner()).clone();
+        for w in segmenter.words(word) {
             clauses.push((
                 Occur::Should,
                 Box::new(BoostQuery::new(
