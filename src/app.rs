@@ -143,7 +143,8 @@ impl App {
     /// The index's query segmenter follows the new user dictionary.
     pub fn reloaded(&self, config: Config) -> anyhow::Result<App> {
         let segmenter = match &config.userdict {
-            Some(p) => Segmenter::with_userdict(p).with_context(|| format!("loading user dictionary {}", p.display()))?,
+            Some(p) => Segmenter::with_userdict(p)
+                .with_context(|| format!("loading user dictionary {}", p.display()))?,
             None => Segmenter::new(),
         };
         self.index.set_segmenter(segmenter.clone());
@@ -163,7 +164,10 @@ impl App {
             None => Segmenter::new(),
         };
         let store = Arc::new(Store::open(&config.db_path())?);
-        let index = Arc::new(SearchIndex::recreate(&config.index_path(), segmenter.clone())?);
+        let index = Arc::new(SearchIndex::recreate(
+            &config.index_path(),
+            segmenter.clone(),
+        )?);
         store.mark_all_unindexed()?;
         Ok(App {
             matcher: Matcher::new(&config.rules),

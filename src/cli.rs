@@ -14,6 +14,7 @@ use crate::alert::service::{AlertError, AlertQuery};
 use crate::app::{App, SearchError, SearchOptions};
 use crate::config::{Config, DEFAULT_CONFIG};
 use crate::search::Sort;
+use crate::serve::ServiceLock;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -84,6 +85,14 @@ pub enum Command {
     },
     /// Rebuild the search index from the database.
     Reindex,
+    /// The always-on service: scheduled crawls, alerts, pushes, daily digest, web UI and API.
+    Serve {
+        /// Listen address (overrides [server] listen).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+    },
+    /// Ask the running `serve` to reload sources, rules and the user dictionary (SIGHUP).
+    Reload,
     /// Watch rules: `rules test RULE` shows what a rule would have matched before it goes live.
     Rules {
         #[command(subcommand)]
@@ -125,6 +134,24 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Web users: `user add NAME --role collector|staff|admin` (password from a prompt or stdin).
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserAction {
+    /// Create a web user; the password is read from a prompt (not echoed) or from stdin.
+    Add {
+        name: String,
+        /// staff (search, read) | collector (+ review alerts) | admin (+ users, reload)
+        #[arg(long, value_parser = ["staff", "collector", "admin"])]
+        role: String,
+    },
+    /// List web users.
+    List,
 }
 
 #[derive(Subcommand, Debug)]
@@ -260,7 +287,7 @@ pub fn main() -> ExitCode {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     let cli = Cli::parse_from(reorder_search_args(std::env::args().collect()));
-    init_logging(cli.log_format);
+    init_logging(cli.log_format, matches!(cli.command, Command::Serve { .. }));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -281,9 +308,11 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn init_logging(format: LogFormat) {
+fn init_logging(format: LogFormat, service: bool) {
+    // The service logs one line per crawl run per source; one-shot commands only warnings.
+    let default = if service { "info" } else { "warn" };
     let filter = tracing_subscriber::EnvFilter::try_from_env("YUQING_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -466,7 +495,35 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
+        Command::Serve { listen } => serve(config, listen).await,
+        Command::Reload => {
+            let Some(pid) = ServiceLock::holder(&config.data_dir) else {
+                return Err(Failure {
+                    code: 1,
+                    message: format!(
+                        "没有运行中的 yuqing serve (no 'yuqing serve' is running on {})",
+                        config.data_dir.display()
+                    ),
+                });
+            };
+            let n: i32 = pid.parse().map_err(|_| Failure {
+                code: 1,
+                message: format!("bad pid {pid:?} in the lock file"),
+            })?;
+            // SAFETY: sending a signal to a pid read from our own lock file; no memory is involved.
+            if unsafe { libc::kill(n, libc::SIGHUP) } != 0 {
+                return Err(Failure {
+                    code: 1,
+                    message: format!("cannot signal pid {n}: {}", std::io::Error::last_os_error()),
+                });
+            }
+            println!(
+                "已通知 yuqing serve (pid {n}) 重新加载配置；结果见其日志 (reload requested; see its log)"
+            );
+            Ok(())
+        }
         Command::Reindex => {
+            refuse_if_serving(&config)?;
             let app = App::open_for_reindex(config)?;
             let started = std::time::Instant::now();
             let n = app.index_pending()?;
@@ -476,6 +533,50 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             );
             Ok(())
         }
+        Command::User { action } => user(&config, action),
+    }
+}
+
+fn user(config: &Config, action: UserAction) -> Result<(), Failure> {
+    use crate::web::auth::{Role, add_user};
+    let store = crate::store::Store::open(&config.db_path()).map_err(anyhow::Error::from)?;
+    match action {
+        UserAction::Add { name, role } => {
+            let role = Role::parse(&role).ok_or_else(|| usage("role: staff, collector, admin"))?;
+            let password =
+                read_password().map_err(|e| usage(format!("cannot read the password: {e}")))?;
+            add_user(&store, &name, role, &password).map_err(|e| usage(e.to_string()))?;
+            println!("已创建用户 {name}（{}）(user created)", role.label());
+        }
+        UserAction::List => {
+            for u in store.users().map_err(anyhow::Error::from)? {
+                println!(
+                    "{:<20} {:<10} {}",
+                    u.name,
+                    u.role,
+                    crate::app::rfc3339(u.created, config.timezone)
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The new password: prompted twice without echo on a terminal, else the first line of stdin.
+fn read_password() -> std::io::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let a = rpassword::prompt_password("密码 (password): ")?;
+        let b = rpassword::prompt_password("再次输入 (again): ")?;
+        if a != b {
+            return Err(std::io::Error::other(
+                "两次输入的密码不一致 (passwords differ)",
+            ));
+        }
+        Ok(a)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
     }
 }
 
@@ -655,7 +756,53 @@ fn status_label(s: &str) -> &'static str {
     }
 }
 
+/// `crawl` and `reindex` write the index: with `serve` running they refuse rather than race it.
+fn refuse_if_serving(config: &Config) -> Result<(), Failure> {
+    match ServiceLock::holder(&config.data_dir) {
+        Some(pid) => Err(Failure {
+            code: 1,
+            message: format!(
+                "yuqing serve 正在运行 (pid {pid})，它会按计划采集；请通过网页或停止服务后再运行此命令 — \
+                 'yuqing serve' (pid {pid}) is running on {} and owns the index: stop it first",
+                config.data_dir.display()
+            ),
+        }),
+        None => Ok(()),
+    }
+}
+
+async fn serve(config: Config, listen: Option<String>) -> Result<(), Failure> {
+    let addr_text = listen.unwrap_or_else(|| config.listen.clone());
+    let addr: std::net::SocketAddr = addr_text.parse().map_err(|_| {
+        usage(format!(
+            "bad listen address {addr_text:?} (e.g. 127.0.0.1:8080)"
+        ))
+    })?;
+    let _lock = ServiceLock::acquire(&config.data_dir).map_err(|e| Failure {
+        code: 1,
+        message: e.to_string(),
+    })?;
+    let app = App::open(config)?;
+    crate::web::check_listen(&addr, &app.store).map_err(usage)?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| Failure {
+            code: 1,
+            message: format!("cannot listen on {addr}: {e}"),
+        })?;
+    println!(
+        "yuqing serve: http://{}/ (Ctrl-C 停止)",
+        listener.local_addr().map_err(anyhow::Error::from)?
+    );
+    let shared = crate::serve::Shared::new(app);
+    let token = tokio_util::sync::CancellationToken::new();
+    tokio::spawn(crate::serve::signals(shared.clone(), token.clone()));
+    crate::serve::run(shared, listener, token).await?;
+    Ok(())
+}
+
 async fn crawl(config: Config, sources: &[String], json: bool) -> Result<(), Failure> {
+    refuse_if_serving(&config)?;
     for id in sources {
         if config.source(id).is_none() {
             return Err(usage(format!("unknown source {id:?} (see sources.toml)")));

@@ -91,6 +91,9 @@ pub struct CrawlConfig {
     pub min_text_chars: usize,
     pub max_items_per_source: usize,
     pub default_cron: cron::Schedule,
+    /// `None` keeps everything.
+    pub retention: Option<Duration>,
+    pub keep_alerted: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -523,6 +526,12 @@ impl Config {
                 None => parse_cron(DEFAULT_CRON).ok(),
             }
             .unwrap_or_else(|| parse_cron(DEFAULT_CRON).expect("default cron parses")),
+            retention: match &raw.crawl.retention {
+                None => Some(Duration::from_secs(180 * 86_400)),
+                Some(v) if v.get_ref().trim() == "never" => None,
+                Some(v) => c.duration(v),
+            },
+            keep_alerted: raw.crawl.keep_alerted.unwrap_or(true),
         };
 
         let digest_cron = match &raw.digest.cron {

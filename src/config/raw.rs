@@ -52,6 +52,10 @@ pub struct RawCrawl {
     pub min_text_chars: Option<Spanned<i64>>,
     pub max_items_per_source: Option<Spanned<i64>>,
     pub default_cron: Option<S>,
+    /// Articles older than this leave the index and the database ("180d").
+    pub retention: Option<S>,
+    /// Keep articles that raised an alert (and their evidence) past the retention.
+    pub keep_alerted: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -10,7 +10,7 @@ pub mod feed;
 pub mod fetch;
 pub mod listpage;
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::{DateTime, FixedOffset, Timelike};
 use futures_util::StreamExt;
@@ -24,12 +24,6 @@ use fetch::{FetchError, Fetched, Fetcher, Validators};
 
 /// Article pages fetched at once for one source (the fetcher's per-host limits still apply).
 const ITEM_CONCURRENCY: usize = 4;
-/// Backoff after a block ("环境异常", captcha, 401/403/429): 15 min doubling up to 6 h.
-pub const BLOCK_BACKOFF_START: Duration = Duration::from_secs(15 * 60);
-pub const BACKOFF_CAP: Duration = Duration::from_secs(6 * 3600);
-/// Backoff after ordinary failures: 5 min doubling up to the cap.
-pub const FAIL_BACKOFF_START: Duration = Duration::from_secs(5 * 60);
-
 /// What one source's crawl did.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct SourceReport {
@@ -170,13 +164,13 @@ impl Crawler<'_> {
         v: Option<&Validators>,
         report: &mut SourceReport,
     ) {
-        let next = next_tick(source, ts, self.config);
+        let next = crate::schedule::next_run(source, self.config.timezone, ts);
         let r = self.store.record_success(
             &source.id,
             ts,
             v.and_then(|v| v.etag.as_deref()),
             v.and_then(|v| v.last_modified.as_deref()),
-            next,
+            Some(next),
         );
         if let Err(e) = r {
             report.errors.push(e.to_string());
@@ -194,20 +188,21 @@ impl Crawler<'_> {
         blocks_before: i64,
         report: &mut SourceReport,
     ) {
-        let (start, n) = if blocked {
-            (BLOCK_BACKOFF_START, blocks_before)
+        let next = if blocked {
+            crate::schedule::next_after_block(ts, blocks_before as u32 + 1)
         } else {
-            (FAIL_BACKOFF_START, errors_before)
+            crate::schedule::next_after_failure(
+                source,
+                self.config.timezone,
+                ts,
+                errors_before as u32 + 1,
+            )
         };
-        let backoff = backoff(start, n as u32);
         report.status = if blocked { "blocked" } else { "failing" }.into();
-        if let Err(e) = self.store.record_failure(
-            &source.id,
-            ts,
-            msg,
-            blocked,
-            Some(ts + backoff.as_secs() as i64),
-        ) {
+        if let Err(e) = self
+            .store
+            .record_failure(&source.id, ts, msg, blocked, Some(next))
+        {
             report.errors.push(e.to_string());
         }
     }
@@ -391,30 +386,9 @@ fn first_line(text: &str) -> String {
         .collect()
 }
 
-/// `start` doubled `n` times, capped at [`BACKOFF_CAP`].
-pub fn backoff(start: Duration, n: u32) -> Duration {
-    start
-        .saturating_mul(2u32.saturating_pow(n.min(16)))
-        .min(BACKOFF_CAP)
-}
-
-/// The source's next scheduled time after `ts`, in the configured zone.
-fn next_tick(source: &Source, ts: i64, config: &Config) -> Option<i64> {
-    let now = DateTime::from_timestamp(ts, 0)?.with_timezone(&config.timezone);
-    source.cron.after(&now).next().map(|t| t.timestamp())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn block_backoff_doubles_from_15_minutes_to_6_hours() {
-        assert_eq!(backoff(BLOCK_BACKOFF_START, 0), Duration::from_secs(900));
-        assert_eq!(backoff(BLOCK_BACKOFF_START, 1), Duration::from_secs(1800));
-        assert_eq!(backoff(BLOCK_BACKOFF_START, 10), BACKOFF_CAP);
-        assert_eq!(backoff(BLOCK_BACKOFF_START, 100), BACKOFF_CAP);
-    }
 
     #[test]
     fn page_time_refines_a_date_only_feed_time() {

@@ -179,7 +179,9 @@ impl SearchIndex {
     /// Uses `segmenter` (a reloaded user dictionary) for documents indexed and queries parsed
     /// from now on.
     pub fn set_segmenter(&self, segmenter: Segmenter) {
-        self.index.tokenizers().register(JIEBA, segmenter.tokenizer());
+        self.index
+            .tokenizers()
+            .register(JIEBA, segmenter.tokenizer());
         *self.segmenter.write().unwrap_or_else(|p| p.into_inner()) = segmenter;
     }
 
@@ -344,7 +346,11 @@ impl SearchIndex {
             Occur::Must,
             Box::new(BoostQuery::new(Box::new(BooleanQuery::new(exact)), 0.5)),
         )];
-        let segmenter = self.segmenter.read().unwrap_or_else(|p| p.into_inner()).clone();
+        let segmenter = self
+            .segmenter
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         for w in segmenter.words(word) {
             clauses.push((
                 Occur::Should,

@@ -1,5 +1,171 @@
 //! `yuqing serve`: the always-on service — scheduled crawls, rule matching, pushes, the daily
-//! digest, and the web server — in one process that shuts down cleanly.
+//! digest, retention, and the web server — in one process that shuts down cleanly.
+//!
+//! SQLite is written first and is the truth; the index follows (an indexer task catches up every
+//! couple of seconds, and at start). Every loop `select!`s on the shutdown token.
+
+pub mod jobs;
+pub mod lock;
+pub mod metrics;
 pub mod shared;
 
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+pub use lock::{LockError, ServiceLock};
 pub use shared::{ReloadError, Shared};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+/// How long in-flight work may take to finish after SIGINT/SIGTERM.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+
+/// Runs the service on `listener` until `shutdown` is cancelled. The caller holds the
+/// [`ServiceLock`] and handles signals (see [`signals`]).
+pub async fn run(
+    shared: Arc<Shared>,
+    listener: tokio::net::TcpListener,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let prometheus = metrics::install();
+    // Rows stored but not indexed when the process last died.
+    {
+        let app = shared.app();
+        let n = tokio::task::spawn_blocking(move || app.index_pending()).await??;
+        if n > 0 {
+            tracing::info!(articles = n, "indexed rows left from the previous run");
+        }
+    }
+    let local = listener.local_addr()?;
+    tracing::info!(%local, "yuqing serve: listening");
+
+    let tracker = TaskTracker::new();
+    let work = CancellationToken::new();
+    tracker.spawn(jobs::scheduler(shared.clone(), work.clone()));
+    tracker.spawn(jobs::indexer(shared.clone(), work.clone()));
+    tracker.spawn(jobs::pusher(shared.clone(), work.clone()));
+    tracker.spawn(jobs::digests(shared.clone(), work.clone()));
+    tracker.spawn(jobs::retention(shared.clone(), work.clone()));
+    tracker.close();
+
+    let router = router(shared.clone(), prometheus);
+    let web_shutdown = shutdown.clone();
+    let server = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move { web_shutdown.cancelled().await })
+        .await
+    });
+
+    shutdown.cancelled().await;
+    tracing::info!("shutting down: no new work, waiting for in-flight jobs");
+    work.cancel();
+    if tokio::time::timeout(SHUTDOWN_GRACE, tracker.wait())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            "jobs did not finish within {:?}; abandoning them (SQLite keeps what was committed)",
+            SHUTDOWN_GRACE
+        );
+    }
+    // Commit whatever the index holds.
+    let app = shared.app();
+    let _ = tokio::task::spawn_blocking(move || app.index_pending()).await;
+    match tokio::time::timeout(Duration::from_secs(5), server).await {
+        Ok(Ok(Err(e))) => tracing::warn!(error = %e, "web server error"),
+        Err(_) => tracing::warn!("web server did not stop in time"),
+        _ => {}
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// `/healthz` and `/metrics` (no login), plus the web UI and API.
+pub fn router(
+    shared: Arc<Shared>,
+    prometheus: Option<metrics_exporter_prometheus::PrometheusHandle>,
+) -> Router {
+    let ops = Router::new()
+        .route("/healthz", get(healthz))
+        .route(
+            "/metrics",
+            get(move |State(shared): State<Arc<Shared>>| async move {
+                render_metrics(shared, prometheus).await
+            }),
+        )
+        .with_state(shared.clone());
+    ops.merge(crate::web::router(shared))
+}
+
+async fn healthz(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
+    let app = shared.app();
+    let beat = jobs::heartbeat_age();
+    let db = tokio::task::spawn_blocking(move || app.store.count_articles()).await;
+    match (db, beat) {
+        (Ok(Ok(_)), Some(age)) if age < Duration::from_secs(30) => {
+            (StatusCode::OK, "ok\n".to_string())
+        }
+        (Ok(Ok(_)), age) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("scheduler stalled (last beat {age:?} ago)\n"),
+        ),
+        _ => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database unavailable\n".to_string(),
+        ),
+    }
+}
+
+async fn render_metrics(
+    shared: Arc<Shared>,
+    handle: Option<metrics_exporter_prometheus::PrometheusHandle>,
+) -> impl IntoResponse {
+    let app = shared.app();
+    let _ = tokio::task::spawn_blocking(move || metrics::gauges(&app)).await;
+    match handle {
+        Some(h) => (
+            StatusCode::OK,
+            [("content-type", "text/plain; version=0.0.4")],
+            h.render(),
+        ),
+        None => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [("content-type", "text/plain")],
+            "metrics recorder unavailable\n".into(),
+        ),
+    }
+}
+
+/// Waits for SIGINT or SIGTERM, then cancels `token`; reloads the configuration on SIGHUP.
+pub async fn signals(shared: Arc<Shared>, token: CancellationToken) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::hangup()),
+    ) else {
+        tracing::error!("cannot install signal handlers");
+        return;
+    };
+    loop {
+        tokio::select! {
+            _ = term.recv() => break,
+            _ = int.recv() => break,
+            _ = hup.recv() => match shared.reload() {
+                Ok(app) => tracing::warn!(sources = app.config.sources.len(), rules = app.config.rules.len(), "configuration reloaded"),
+                Err(e) => tracing::error!("{e}"),
+            },
+            _ = token.cancelled() => return,
+        }
+    }
+    token.cancel();
+}

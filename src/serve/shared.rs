@@ -13,7 +13,10 @@ pub struct Shared {
 
 impl Shared {
     pub fn new(app: App) -> Arc<Shared> {
-        Arc::new(Shared { app: RwLock::new(Arc::new(app)), started: Instant::now() })
+        Arc::new(Shared {
+            app: RwLock::new(Arc::new(app)),
+            started: Instant::now(),
+        })
     }
 
     /// The application as configured now. Hold the `Arc` for one request or one job.
@@ -27,9 +30,15 @@ impl Shared {
         let current = self.app();
         let config = Config::load(&current.config.path).map_err(ReloadError::Config)?;
         if config.data_dir != current.config.data_dir {
-            return Err(ReloadError::Other("data_dir cannot change without a restart".into()));
+            return Err(ReloadError::Other(
+                "data_dir cannot change without a restart".into(),
+            ));
         }
-        let next = Arc::new(current.reloaded(config).map_err(|e| ReloadError::Other(format!("{e:#}")))?);
+        let next = Arc::new(
+            current
+                .reloaded(config)
+                .map_err(|e| ReloadError::Other(format!("{e:#}")))?,
+        );
         *self.app.write().unwrap_or_else(|p| p.into_inner()) = next.clone();
         Ok(next)
     }

@@ -10,12 +10,15 @@ use rusqlite::Connection;
 pub mod alerts;
 pub mod articles;
 pub mod clusters;
+pub mod meta;
 pub mod outbox;
 pub mod sources;
+pub mod users;
 
 pub use alerts::{AlertFilter, AlertRow, AlertStatus, ReviewRow};
 pub use articles::{ArticleRow, NewArticle};
 pub use sources::{SourceState, SourceStatus};
+pub use users::{SessionRow, UserRow};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -117,6 +120,23 @@ CREATE TABLE outbox (
     UNIQUE (channel, key)
 );
 CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE sent_at IS NULL;
+"#,
+    r#"
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    created INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    csrf TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL
+);
+CREATE INDEX sessions_user ON sessions(user_id);
 "#,
 ];
 

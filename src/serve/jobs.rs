@@ -1,0 +1,331 @@
+//! The background jobs of `serve`. Each is a loop that `select!`s on its cancellation token.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use super::Shared;
+use crate::alert::digest::{Format, render};
+use crate::app::App;
+use crate::config::Source;
+use crate::crawl::Crawler;
+use crate::crawl::fetch::Fetcher;
+use crate::schedule;
+
+/// Unix millis of the scheduler's last loop (for `/healthz`); 0 = never.
+static HEARTBEAT: AtomicI64 = AtomicI64::new(0);
+/// Set when new articles or alerts are stored, to wake the indexer and pusher early.
+static WAKE_INDEXER: tokio::sync::Notify = tokio::sync::Notify::const_new();
+static WAKE_PUSHER: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
+pub const INDEX_EVERY: Duration = Duration::from_secs(2);
+pub const PUSH_EVERY: Duration = Duration::from_secs(15);
+pub const RETENTION_EVERY: Duration = Duration::from_secs(6 * 3600);
+
+fn now_ms() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
+/// Time since the scheduler last ran its loop.
+pub fn heartbeat_age() -> Option<Duration> {
+    let beat = HEARTBEAT.load(Ordering::Relaxed);
+    (beat > 0).then(|| Duration::from_millis((now_ms() - beat).max(0) as u64))
+}
+
+/// Starts due sources; never runs one source twice at once (a run that overruns its next tick
+/// skips it: the next time is computed when the run ends).
+pub async fn scheduler(shared: Arc<Shared>, token: CancellationToken) {
+    let running: Arc<Mutex<HashSet<String>>> = Arc::default();
+    let tracker = TaskTracker::new();
+    let mut fetcher: Option<(usize, Arc<Fetcher>)> = None;
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut first = true;
+    loop {
+        tokio::select! {
+            _ = token.cancelled() => break,
+            _ = tick.tick() => {}
+        }
+        HEARTBEAT.store(now_ms(), Ordering::Relaxed);
+        let app = shared.app();
+        // One fetcher per configuration, shared by all crawls: per-host politeness holds across sources.
+        let key = Arc::as_ptr(&app) as usize;
+        let f = match &fetcher {
+            Some((k, f)) if *k == key => f.clone(),
+            _ => match Fetcher::new(&app.config.http) {
+                Ok(f) => {
+                    let f = Arc::new(f);
+                    fetcher = Some((key, f.clone()));
+                    f
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot build the HTTP client");
+                    continue;
+                }
+            },
+        };
+        let now = Utc::now().timestamp();
+        let states: HashMap<String, Option<i64>> = match app.store.source_states() {
+            Ok(v) => v.into_iter().map(|s| (s.id, s.next_check_at)).collect(),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read source states");
+                continue;
+            }
+        };
+        for source in app.config.sources.iter().filter(|s| s.enabled) {
+            if running
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .contains(&source.id)
+            {
+                continue;
+            }
+            let tz = app.config.timezone;
+            let spread = || {
+                now + schedule::jitter(&source.id, schedule::interval(&source.cron, tz, now))
+                    .as_secs() as i64
+            };
+            match states.get(&source.id).copied().flatten() {
+                // First sight: run soon, spread by the source's jitter.
+                None => {
+                    let _ = app.store.set_next_check(&source.id, spread());
+                }
+                // Long overdue after downtime: spread the catch-up instead of firing all at once.
+                Some(t) if first && t < now - 60 => {
+                    let _ = app.store.set_next_check(&source.id, spread());
+                }
+                Some(t) if schedule::is_due(Some(t), now) => {
+                    running
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .insert(source.id.clone());
+                    tracker.spawn(crawl_one(
+                        app.clone(),
+                        f.clone(),
+                        source.clone(),
+                        running.clone(),
+                        token.clone(),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        first = false;
+    }
+    tracker.close();
+    tracker.wait().await;
+}
+
+async fn crawl_one(
+    app: Arc<App>,
+    fetcher: Arc<Fetcher>,
+    source: Source,
+    running: Arc<Mutex<HashSet<String>>>,
+    token: CancellationToken,
+) {
+    let started = app.now();
+    let crawler = Crawler {
+        config: &app.config,
+        store: &app.store,
+        fetcher: &fetcher,
+    };
+    let report = tokio::select! {
+        r = crawler.crawl_source(&source, started) => Some(r),
+        // Abandon the fetch on shutdown: nothing half-done is stored (each article is one row).
+        _ = token.cancelled() => None,
+    };
+    if let Some(report) = report {
+        let labels = [("source", source.id.clone())];
+        metrics::counter!("yuqing_fetches_total", &labels).increment(1);
+        if !report.errors.is_empty() {
+            metrics::counter!("yuqing_fetch_errors_total", &labels)
+                .increment(report.errors.len() as u64);
+        }
+        metrics::counter!("yuqing_articles_ingested_total").increment(report.new as u64);
+        metrics::histogram!("yuqing_crawl_seconds").record(report.ms as f64 / 1000.0);
+        if !report.new_ids.is_empty() {
+            // Match before indexing: an alert should not wait for the index commit.
+            let ids = report.new_ids.clone();
+            let a = app.clone();
+            match tokio::task::spawn_blocking(move || a.match_articles(&ids)).await {
+                Ok(Ok(n)) if n > 0 => {
+                    crate::alert::notify::after_crawl(&app, started).await;
+                }
+                Ok(Err(e)) => tracing::error!(source = %source.id, error = %e, "matching failed"),
+                _ => {}
+            }
+            WAKE_INDEXER.notify_one();
+            WAKE_PUSHER.notify_one();
+        }
+    } else {
+        // Shut down mid-crawl: run again at the next start.
+        let _ = app.store.set_next_check(&source.id, Utc::now().timestamp());
+    }
+    running
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(&source.id);
+}
+
+/// Indexes stored rows every couple of seconds (or when woken): fetched → searchable quickly.
+pub async fn indexer(shared: Arc<Shared>, token: CancellationToken) {
+    loop {
+        tokio::select! {
+            _ = token.cancelled() => break,
+            _ = tokio::time::sleep(INDEX_EVERY) => {}
+            _ = WAKE_INDEXER.notified() => {}
+        }
+        let app = shared.app();
+        let pending = app.store.count_unindexed().unwrap_or(0);
+        if pending == 0 {
+            continue;
+        }
+        match tokio::task::spawn_blocking(move || app.index_pending()).await {
+            Ok(Ok(n)) => tracing::debug!(articles = n, "indexed"),
+            Ok(Err(e)) => tracing::error!(error = %e, "indexing failed; will retry"),
+            Err(e) => tracing::error!(error = %e, "indexer panicked"),
+        }
+    }
+}
+
+/// Delivers queued pushes (retries after a receiver was down, quiet-hour releases).
+pub async fn pusher(shared: Arc<Shared>, token: CancellationToken) {
+    loop {
+        tokio::select! {
+            _ = token.cancelled() => break,
+            _ = tokio::time::sleep(PUSH_EVERY) => {}
+            _ = WAKE_PUSHER.notified() => {}
+        }
+        let app = shared.app();
+        if app.config.notify.is_empty() {
+            continue;
+        }
+        if let Err(e) = app.deliver_pushes(Duration::from_secs(10)).await {
+            tracing::warn!(error = %e, "push delivery failed");
+        }
+    }
+}
+
+/// The local date of the digest run at `fire`, and the next fire time after `after`.
+fn next_digest_fire(app: &App, after: i64) -> Option<i64> {
+    let tz = app.config.timezone;
+    let start = tz.timestamp_opt(after, 0).single()?;
+    app.config
+        .digest
+        .cron
+        .after(&start)
+        .next()
+        .map(|t| t.timestamp())
+}
+
+/// Writes the digest of `date` to `index/digests/DATE.{formats}` and sends it to the channels.
+pub async fn produce_digest(app: &App, date: NaiveDate) -> anyhow::Result<()> {
+    let digest = {
+        let a = app;
+        a.build_digest(date)?
+    };
+    let dir = app.config.data_dir.join("digests");
+    std::fs::create_dir_all(&dir)?;
+    for f in &app.config.digest.formats {
+        let Some(fmt) = Format::parse(f) else {
+            continue;
+        };
+        let bytes = render(&digest, fmt)?;
+        let path = dir.join(format!("{date}.{}", fmt.extension()));
+        // Write then rename: a crash never leaves half a digest under its final name.
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, &bytes)?;
+        std::fs::rename(&tmp, &path)?;
+    }
+    if !app.config.notify.is_empty() {
+        app.push_digest(date).await?;
+    }
+    app.store.set_meta("last_digest", &date.to_string())?;
+    tracing::info!(%date, alerts = digest.alerts.len(), "digest written");
+    Ok(())
+}
+
+/// Produces the digest on its cron; a digest missed while the process was down is produced at start.
+pub async fn digests(shared: Arc<Shared>, token: CancellationToken) {
+    {
+        let app = shared.app();
+        let now = Utc::now().timestamp();
+        let today = Utc::now().with_timezone(&app.config.timezone).date_naive();
+        let day_start = app.day_bounds(today).0;
+        let due_today = next_digest_fire(&app, day_start - 1).is_some_and(|t| t <= now);
+        let last = app
+            .store
+            .meta("last_digest")
+            .ok()
+            .flatten()
+            .and_then(|d| d.parse::<NaiveDate>().ok());
+        if due_today && last.is_none_or(|d| d < today) {
+            tracing::info!(%today, "producing the digest missed while stopped");
+            if let Err(e) = produce_digest(&app, today).await {
+                tracing::error!(error = %e, "digest failed");
+            }
+        }
+    }
+    loop {
+        let app = shared.app();
+        let now = Utc::now().timestamp();
+        let Some(fire) = next_digest_fire(&app, now) else {
+            return;
+        };
+        let wait = Duration::from_secs((fire - now).max(1) as u64);
+        tokio::select! {
+            _ = token.cancelled() => break,
+            _ = tokio::time::sleep(wait) => {}
+        }
+        let app = shared.app();
+        let date = Utc::now().with_timezone(&app.config.timezone).date_naive();
+        if let Err(e) = produce_digest(&app, date).await {
+            tracing::error!(error = %e, "digest failed");
+        }
+    }
+}
+
+/// Removes articles past the retention from the index and the database (alerted ones stay
+/// unless configured otherwise).
+pub async fn retention(shared: Arc<Shared>, token: CancellationToken) {
+    loop {
+        let app = shared.app();
+        if let Some(keep) = app.config.crawl.retention {
+            let before = Utc::now().timestamp() - keep.as_secs() as i64;
+            let a = app.clone();
+            let r = tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
+                let mut total = 0;
+                loop {
+                    let ids =
+                        a.store
+                            .expired_articles(before, a.config.crawl.keep_alerted, 1000)?;
+                    if ids.is_empty() {
+                        return Ok(total);
+                    }
+                    for id in &ids {
+                        a.index.delete(*id as u64)?;
+                    }
+                    a.index.commit()?;
+                    total += a.store.delete_articles(&ids)?;
+                }
+            })
+            .await;
+            match r {
+                Ok(Ok(n)) if n > 0 => {
+                    tracing::info!(articles = n, "retention removed old articles")
+                }
+                Ok(Err(e)) => tracing::error!(error = %e, "retention failed"),
+                _ => {}
+            }
+        }
+        tokio::select! {
+            _ = token.cancelled() => break,
+            _ = tokio::time::sleep(RETENTION_EVERY) => {}
+        }
+    }
+}

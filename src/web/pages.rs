@@ -1,0 +1,476 @@
+//! Pages: search (检索), article (文章), captured evidence, sources (信息源), users (用户) and
+//! the configuration reload button.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+use super::WebState;
+use super::auth::{PageUser, Role, Session};
+use super::error::{PageError, WebError, blocking};
+use super::params::{Params, parse_id};
+use super::view::{
+    Nav, level_label, query_string, safe_href, short_time, source_status_label, status_label,
+};
+use crate::app::{ArticleView, SourceHealth, snippet_html};
+use crate::search::{query, snippet};
+
+/// Results per search page.
+const PAGE_SIZE: usize = 20;
+
+fn render(t: &impl Template) -> Result<Response, PageError> {
+    Ok(Html(t.render()?).into_response())
+}
+
+pub struct HitView {
+    pub id: i64,
+    pub title_html: String,
+    pub href: Option<String>,
+    pub source_name: String,
+    pub published: String,
+    pub snippet_html: String,
+    /// 另有 N 篇相似 (other articles of the reprint cluster).
+    pub similar: usize,
+}
+
+pub struct PageLink {
+    pub n: usize,
+    pub qs: String,
+    pub current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "search.html", config = "src/web/askama.toml")]
+struct SearchPage {
+    nav: Nav,
+    q: String,
+    since: String,
+    until: String,
+    source: String,
+    kind: String,
+    sort: String,
+    sources: Vec<(String, String)>,
+    error: Option<String>,
+    searched: bool,
+    total: usize,
+    hits: Vec<HitView>,
+    pages: Vec<PageLink>,
+    prev: Option<String>,
+    next: Option<String>,
+    export_qs: String,
+    q_link: String,
+}
+
+pub async fn search(
+    State(web): State<WebState>,
+    PageUser(s): PageUser,
+    p: Params,
+) -> Result<Response, PageError> {
+    let app = web.shared.app();
+    let field = |k: &str| p.get(k).unwrap_or("").to_string();
+    let mut page = SearchPage {
+        nav: Nav::new(&s, "search"),
+        q: field("q"),
+        since: field("since"),
+        until: field("until"),
+        source: field("source"),
+        kind: field("kind"),
+        sort: field("sort"),
+        sources: app
+            .config
+            .sources
+            .iter()
+            .map(|s| (s.id.clone(), s.name.clone()))
+            .collect(),
+        error: None,
+        searched: false,
+        total: 0,
+        hits: Vec::new(),
+        pages: Vec::new(),
+        prev: None,
+        next: None,
+        export_qs: String::new(),
+        q_link: query_string(&[("q", p.get("q").unwrap_or(""))]),
+    };
+    let base = [
+        ("q", page.q.clone()),
+        ("since", page.since.clone()),
+        ("until", page.until.clone()),
+        ("source", page.source.clone()),
+        ("kind", page.kind.clone()),
+        ("sort", page.sort.clone()),
+    ];
+    let qs_for = |n: usize| {
+        let n = n.to_string();
+        let mut pairs: Vec<(&str, &str)> = base.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        if n != "1" {
+            pairs.push(("page", &n));
+        }
+        query_string(&pairs)
+    };
+    page.export_qs = qs_for(1);
+    if page.q.is_empty() {
+        return render(&page);
+    }
+    let opts = match p.search_options(&app, PAGE_SIZE) {
+        Ok(o) => o,
+        Err(e) => return bad_search(page, e),
+    };
+    let found = blocking(move || -> Result<_, WebError> {
+        let r = app.search(&opts)?;
+        let mut hits = Vec::with_capacity(r.hits.len());
+        for h in &r.hits {
+            let cluster = app.store.cluster_of(h.id)?;
+            hits.push(HitView {
+                id: h.id,
+                title_html: snippet_html(&h.title, &h.title_highlights),
+                href: safe_href(&h.url).map(str::to_string),
+                source_name: h.source_name.clone(),
+                published: short_time(h.published.as_deref()),
+                snippet_html: snippet_html(&h.snippet, &h.highlights),
+                similar: cluster.len().saturating_sub(1),
+            });
+        }
+        Ok((r.total, r.page, r.limit, hits))
+    })
+    .await;
+    let (total, current, limit, hits) = match found {
+        Ok(x) => x,
+        Err(e @ WebError::BadRequest(_)) => return bad_search(page, e),
+        Err(e) => return Err(e.into()),
+    };
+    let last = total.div_ceil(limit).max(1);
+    page.searched = true;
+    page.total = total;
+    page.hits = hits;
+    page.pages = (current.saturating_sub(4).max(1)..=(current + 4).min(last))
+        .map(|n| PageLink {
+            n,
+            qs: qs_for(n),
+            current: n == current,
+        })
+        .collect();
+    page.prev = (current > 1).then(|| qs_for(current - 1));
+    page.next = (current < last).then(|| qs_for(current + 1));
+    render(&page)
+}
+
+fn bad_search(mut page: SearchPage, e: WebError) -> Result<Response, PageError> {
+    page.error = Some(e.to_string());
+    Ok((StatusCode::BAD_REQUEST, Html(page.render()?)).into_response())
+}
+
+pub struct AlertBrief {
+    pub id: i64,
+    pub rule_name: String,
+    pub level: String,
+    pub level_label: &'static str,
+    pub status: String,
+    pub status_label: &'static str,
+    pub matched: String,
+}
+
+#[derive(Template)]
+#[template(path = "article.html", config = "src/web/askama.toml")]
+struct ArticlePage {
+    nav: Nav,
+    a: ArticleView,
+    title_html: String,
+    text_html: String,
+    href: Option<String>,
+    published: String,
+    fetched: String,
+    alerts: Vec<AlertBrief>,
+    words: String,
+}
+
+pub async fn article(
+    State(web): State<WebState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+    p: Params,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id, "文章")?;
+    let app = web.shared.app();
+    let Some(a) = blocking(move || app.show(id)).await? else {
+        return Err(WebError::NotFound(format!("没有编号为 {id} 的文章 (no article {id})")).into());
+    };
+    let mut words: Vec<String> = a
+        .alerts
+        .iter()
+        .flat_map(|al| al.matched.iter().cloned())
+        .collect();
+    if let Some(q) = p.get("q")
+        && let Ok(node) = query::parse(q)
+    {
+        words.extend(query::positive_words(&node));
+    }
+    words.sort();
+    words.dedup();
+    let page = ArticlePage {
+        nav: Nav::new(&s, "search"),
+        title_html: snippet_html(&a.title, &snippet::find_matches(&a.title, &words)),
+        text_html: snippet_html(&a.text, &snippet::find_matches(&a.text, &words)),
+        href: safe_href(&a.url).map(str::to_string),
+        published: short_time(a.published.as_deref()),
+        fetched: short_time(Some(&a.fetched)),
+        alerts: a
+            .alerts
+            .iter()
+            .map(|al| AlertBrief {
+                id: al.id,
+                rule_name: al.rule_name.clone(),
+                level: al.level.clone(),
+                level_label: level_label(&al.level),
+                status: al.status.clone(),
+                status_label: status_label(&al.status),
+                matched: al.matched.join("、"),
+            })
+            .collect(),
+        words: words.join("、"),
+        a,
+    };
+    render(&page)
+}
+
+/// The page as captured, sanitized (no scripts, no handlers, no remote images) and served with
+/// a sandboxing CSP, for the article page's frame.
+pub async fn evidence(
+    State(web): State<WebState>,
+    PageUser(_): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id, "文章")?;
+    let app = web.shared.app();
+    let body = blocking(move || -> Result<_, WebError> {
+        let Some((bytes, mime)) = app.store.evidence(id)? else {
+            return Ok(None);
+        };
+        let is_html = mime.as_deref().is_none_or(|m| m.contains("html"));
+        let (text, _) = crate::crawl::charset::decode_html(&bytes, mime.as_deref(), None);
+        let inner = if is_html {
+            ammonia::Builder::default().rm_tags(["img", "picture", "source", "video", "audio"]).clean(&text).to_string()
+        } else {
+            format!("<pre style=\"white-space:pre-wrap\">{}</pre>", snippet::escape(&text))
+        };
+        Ok(Some(format!(
+            "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body style=\"font-family:sans-serif;margin:8px\">{inner}</body></html>"
+        )))
+    })
+    .await?;
+    let html = body.unwrap_or_else(|| {
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body><p>没有保存原始网页。</p></body></html>".into()
+    });
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CONTENT_SECURITY_POLICY, super::SANDBOX_CSP),
+        ],
+        html,
+    )
+        .into_response())
+}
+
+pub struct SourceRow {
+    pub h: SourceHealth,
+    pub status_label: &'static str,
+    pub last_success: String,
+    pub last_attempt: String,
+    pub next_check: String,
+}
+
+#[derive(Template)]
+#[template(path = "sources.html", config = "src/web/askama.toml")]
+struct SourcesPage {
+    nav: Nav,
+    rows: Vec<SourceRow>,
+}
+
+pub async fn sources(
+    State(web): State<WebState>,
+    PageUser(s): PageUser,
+) -> Result<Response, PageError> {
+    let app = web.shared.app();
+    let health = blocking(move || app.sources_health()).await?;
+    let rows = health
+        .into_iter()
+        .map(|h| SourceRow {
+            status_label: source_status_label(&h.status),
+            last_success: short_time(h.last_success.as_deref()),
+            last_attempt: short_time(h.last_attempt.as_deref()),
+            next_check: short_time(h.next_check_at.as_deref()),
+            h,
+        })
+        .collect();
+    render(&SourcesPage {
+        nav: Nav::new(&s, "sources"),
+        rows,
+    })
+}
+
+/// A result page with a message and optional problems (reload, user changes).
+#[derive(Template)]
+#[template(path = "notice.html", config = "src/web/askama.toml")]
+pub struct NoticePage {
+    pub nav: Nav,
+    pub title: String,
+    pub ok: bool,
+    pub message: String,
+    pub problems: Vec<String>,
+    pub back: String,
+}
+
+pub fn notice(
+    s: &Session,
+    ok: bool,
+    title: &str,
+    message: String,
+    problems: Vec<String>,
+    back: &str,
+) -> Result<Response, PageError> {
+    let page = NoticePage {
+        nav: Nav::new(s, ""),
+        title: title.into(),
+        ok,
+        message,
+        problems,
+        back: back.into(),
+    };
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+pub async fn reload(
+    State(web): State<WebState>,
+    PageUser(s): PageUser,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    s.require(Role::Admin)?;
+    s.check_csrf(Params::from_body(&body).raw("csrf"))?;
+    match super::api::do_reload(&web).await? {
+        Ok(v) => notice(
+            &s,
+            true,
+            "重新加载配置",
+            format!(
+                "配置已重新加载：{} 个信息源，{} 条规则。",
+                v["sources"], v["rules"]
+            ),
+            vec![],
+            "/sources",
+        ),
+        Err((msg, problems)) => notice(&s, false, "重新加载配置", msg, problems, "/sources"),
+    }
+}
+
+pub struct UserView {
+    pub name: String,
+    pub role_label: &'static str,
+    pub created: String,
+    pub is_me: bool,
+}
+
+#[derive(Template)]
+#[template(path = "users.html", config = "src/web/askama.toml")]
+struct UsersPage {
+    nav: Nav,
+    users: Vec<UserView>,
+}
+
+pub async fn users(
+    State(web): State<WebState>,
+    PageUser(s): PageUser,
+) -> Result<Response, PageError> {
+    s.require(Role::Admin)?;
+    let app = web.shared.app();
+    let tz = app.config.timezone;
+    let rows = blocking(move || app.store.users()).await?;
+    let users = rows
+        .into_iter()
+        .map(|u| UserView {
+            role_label: Role::parse(&u.role).map_or("?", Role::label),
+            created: short_time(Some(&crate::app::rfc3339(u.created, tz))),
+            is_me: !s.implicit && u.name == s.user,
+            name: u.name,
+        })
+        .collect();
+    render(&UsersPage {
+        nav: Nav::new(&s, "users"),
+        users,
+    })
+}
+
+/// `action=add` (name, role, password, password2) or `action=delete` (name).
+pub async fn users_post(
+    State(web): State<WebState>,
+    PageUser(s): PageUser,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    s.require(Role::Admin)?;
+    let f = Params::from_body(&body);
+    s.check_csrf(f.raw("csrf"))?;
+    let name = f.get("name").unwrap_or("").to_string();
+    let store = web.shared.app().store.clone();
+    match f.get("action") {
+        Some("add") => {
+            let Some(role) = f.get("role").and_then(Role::parse) else {
+                return notice(
+                    &s,
+                    false,
+                    "添加用户",
+                    "请选择角色 (role: staff, collector, admin)".into(),
+                    vec![],
+                    "/users",
+                );
+            };
+            let pw = f.raw("password").unwrap_or("").to_string();
+            if f.raw("password2") != Some(pw.as_str()) {
+                return notice(
+                    &s,
+                    false,
+                    "添加用户",
+                    "两次输入的密码不一致".into(),
+                    vec![],
+                    "/users",
+                );
+            }
+            let n = name.clone();
+            let r =
+                blocking(move || Ok::<_, WebError>(super::auth::add_user(&store, &n, role, &pw)))
+                    .await?;
+            if let Err(e) = r {
+                return notice(&s, false, "添加用户", e.to_string(), vec![], "/users");
+            }
+            tracing::info!(user = %name, role = role.as_str(), by = %s.user, "user added");
+            if s.implicit {
+                // The first user ends the implicit local administrator: log in now.
+                return Ok(Redirect::to("/login").into_response());
+            }
+        }
+        Some("delete") => {
+            if !s.implicit && name == s.user {
+                return notice(
+                    &s,
+                    false,
+                    "删除用户",
+                    "不能删除自己".into(),
+                    vec![],
+                    "/users",
+                );
+            }
+            let n = name.clone();
+            if !blocking(move || store.delete_user(&n)).await? {
+                return Err(WebError::NotFound(format!("没有用户 {name}")).into());
+            }
+            tracing::info!(user = %name, by = %s.user, "user deleted");
+        }
+        _ => return Err(WebError::bad("未知操作 (action: add, delete)").into()),
+    }
+    Ok(Redirect::to("/users").into_response())
+}

@@ -1,0 +1,437 @@
+//! Pages for collectors: the alert review queue (预警), one alert with its audit trail, the
+//! daily digest (日报), and the rules in force with a rule tester (规则).
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+
+use super::WebState;
+use super::auth::{PageUser, Role};
+use super::error::{PageError, WebError, blocking};
+use super::pages::notice;
+use super::params::{Params, parse_date, parse_id};
+use super::view::{Nav, level_label, local_path, safe_href, short_time, status_label};
+use crate::alert::service::{AlertView, RuleTest};
+use crate::app::snippet_html;
+use crate::store::AlertStatus;
+
+/// Alerts shown on one page of the queue (newest first); filters narrow it down.
+const QUEUE_LIMIT: usize = 200;
+/// Rules tested from one pasted snippet.
+const MAX_TESTED_RULES: usize = 5;
+
+fn render(t: &impl Template) -> Result<Response, PageError> {
+    Ok(Html(t.render()?).into_response())
+}
+
+pub struct AlertItem {
+    pub id: i64,
+    pub rule_name: String,
+    pub level: String,
+    pub level_label: &'static str,
+    pub status: String,
+    pub status_label: &'static str,
+    pub article_id: i64,
+    pub title: String,
+    pub href: Option<String>,
+    pub source_name: String,
+    pub published: String,
+    pub created: String,
+    pub matched: String,
+    pub snippet_html: String,
+    pub reprints: usize,
+    pub other_sources: String,
+    pub note: Option<String>,
+}
+
+impl AlertItem {
+    fn new(v: &AlertView) -> AlertItem {
+        AlertItem {
+            id: v.id,
+            rule_name: v.rule_name.clone(),
+            level: v.level.clone(),
+            level_label: level_label(&v.level),
+            status: v.status.clone(),
+            status_label: status_label(&v.status),
+            article_id: v.article_id,
+            title: v.title.clone(),
+            href: safe_href(&v.url).map(str::to_string),
+            source_name: v.source_name.clone(),
+            published: short_time(v.published.as_deref()),
+            created: short_time(Some(&v.created)),
+            matched: v.matched.join("、"),
+            snippet_html: snippet_html(&v.snippet, &v.highlights),
+            reprints: v.cluster_size.saturating_sub(1),
+            other_sources: v.other_sources.join("、"),
+            note: v.note.clone(),
+        }
+    }
+}
+
+const STATUSES: [(&str, &str); 4] = [
+    ("new", "新"),
+    ("confirmed", "已核实"),
+    ("reported", "已上报"),
+    ("dismissed", "忽略"),
+];
+const LEVELS: [(&str, &str); 3] = [("high", "高"), ("medium", "中"), ("low", "低")];
+
+#[derive(Template)]
+#[template(path = "alerts.html", config = "src/web/askama.toml")]
+struct AlertsPage {
+    nav: Nav,
+    date: String,
+    status: String,
+    level: String,
+    rule: String,
+    rules: Vec<(String, String)>,
+    statuses: [(&'static str, &'static str); 4],
+    levels: [(&'static str, &'static str); 3],
+    items: Vec<AlertItem>,
+    truncated: bool,
+    back: String,
+    error: Option<String>,
+}
+
+pub async fn alerts(
+    State(web): State<WebState>,
+    PageUser(s): PageUser,
+    p: Params,
+    uri: axum::http::Uri,
+) -> Result<Response, PageError> {
+    let app = web.shared.app();
+    let field = |k: &str| p.get(k).unwrap_or("").to_string();
+    let mut page = AlertsPage {
+        nav: Nav::new(&s, "alerts"),
+        date: field("date"),
+        status: field("status"),
+        level: field("level"),
+        rule: field("rule"),
+        rules: app
+            .config
+            .rules
+            .iter()
+            .map(|r| (r.id.clone(), r.name.clone()))
+            .collect(),
+        statuses: STATUSES,
+        levels: LEVELS,
+        items: Vec::new(),
+        truncated: false,
+        back: uri
+            .path_and_query()
+            .map_or("/alerts".into(), |x| x.to_string()),
+        error: None,
+    };
+    let q = match p.alert_query(QUEUE_LIMIT + 1) {
+        Ok(q) => q,
+        Err(e) => {
+            page.error = Some(e.to_string());
+            return Ok((axum::http::StatusCode::BAD_REQUEST, Html(page.render()?)).into_response());
+        }
+    };
+    match blocking(move || app.alerts(&q)).await {
+        Ok(mut list) => {
+            page.truncated = list.len() > QUEUE_LIMIT;
+            list.truncate(QUEUE_LIMIT);
+            page.items = list.iter().map(AlertItem::new).collect();
+            render(&page)
+        }
+        Err(e @ WebError::BadRequest(_)) => {
+            page.error = Some(e.to_string());
+            Ok((axum::http::StatusCode::BAD_REQUEST, Html(page.render()?)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// One review decision for one or many alerts (`id` repeated), then back to the queue.
+pub async fn review_form(
+    State(web): State<WebState>,
+    PageUser(s): PageUser,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    s.require(Role::Collector)?;
+    let f = Params::from_body(&body);
+    s.check_csrf(f.raw("csrf"))?;
+    let back = f
+        .get("back")
+        .and_then(local_path)
+        .unwrap_or("/alerts")
+        .to_string();
+    let status = f.get("status").unwrap_or("").to_string();
+    if AlertStatus::parse(&status).is_none() {
+        return Err(WebError::bad(format!(
+            "未知状态 {status:?}: confirmed, reported, dismissed, new"
+        ))
+        .into());
+    }
+    let mut ids = Vec::new();
+    for id in f.all("id") {
+        ids.push(
+            id.parse::<i64>()
+                .map_err(|_| WebError::bad(format!("预警编号有误：{id:?}")))?,
+        );
+    }
+    if ids.is_empty() {
+        return notice(
+            &s,
+            false,
+            "处理预警",
+            "请先勾选要处理的预警".into(),
+            vec![],
+            &back,
+        );
+    }
+    if ids.len() > QUEUE_LIMIT {
+        return Err(WebError::bad(format!("一次最多处理 {QUEUE_LIMIT} 条")).into());
+    }
+    let note = f.get("note").map(str::to_string);
+    let app = web.shared.app();
+    let user = s.user.clone();
+    blocking(move || -> Result<(), WebError> {
+        for id in ids {
+            app.review_alert(id, &status, note.as_deref(), Some(&user))?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(Redirect::to(&back).into_response())
+}
+
+pub struct TrailRow {
+    pub at: String,
+    pub by: String,
+    pub from: &'static str,
+    pub to: &'static str,
+    pub to_status: String,
+    pub note: String,
+}
+
+#[derive(Template)]
+#[template(path = "alert.html", config = "src/web/askama.toml")]
+struct AlertPage {
+    nav: Nav,
+    a: AlertItem,
+    trail: Vec<TrailRow>,
+    back: String,
+}
+
+pub async fn alert_detail(
+    State(web): State<WebState>,
+    PageUser(s): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id, "预警")?;
+    let app = web.shared.app();
+    let (view, trail) = blocking(move || -> Result<_, WebError> {
+        let Some(row) = app.store.alert(id)? else {
+            return Err(WebError::NotFound(format!(
+                "没有编号为 {id} 的预警 (no alert {id})"
+            )));
+        };
+        let trail = app
+            .alert_reviews(id)?
+            .into_iter()
+            .map(|r| TrailRow {
+                at: short_time(Some(&app.rfc3339(r.at))),
+                by: r.by.unwrap_or_default(),
+                from: status_label(&r.from_status),
+                to: status_label(&r.to_status),
+                to_status: r.to_status,
+                note: r.note.unwrap_or_default(),
+            })
+            .collect::<Vec<_>>();
+        Ok((app.alert_view(&row), trail))
+    })
+    .await?;
+    let page = AlertPage {
+        nav: Nav::new(&s, "alerts"),
+        a: AlertItem::new(&view),
+        trail,
+        back: format!("/alerts/{id}"),
+    };
+    render(&page)
+}
+
+#[derive(Template)]
+#[template(path = "digest.html", config = "src/web/askama.toml")]
+struct DigestPage {
+    nav: Nav,
+    date: String,
+    prev: String,
+    next: String,
+    current: String,
+}
+
+pub async fn digest_current(State(web): State<WebState>, PageUser(_): PageUser) -> Response {
+    let date = web.shared.app().current_digest_date();
+    Redirect::to(&format!("/digest/{date}")).into_response()
+}
+
+pub async fn digest(
+    State(web): State<WebState>,
+    PageUser(s): PageUser,
+    Path(date): Path<String>,
+) -> Result<Response, PageError> {
+    let d: NaiveDate = parse_date(&date)?;
+    let current = web.shared.app().current_digest_date();
+    let page = DigestPage {
+        nav: Nav::new(&s, "digest"),
+        date: d.to_string(),
+        prev: d.pred_opt().unwrap_or(d).to_string(),
+        next: d.succ_opt().unwrap_or(d).to_string(),
+        current: current.to_string(),
+    };
+    render(&page)
+}
+
+pub struct RuleRow {
+    pub id: String,
+    pub name: String,
+    pub level: String,
+    pub level_label: &'static str,
+    pub enabled: bool,
+    pub words: Vec<(&'static str, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "rules.html", config = "src/web/askama.toml")]
+struct RulesPage {
+    nav: Nav,
+    rules: Vec<RuleRow>,
+    text: String,
+    days: u32,
+    problems: Vec<String>,
+    results: Vec<(RuleTest, Vec<String>)>,
+}
+
+fn rule_rows(rules: &[crate::config::Rule]) -> Vec<RuleRow> {
+    rules
+        .iter()
+        .map(|r| {
+            let mut words = Vec::new();
+            for (label, list) in [
+                ("地域词", &r.region),
+                ("主体词", &r.subject),
+                ("事件词", &r.event),
+                ("必含词", &r.all),
+                ("排除词", &r.exclude),
+                ("限定信息源", &r.sources),
+            ] {
+                if !list.is_empty() {
+                    words.push((label, list.join("、")));
+                }
+            }
+            if let Some(e) = &r.expr {
+                words.push(("表达式词", e.words.join("、")));
+            }
+            if let Some(n) = r.near {
+                words.push(("邻近", format!("{n} 字以内")));
+            }
+            RuleRow {
+                id: r.id.clone(),
+                name: r.name.clone(),
+                level: r.level.as_str().to_string(),
+                level_label: r.level.label(),
+                enabled: r.enabled,
+                words,
+            }
+        })
+        .collect()
+}
+
+const EXAMPLE_RULE: &str = "[[rule]]\nid = \"test\"\nname = \"试验规则\"\nlevel = \"high\"\nregion = [\"青石街道\"]\nevent = [\"火灾\", \"爆炸\"]\nexclude = [\"演练\"]\n";
+
+pub async fn rules(
+    State(web): State<WebState>,
+    PageUser(s): PageUser,
+) -> Result<Response, PageError> {
+    let app = web.shared.app();
+    render(&RulesPage {
+        nav: Nav::new(&s, "rules"),
+        rules: rule_rows(&app.config.rules),
+        text: EXAMPLE_RULE.into(),
+        days: 30,
+        problems: Vec::new(),
+        results: Vec::new(),
+    })
+}
+
+/// Parses pasted `[[rule]]` TOML with the same checks as rules.toml and runs each rule over the
+/// stored articles of the last `days` days, without creating alerts.
+pub async fn rules_test(
+    State(web): State<WebState>,
+    PageUser(s): PageUser,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let f = Params::from_body(&body);
+    s.check_csrf(f.raw("csrf"))?;
+    let text = f.raw("rules").unwrap_or("").to_string();
+    let days = f.number("days")?.unwrap_or(30);
+    if !(1..=365).contains(&days) {
+        return Err(WebError::bad("天数应在 1 到 365 之间").into());
+    }
+    let days = days as u32;
+    let app = web.shared.app();
+    let rules = rule_rows(&app.config.rules);
+    let t = text.clone();
+    let (problems, results) = blocking(move || -> Result<_, WebError> {
+        let parsed = match parse_rules_text(&app, &t)? {
+            Ok(r) => r,
+            Err(problems) => return Ok((problems, Vec::new())),
+        };
+        if parsed.is_empty() {
+            return Ok((vec!["没有找到 [[rule]]".to_string()], Vec::new()));
+        }
+        let mut results = Vec::new();
+        for rule in parsed.iter().take(MAX_TESTED_RULES) {
+            let r = app.test_rule(rule, days, 10)?;
+            let snippets = r
+                .samples
+                .iter()
+                .map(|x| snippet_html(&x.snippet, &x.highlights))
+                .collect();
+            results.push((r, snippets));
+        }
+        Ok((Vec::new(), results))
+    })
+    .await?;
+    let status = if problems.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::BAD_REQUEST
+    };
+    let page = RulesPage {
+        nav: Nav::new(&s, "rules"),
+        rules,
+        text,
+        days,
+        problems,
+        results,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+/// The rules of a pasted snippet, or its problems as `粘贴的规则:line:col: message`. The text
+/// goes through the rules.toml loader (via a temporary file), so the checks are the same.
+fn parse_rules_text(
+    app: &crate::app::App,
+    text: &str,
+) -> anyhow::Result<Result<Vec<crate::config::Rule>, Vec<String>>> {
+    let dir = &app.config.data_dir;
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(format!(
+        ".rules-test-{}.toml",
+        &super::auth::random_token()[..16]
+    ));
+    std::fs::write(&path, text)?;
+    let r = app.config.load_rules_file(&path);
+    let _ = std::fs::remove_file(&path);
+    Ok(r.map_err(|e| {
+        e.0.iter()
+            .map(|p| format!("粘贴的规则:{}:{}: {}", p.line, p.col, p.message))
+            .collect()
+    }))
+}

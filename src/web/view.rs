@@ -1,0 +1,103 @@
+//! Small helpers shared by the page templates: the navigation bar, labels, time display.
+
+use super::auth::{Role, Session};
+
+/// What the navigation bar needs: who is logged in, the CSRF token for the logout form, and
+/// which tab is active.
+#[derive(Debug, Clone)]
+pub struct Nav {
+    pub user: Option<String>,
+    pub role: String,
+    pub role_label: String,
+    pub csrf: String,
+    pub active: &'static str,
+    pub implicit: bool,
+    pub can_review: bool,
+    pub is_admin: bool,
+}
+
+impl Nav {
+    pub fn anonymous() -> Nav {
+        Nav {
+            user: None,
+            role: String::new(),
+            role_label: String::new(),
+            csrf: String::new(),
+            active: "",
+            implicit: false,
+            can_review: false,
+            is_admin: false,
+        }
+    }
+
+    pub fn new(s: &Session, active: &'static str) -> Nav {
+        Nav {
+            user: Some(s.user.clone()),
+            role: s.role.as_str().to_string(),
+            role_label: s.role.label().to_string(),
+            csrf: s.csrf.clone(),
+            active,
+            implicit: s.implicit,
+            can_review: s.role >= Role::Collector,
+            is_admin: s.role >= Role::Admin,
+        }
+    }
+}
+
+/// `2026-11-21T22:45:00+08:00` → `2026-11-21 22:45`.
+pub fn short_time(t: Option<&str>) -> String {
+    match t {
+        Some(t) if t.len() >= 16 => t[..16].replacen('T', " ", 1),
+        Some(t) => t.to_string(),
+        None => "—".to_string(),
+    }
+}
+
+pub fn level_label(level: &str) -> &'static str {
+    match crate::config::Level::parse(level) {
+        Some(l) => l.label(),
+        None => "?",
+    }
+}
+
+pub fn status_label(status: &str) -> &'static str {
+    match crate::store::AlertStatus::parse(status) {
+        Some(s) => s.label(),
+        None => "?",
+    }
+}
+
+pub fn source_status_label(status: &str) -> &'static str {
+    match status {
+        "ok" => "正常",
+        "failing" => "失败",
+        "blocked" => "被拦截",
+        _ => "未采集",
+    }
+}
+
+/// A query string from (key, value) pairs, empty values left out.
+pub fn query_string(pairs: &[(&str, &str)]) -> String {
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        if !v.is_empty() {
+            s.append_pair(k, v);
+        }
+    }
+    s.finish()
+}
+
+/// Only links that stay on this site (`/…`, not `//host`) are followed after login or a review.
+pub fn local_path(p: &str) -> Option<&str> {
+    (p.starts_with('/')
+        && !p.starts_with("//")
+        && !p.starts_with("/\\")
+        && !p.contains(['\r', '\n']))
+    .then_some(p)
+}
+
+/// Only `http(s)` links to originals are rendered as links.
+pub fn safe_href(url: &str) -> Option<&str> {
+    let lower = url.trim_start().to_ascii_lowercase();
+    (lower.starts_with("http://") || lower.starts_with("https://")).then_some(url)
+}
