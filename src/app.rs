@@ -239,11 +239,7 @@ impl App {
         }
         reports.sort_by(|a, b| a.source.cmp(&b.source));
         // Match before indexing: an alert should not wait for the index commit.
-        let new_ids: Vec<i64> = reports
-            .iter()
-            .flat_map(|r| r.new_ids.iter().copied())
-            .collect();
-        self.match_articles(&new_ids)?;
+        self.match_pending()?;
         crate::alert::notify::after_crawl(self, now).await;
         self.index_pending()?;
         Ok(reports)

@@ -315,6 +315,7 @@ fn init_logging(format: LogFormat, service: bool) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Text => builder.try_init(),
@@ -790,13 +791,17 @@ async fn serve(config: Config, listen: Option<String>) -> Result<(), Failure> {
             code: 1,
             message: format!("cannot listen on {addr}: {e}"),
         })?;
+    let signals = crate::serve::Signals::install().map_err(|e| Failure {
+        code: 1,
+        message: format!("cannot install signal handlers: {e}"),
+    })?;
+    let shared = crate::serve::Shared::new(app);
+    let token = tokio_util::sync::CancellationToken::new();
+    tokio::spawn(signals.run(shared.clone(), token.clone()));
     println!(
         "yuqing serve: http://{}/ (Ctrl-C 停止)",
         listener.local_addr().map_err(anyhow::Error::from)?
     );
-    let shared = crate::serve::Shared::new(app);
-    let token = tokio_util::sync::CancellationToken::new();
-    tokio::spawn(crate::serve::signals(shared.clone(), token.clone()));
     crate::serve::run(shared, listener, token).await?;
     Ok(())
 }

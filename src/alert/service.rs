@@ -84,8 +84,21 @@ impl App {
                     tracing::info!(article = a.id, rule = %hit.rule_id, level = hit.level.as_str(), "alert");
                 }
             }
+            self.store.mark_matched(a.id)?;
         }
         Ok(created)
+    }
+
+    /// Matches every article stored but not yet matched (after a crash, too); returns new alerts.
+    pub fn match_pending(&self) -> anyhow::Result<usize> {
+        let mut created = 0;
+        loop {
+            let ids = self.store.unmatched(500)?;
+            if ids.is_empty() {
+                return Ok(created);
+            }
+            created += self.match_articles(&ids)?;
+        }
     }
 
     /// Applies the rules to articles fetched in the last `days` days; existing alerts stay as they are.

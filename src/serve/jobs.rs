@@ -32,6 +32,11 @@ fn now_ms() -> i64 {
 }
 
 /// Time since the scheduler last ran its loop.
+/// Marks the service alive (the scheduler calls this every loop).
+pub fn beat() {
+    HEARTBEAT.store(now_ms(), Ordering::Relaxed);
+}
+
 pub fn heartbeat_age() -> Option<Duration> {
     let beat = HEARTBEAT.load(Ordering::Relaxed);
     (beat > 0).then(|| Duration::from_millis((now_ms() - beat).max(0) as u64))
@@ -150,9 +155,8 @@ async fn crawl_one(
         metrics::histogram!("yuqing_crawl_seconds").record(report.ms as f64 / 1000.0);
         if !report.new_ids.is_empty() {
             // Match before indexing: an alert should not wait for the index commit.
-            let ids = report.new_ids.clone();
             let a = app.clone();
-            match tokio::task::spawn_blocking(move || a.match_articles(&ids)).await {
+            match tokio::task::spawn_blocking(move || a.match_pending()).await {
                 Ok(Ok(n)) if n > 0 => {
                     crate::alert::notify::after_crawl(&app, started).await;
                 }
@@ -181,6 +185,13 @@ pub async fn indexer(shared: Arc<Shared>, token: CancellationToken) {
             _ = WAKE_INDEXER.notified() => {}
         }
         let app = shared.app();
+        // Articles a crashed run stored but did not match (the crawl itself matches new ones).
+        let a = app.clone();
+        if let Ok(Ok(n)) = tokio::task::spawn_blocking(move || a.match_pending()).await
+            && n > 0
+        {
+            WAKE_PUSHER.notify_one();
+        }
         let pending = app.store.count_unindexed().unwrap_or(0);
         if pending == 0 {
             continue;

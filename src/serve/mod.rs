@@ -34,10 +34,14 @@ pub async fn run(
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let prometheus = metrics::install();
-    // Rows stored but not indexed when the process last died.
+    jobs::beat();
+    // Rows stored but not matched or not indexed when the process last died.
     {
         let app = shared.app();
-        let n = tokio::task::spawn_blocking(move || app.index_pending()).await??;
+        let n = tokio::task::spawn_blocking(move || {
+            app.match_pending().and_then(|_| app.index_pending())
+        })
+        .await??;
         if n > 0 {
             tracing::info!(articles = n, "indexed rows left from the previous run");
         }
@@ -145,27 +149,38 @@ async fn render_metrics(
     }
 }
 
-/// Waits for SIGINT or SIGTERM, then cancels `token`; reloads the configuration on SIGHUP.
-pub async fn signals(shared: Arc<Shared>, token: CancellationToken) {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::hangup()),
-    ) else {
-        tracing::error!("cannot install signal handlers");
-        return;
-    };
-    loop {
-        tokio::select! {
-            _ = term.recv() => break,
-            _ = int.recv() => break,
-            _ = hup.recv() => match shared.reload() {
-                Ok(app) => tracing::warn!(sources = app.config.sources.len(), rules = app.config.rules.len(), "configuration reloaded"),
-                Err(e) => tracing::error!("{e}"),
-            },
-            _ = token.cancelled() => return,
-        }
+/// SIGINT/SIGTERM/SIGHUP handlers, installed before the service announces itself so that an
+/// early signal is never lost to the default action.
+pub struct Signals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    pub fn install() -> std::io::Result<Signals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Signals {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+            hup: signal(SignalKind::hangup())?,
+        })
     }
-    token.cancel();
+
+    /// Waits for SIGINT or SIGTERM, then cancels `token`; reloads the configuration on SIGHUP
+    /// (an invalid configuration is logged with its problems and the old one stays in force).
+    pub async fn run(mut self, shared: Arc<Shared>, token: CancellationToken) {
+        loop {
+            tokio::select! {
+                _ = self.term.recv() => break,
+                _ = self.int.recv() => break,
+                _ = self.hup.recv() => match shared.reload() {
+                    Ok(app) => tracing::warn!(sources = app.config.sources.len(), rules = app.config.rules.len(), "configuration reloaded"),
+                    Err(e) => tracing::error!("{e}"),
+                },
+                _ = token.cancelled() => return,
+            }
+        }
+        token.cancel();
+    }
 }

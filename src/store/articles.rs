@@ -98,8 +98,8 @@ impl Store {
         let conn = self.conn();
         let r = conn.execute(
             "INSERT INTO articles (canonical_url, url, source_id, guid, title, author, published, fetched, text,
-                                   content_hash, evidence, evidence_type)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                                   content_hash, evidence, evidence_type, matched)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0)
              ON CONFLICT(canonical_url) DO NOTHING",
             params![
                 a.canonical_url,
@@ -207,6 +207,25 @@ impl Store {
             tx.commit()
         })();
         self.wrap(r)
+    }
+
+    /// Up to `limit` articles not yet matched against the rules, oldest first.
+    pub fn unmatched(&self, limit: usize) -> Result<Vec<i64>> {
+        let conn = self.conn();
+        let r = conn
+            .prepare("SELECT id FROM articles WHERE matched = 0 ORDER BY id LIMIT ?1")
+            .and_then(|mut st| {
+                st.query_map([limit as i64], |r| r.get(0))?
+                    .collect::<rusqlite::Result<Vec<i64>>>()
+            });
+        self.wrap(r)
+    }
+
+    /// Records that an article's alerts (if any) are stored.
+    pub fn mark_matched(&self, id: i64) -> Result<()> {
+        let conn = self.conn();
+        let r = conn.execute("UPDATE articles SET matched = 1 WHERE id = ?1", [id]);
+        self.wrap(r).map(|_| ())
     }
 
     /// Forgets index state for every article (before a full reindex).

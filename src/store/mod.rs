@@ -138,6 +138,12 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_user ON sessions(user_id);
 "#,
+    // Rule matching is tracked like indexing, so a crash between storing an article and matching
+    // it never loses its alert. Rows from before this migration were matched when crawled.
+    r#"
+ALTER TABLE articles ADD COLUMN matched INTEGER NOT NULL DEFAULT 1;
+CREATE INDEX articles_unmatched ON articles(id) WHERE matched = 0;
+"#,
 ];
 
 pub struct Store {

@@ -121,31 +121,36 @@ impl Store {
         self.wrap(r)
     }
 
+    /// Stores a new session; sessions idle since before `idle_since` are deleted on the way.
     pub fn create_session(
         &self,
         token_hash: &str,
         user_id: i64,
         csrf: &str,
         now: i64,
+        idle_since: i64,
     ) -> Result<()> {
         let conn = self.conn();
-        let r = conn.execute(
-            "INSERT INTO sessions (token_hash, user_id, csrf, created, last_seen) VALUES (?1, ?2, ?3, ?4, ?4)",
-            params![token_hash, user_id, csrf, now],
-        );
+        let r = conn
+            .execute("DELETE FROM sessions WHERE last_seen < ?1", [idle_since])
+            .and_then(|_| {
+                conn.execute(
+                    "INSERT INTO sessions (token_hash, user_id, csrf, created, last_seen) VALUES (?1, ?2, ?3, ?4, ?4)",
+                    params![token_hash, user_id, csrf, now],
+                )
+            });
         self.wrap(r).map(|_| ())
     }
 
-    /// The session with this token hash, if it was seen at or after `idle_since`. Older sessions
-    /// are deleted on the way.
+    /// The session with this token hash, if it was used at or after `idle_since`.
     pub fn session(&self, token_hash: &str, idle_since: i64) -> Result<Option<SessionRow>> {
         let conn = self.conn();
-        let r = (|| {
-            conn.execute("DELETE FROM sessions WHERE last_seen < ?1", [idle_since])?;
-            conn.query_row(
+        let r = conn
+            .query_row(
                 "SELECT s.user_id, u.name, u.role, s.csrf, s.created, s.last_seen
-                 FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1",
-                [token_hash],
+                 FROM sessions s JOIN users u ON u.id = s.user_id
+                 WHERE s.token_hash = ?1 AND s.last_seen >= ?2",
+                params![token_hash, idle_since],
                 |r| {
                     Ok(SessionRow {
                         user_id: r.get(0)?,
@@ -157,8 +162,7 @@ impl Store {
                     })
                 },
             )
-            .optional()
-        })();
+            .optional();
         self.wrap(r)
     }
 

@@ -461,7 +461,8 @@ pub async fn login(
             return Ok(None);
         };
         let token = random_token();
-        store.create_session(&sha256_hex(&token), u.id, &random_token(), now())?;
+        let t = now();
+        store.create_session(&sha256_hex(&token), u.id, &random_token(), t, t - IDLE_SECS)?;
         Ok(Some(token))
     })
     .await?;

@@ -9,3 +9,5 @@ mod feed_fixtures;
 mod fetch;
 mod notify;
 mod search;
+mod serve;
+mod web;

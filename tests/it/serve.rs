@@ -1,0 +1,281 @@
+//! `yuqing serve` as a process: graceful shutdown, one instance per data dir, reload with a good
+//! and a bad config, and crash safety under `kill -9` at random moments.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::*;
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+/// Starts `serve` on a free port and waits for its address line.
+fn start(cfg: &Path) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yuqing"))
+        .arg("--config")
+        .arg(cfg)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("YUQING_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    Server {
+        child,
+        base: format!("http://{addr}"),
+    }
+}
+
+fn signal(child: &Child, sig: i32) {
+    // SAFETY: signalling our own child process.
+    unsafe { libc::kill(child.id() as i32, sig) };
+}
+
+fn wait_exit(child: &mut Child, within: Duration) -> Option<std::process::ExitStatus> {
+    let until = Instant::now() + within;
+    while Instant::now() < until {
+        if let Some(s) = child.try_wait().unwrap() {
+            return Some(s);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+fn stderr_of(child: &mut Child) -> String {
+    let mut s = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        use std::io::Read;
+        let _ = e.read_to_string(&mut s);
+    }
+    s
+}
+
+/// About 150 random CJK characters: no two articles are near-duplicates (reprints).
+fn distinct_text(n: usize) -> String {
+    let mut x = (n as u64 + 1).wrapping_mul(0x9E3779B97F4A7C15) | 1;
+    (0..150)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            char::from_u32(0x4E00 + (x % 0x5000) as u32).unwrap_or('字')
+        })
+        .collect()
+}
+
+async fn get(url: &str) -> (u16, String) {
+    let r = reqwest::get(url).await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_answers_health_refuses_a_second_instance_reloads_and_stops_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = "[[rule]]\nid = \"fire\"\nname = \"火灾\"\nlevel = \"high\"\nevent = [\"火灾\"]\n";
+    let cfg = write_config(dir.path(), "", rules, "");
+    let mut s = start(&cfg);
+    let (code, body) = get(&format!("{}/healthz", s.base)).await;
+    assert_eq!((code, body.trim()), (200, "ok"));
+    let (code, metrics) = get(&format!("{}/metrics", s.base)).await;
+    assert_eq!(code, 200);
+    assert!(metrics.contains("yuqing_articles"), "{metrics}");
+
+    // A second serve on the same data dir refuses with a clear message.
+    let out = Command::new(env!("CARGO_BIN_EXE_yuqing"))
+        .arg("--config")
+        .arg(&cfg)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&s.child.id().to_string()));
+    // So does a crawl, which would race it for the index.
+    let out = Command::new(env!("CARGO_BIN_EXE_yuqing"))
+        .arg("--config")
+        .arg(&cfg)
+        .arg("crawl")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("serve"));
+
+    // Reload: a bad rules file is rejected and the old rules stay; a good one takes effect.
+    std::fs::write(
+        dir.path().join("rules.toml"),
+        "[[rule]]\nid = \"x\"\nlevel = \"urgent\"\nevent = [\"a\"]\n",
+    )
+    .unwrap();
+    // `yuqing reload` checks the files first and does not disturb the server with a bad config…
+    let out = Command::new(env!("CARGO_BIN_EXE_yuqing"))
+        .arg("--config")
+        .arg(&cfg)
+        .arg("reload")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("rules.toml:3:"));
+    // …and a raw SIGHUP with a bad config is refused by the server, which keeps the old rules.
+    signal(&s.child, libc::SIGHUP);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let good = format!("{rules}\n[[rule]]\nid = \"flood\"\nname = \"积水\"\nevent = [\"积水\"]\n");
+    std::fs::write(dir.path().join("rules.toml"), good).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_yuqing"))
+        .arg("--config")
+        .arg(&cfg)
+        .arg("reload")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        get(&format!("{}/healthz", s.base)).await.0,
+        200,
+        "still serving after reloads"
+    );
+
+    signal(&s.child, libc::SIGTERM);
+    let status = wait_exit(&mut s.child, Duration::from_secs(30))
+        .expect("serve stops within the grace period");
+    let log = stderr_of(&mut s.child);
+    assert!(status.success(), "exit {status:?}\n{log}");
+    assert!(
+        log.contains("urgent") && log.contains("rules.toml:3"),
+        "the bad config's problem is logged:\n{log}"
+    );
+    assert!(
+        log.contains("rules=2"),
+        "the good config is in force:\n{log}"
+    );
+    // The lock went with the process: a new serve starts.
+    let mut again = start(&cfg);
+    signal(&again.child, libc::SIGINT);
+    assert!(
+        wait_exit(&mut again.child, Duration::from_secs(30))
+            .unwrap()
+            .success()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_at_random_moments_loses_and_duplicates_nothing() {
+    const SOURCES: usize = 12;
+    const PER_SOURCE: usize = 15;
+    let site = Site::default();
+    let base = site.serve().await;
+    let mut sources = String::new();
+    for s in 0..SOURCES {
+        let items: Vec<(String, String, String)> = (0..PER_SOURCE)
+            .map(|i| {
+                let link = format!("{base}/p/{s}-{i}.html");
+                let body = format!("青石街道发生火灾。{}", distinct_text(s * 1000 + i));
+                (format!("青石街道火灾通报 {s}-{i}"), link, body)
+            })
+            .collect();
+        let refs: Vec<(&str, &str, &str)> = items
+            .iter()
+            .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+            .collect();
+        site.put(
+            &format!("f{s}.xml"),
+            Page::new("application/rss+xml", rss(&refs)),
+        );
+        sources.push_str(&format!(
+            "[[source]]\nid = \"s{s}\"\nname = \"信息源{s}\"\nkind = \"rss\"\nurl = \"{base}/f{s}.xml\"\ncron = \"* * * * * *\"\nfull_text = \"never\"\n\n"
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let rules = "[[rule]]\nid = \"fire\"\nname = \"火灾\"\nlevel = \"high\"\nregion = [\"青石街道\"]\nevent = [\"火灾\"]\n";
+    let cfg = write_config(dir.path(), &sources, rules, "");
+    // A fixed pseudo-random sequence of kill delays (ms), so a failure can be replayed.
+    let mut seed = 0x9E3779B97F4A7C15u64;
+    for round in 0..6 {
+        let s = start(&cfg);
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let delay = 150 + seed % 1500;
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+        let mut child = s.child;
+        signal(&child, libc::SIGKILL);
+        let _ = child.wait();
+        let _ = round;
+    }
+    // A last, undisturbed run until everything is in and indexed.
+    let mut s = start(&cfg);
+    let want = SOURCES * PER_SOURCE;
+    let until = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (_, body) = get(&format!(
+            "{}/api/search?q=%E7%81%AB%E7%81%BE&limit=1",
+            s.base
+        ))
+        .await;
+        let total = serde_json::from_str::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v["total"].as_u64())
+            .unwrap_or(0);
+        if total as usize == want || Instant::now() > until {
+            assert_eq!(
+                total as usize, want,
+                "every article searchable exactly once"
+            );
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    signal(&s.child, libc::SIGTERM);
+    assert!(
+        wait_exit(&mut s.child, Duration::from_secs(30))
+            .unwrap()
+            .success()
+    );
+
+    // The database: every article exactly once, every alert exactly once.
+    let conn = rusqlite::Connection::open(dir.path().join("index/yuqing.db")).unwrap();
+    let one = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+    assert_eq!(one("SELECT COUNT(*) FROM articles") as usize, want);
+    assert_eq!(
+        one("SELECT COUNT(DISTINCT canonical_url) FROM articles") as usize,
+        want
+    );
+    let missing: Vec<(i64, String, Option<i64>)> = conn
+        .prepare("SELECT a.id, a.title, a.cluster_id FROM articles a WHERE NOT EXISTS (SELECT 1 FROM alerts al WHERE al.article_id = a.id)")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "articles without their alert: {missing:?}"
+    );
+    assert_eq!(
+        one("SELECT COUNT(*) FROM alerts") as usize,
+        want,
+        "one alert per article"
+    );
+    assert_eq!(
+        one("SELECT COUNT(*) FROM (SELECT article_id, rule_id FROM alerts GROUP BY 1, 2)") as usize,
+        want
+    );
+    assert_eq!(one("SELECT COUNT(*) FROM articles WHERE indexed = 0"), 0);
+}
