@@ -338,13 +338,14 @@ impl App {
         let mut out = Vec::new();
         for s in &self.config.sources {
             let st = self.store.source_state(&s.id)?;
+            let status = health_status(s, &st, self.store.last_article_at(&s.id)?, now);
             out.push(SourceHealth {
                 id: s.id.clone(),
                 name: s.name.clone(),
                 kind: s.kind_name().into(),
                 url: s.url.to_string(),
                 enabled: s.enabled,
-                status: st.status.as_str().into(),
+                status: status.into(),
                 last_attempt: st.last_attempt.map(|t| self.rfc3339(t)),
                 last_success: st.last_success.map(|t| self.rfc3339(t)),
                 last_error: st.last_error.clone(),
@@ -370,6 +371,24 @@ impl App {
 
     pub fn data_dir(&self) -> &Path {
         &self.config.data_dir
+    }
+}
+
+/// `silent` when a source that should publish every `expect_every` has brought nothing new for
+/// that long; otherwise the fetch status (`new`, `ok`, `failing`, `blocked`).
+pub fn health_status(
+    source: &crate::config::Source,
+    st: &crate::store::SourceState,
+    last_article: Option<i64>,
+    now: i64,
+) -> &'static str {
+    let fetch = st.status.as_str();
+    if fetch != "ok" {
+        return fetch;
+    }
+    match (source.expect_every, last_article) {
+        (Some(every), Some(since)) if now - since > every.as_secs() as i64 => "silent",
+        _ => fetch,
     }
 }
 

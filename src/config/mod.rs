@@ -121,6 +121,8 @@ pub struct NotifyConfig {
     pub batch: usize,
     /// Whether the daily digest is pushed to this channel.
     pub digest: bool,
+    /// Whether source-health changes are pushed to this channel (the admin's channel).
+    pub health: bool,
 }
 
 impl NotifyConfig {
@@ -306,6 +308,7 @@ fn check_notify(c: &mut Checker, n: &raw::RawNotify) -> Option<NotifyConfig> {
         smtp_url_env,
         batch: batch?,
         digest: n.digest.unwrap_or(email),
+        health: n.health.unwrap_or(false),
     })
 }
 

@@ -93,6 +93,8 @@ pub struct RawNotify {
     pub batch: Option<Spanned<i64>>,
     /// Whether the daily digest is pushed here (default: email yes, others no).
     pub digest: Option<bool>,
+    /// Whether source-health changes (failing, blocked, silent, recovered) go here (default no).
+    pub health: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, Default)]

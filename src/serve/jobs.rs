@@ -340,3 +340,82 @@ pub async fn retention(shared: Arc<Shared>, token: CancellationToken) {
         }
     }
 }
+
+/// How often source health is compared with what was last announced.
+pub const HEALTH_EVERY: Duration = Duration::from_secs(60);
+
+/// Pushes source-health changes (becoming failing / blocked / silent, and recovering) to the
+/// channels with `health = true`, once per change: the last announced status is kept in SQLite.
+pub async fn health(shared: Arc<Shared>, token: CancellationToken) {
+    loop {
+        tokio::select! {
+            _ = token.cancelled() => break,
+            _ = tokio::time::sleep(HEALTH_EVERY) => {}
+        }
+        let app = shared.app();
+        if !app.config.notify.iter().any(|c| c.health) {
+            continue;
+        }
+        let a = app.clone();
+        let queued =
+            tokio::task::spawn_blocking(move || announce_health(&a, Utc::now().timestamp())).await;
+        match queued {
+            Ok(Ok(n)) if n > 0 => WAKE_PUSHER.notify_one(),
+            Ok(Err(e)) => tracing::warn!(error = %e, "health check failed"),
+            _ => {}
+        }
+    }
+}
+
+/// Queues one push per source whose health changed since the last announcement; returns how many.
+pub fn announce_health(app: &App, now: i64) -> anyhow::Result<usize> {
+    let bad = |s: &str| matches!(s, "failing" | "blocked" | "silent");
+    let mut queued = 0;
+    for h in app.sources_health()? {
+        let key = format!("health:{}", h.id);
+        let last = app.store.meta(&key)?.unwrap_or_else(|| "ok".into());
+        if h.status == last || h.status == "new" {
+            continue;
+        }
+        app.store.set_meta(&key, &h.status)?;
+        let what = match h.status.as_str() {
+            "failing" => "采集失败",
+            "blocked" => "被拦截（反爬/验证码）",
+            "silent" => "长时间无更新",
+            _ if bad(&last) => "已恢复正常",
+            _ => continue,
+        };
+        let payload = serde_json::json!({
+            "id": 0,
+            "rule_name": "信息源状态",
+            "level": "high",
+            "title": format!("信息源「{}」{}{}", h.name, what, h.last_error.as_deref().map(|e| format!("：{e}")).unwrap_or_default()),
+            "url": h.url,
+            "source_name": h.name,
+            "created": crate::app::rfc3339(now, app.config.timezone),
+        })
+        .to_string();
+        let key = format!("health:{}:{}:{now}", h.id, h.status);
+        let channels: Vec<String> = app
+            .config
+            .notify
+            .iter()
+            .filter(|c| c.health)
+            .map(|c| c.channel())
+            .collect();
+        let rows: Vec<crate::store::outbox::NewPush> = channels
+            .iter()
+            .map(|channel| crate::store::outbox::NewPush {
+                channel,
+                key: &key,
+                kind: "alert",
+                level: Some("high"),
+                payload: &payload,
+                created: now,
+                next_attempt_at: now,
+            })
+            .collect();
+        queued += app.store.outbox_enqueue(&rows)?;
+    }
+    Ok(queued)
+}

@@ -56,6 +56,7 @@ pub async fn run(
     tracker.spawn(jobs::pusher(shared.clone(), work.clone()));
     tracker.spawn(jobs::digests(shared.clone(), work.clone()));
     tracker.spawn(jobs::retention(shared.clone(), work.clone()));
+    tracker.spawn(jobs::health(shared.clone(), work.clone()));
     tracker.close();
 
     let router = router(shared.clone(), prometheus);

@@ -73,6 +73,17 @@ impl Store {
         self.wrap(r)
     }
 
+    /// When the newest article of `source` was fetched.
+    pub fn last_article_at(&self, source: &str) -> Result<Option<i64>> {
+        let conn = self.conn();
+        let r = conn.query_row(
+            "SELECT MAX(fetched) FROM articles WHERE source_id = ?1",
+            [source],
+            |r| r.get(0),
+        );
+        self.wrap(r)
+    }
+
     /// Rows the index has not caught up with.
     pub fn count_unindexed(&self) -> Result<i64> {
         let conn = self.conn();

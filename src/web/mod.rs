@@ -90,6 +90,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/static/app.js", get(app_js))
+        .route(
+            "/favicon.ico",
+            get(|| async { axum::http::StatusCode::NO_CONTENT }),
+        )
         .route("/api/session", get(api::session))
         .route("/api/search", get(api::search))
         .route("/api/alerts", get(api::alerts))

@@ -8,7 +8,7 @@
 //
 // Env: YUQING_BIN (default target/debug/yuqing), CHROMIUM (default /usr/bin/chromium).
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -73,15 +73,22 @@ fs.writeFileSync(path.join(dir, 'sources.toml'),
 fs.writeFileSync(path.join(dir, 'rules.toml'),
   '[[rule]]\nid = "fire"\nname = "火灾事故"\nlevel = "high"\nregion = ["青石街道"]\nevent = ["火灾"]\n');
 
+// Asynchronous: the feed server above runs on this same event loop.
 function run(args, input) {
-  const r = spawnSync(bin, ['--config', cfg, ...args], { input, encoding: 'utf8' });
-  if (r.status !== 0) {
-    throw new Error(`yuqing ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
-  }
-  return r.stdout;
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, ['--config', cfg, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out)
+      : reject(new Error(`yuqing ${args.join(' ')} failed (${code}): ${err}`))));
+    child.stdin.end(input ?? '');
+  });
 }
-run(['crawl']);
-run(['user', 'add', 'collector1', '--role', 'collector'], `${PASSWORD}\n`);
+console.log((await run(['crawl'])).trim());
+await run(['user', 'add', 'collector1', '--role', 'collector'], `${PASSWORD}\n`);
 
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;

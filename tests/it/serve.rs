@@ -279,3 +279,53 @@ async fn kill_9_at_random_moments_loses_and_duplicates_nothing() {
     );
     assert_eq!(one("SELECT COUNT(*) FROM articles WHERE indexed = 0"), 0);
 }
+
+#[test]
+fn source_health_changes_are_announced_once_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let sources = rss_source("a", "http://127.0.0.1:9/feed.xml");
+    let cfg = write_config(dir.path(), &sources, "", "");
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text.push_str("\n[[notify]]\nkind = \"webhook\"\nname = \"admin\"\nurl_env = \"YUQING_TEST_ADMIN_URL\"\nmin_level = \"high\"\nhealth = true\n");
+    std::fs::write(&cfg, text).unwrap();
+    let app = yuqing::app::App::open(yuqing::config::Config::load(&cfg).unwrap()).unwrap();
+    let now = chrono::Utc::now().timestamp();
+    use yuqing::serve::jobs::announce_health;
+    assert_eq!(
+        announce_health(&app, now).unwrap(),
+        0,
+        "a new source is not news"
+    );
+    app.store
+        .record_failure("a", now, "HTTP 500 from feed", false, Some(now + 60))
+        .unwrap();
+    assert_eq!(
+        announce_health(&app, now + 1).unwrap(),
+        1,
+        "becoming failing is announced"
+    );
+    app.store
+        .record_failure("a", now + 60, "HTTP 500 from feed", false, Some(now + 120))
+        .unwrap();
+    assert_eq!(
+        announce_health(&app, now + 61).unwrap(),
+        0,
+        "staying failing is not announced again"
+    );
+    app.store
+        .record_success("a", now + 120, None, None, Some(now + 180))
+        .unwrap();
+    assert_eq!(
+        announce_health(&app, now + 121).unwrap(),
+        1,
+        "recovering is announced"
+    );
+    assert_eq!(announce_health(&app, now + 122).unwrap(), 0);
+    let rows = app.store.outbox_rows(Some("admin")).unwrap();
+    let texts: Vec<&str> = rows.iter().map(|r| r.payload.as_str()).collect();
+    assert!(
+        texts[0].contains("采集失败") && texts[0].contains("HTTP 500"),
+        "{texts:?}"
+    );
+    assert!(texts[1].contains("已恢复"), "{texts:?}");
+}

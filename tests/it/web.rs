@@ -291,6 +291,7 @@ async fn roles_decide_who_reads_reviews_and_reloads() {
             format!("/export.csv?q={}", enc("火灾")),
             format!("/export.xlsx?q={}", enc("火灾")),
             "/static/app.js".into(),
+            "/api/session".into(),
             format!("/api/search?q={}", enc("火灾")),
             "/api/alerts".into(),
             format!("/api/alerts/{alert}/reviews"),
