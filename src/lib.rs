@@ -14,6 +14,11 @@
 //! * [`search`] — tantivy schema, index, the query syntax, snippets.
 //! * [`store`] — SQLite: articles and per-source fetch state (the point of truth).
 //! * [`app`] — wires it all together; the operations behind the commands and JSON shapes.
+//! * [`alert`] — watch rules (one Aho-Corasick automaton), rule expressions, reprint clusters
+//!   (SimHash), alert review, the daily digest (HTML/MD/JSON/XLSX/DOCX) and pushes (outbox).
+//! * [`schedule`] — when each source runs next: cron in the configured zone, jitter, backoff.
+//! * [`serve`] — the always-on service: jobs, lock, signals, reload, `/healthz`, `/metrics`.
+//! * [`web`] — the web UI and JSON API in Simplified Chinese, with login, roles and CSRF.
 //! * [`cli`] — the command line (`src/main.rs` only calls [`cli::main`]).
 
 pub mod alert;

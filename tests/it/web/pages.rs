@@ -1,0 +1,416 @@
+//! What pages and API answer: error codes, hostile crawled text, search, reviews, digest,
+//! rules, reload, sources.
+
+use super::*;
+
+#[tokio::test]
+async fn bad_parameters_are_400_and_unknown_ids_404_never_500() {
+    let t = setup(&[("coll1", Role::Collector)]);
+    let s = t.login("coll1").await;
+    let c = Some(s.cookie.as_str());
+    for p in [
+        "/api/search?q=%22unclosed",
+        "/api/search?q=a&since=2026-13-01",
+        "/api/search?q=a&until=yesterday",
+        "/api/search?q=a&since=2026-11-20&until=2026-11-01",
+        "/api/search?q=a&sort=oldest",
+        "/api/search?q=a&page=abc",
+        "/api/search?q=a&limit=100000",
+        "/api/search?q=a&kind=ftp",
+        "/api/alerts?date=21/11/2026",
+        "/api/alerts?status=done",
+        "/api/alerts?level=urgent",
+        "/api/digest/2026-02-30",
+        "/api/digest/2026-11-21?format=pdf",
+    ] {
+        let r = t.get(p, c).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{p}: {}", r.body);
+        assert!(
+            r.json()["error"].as_str().is_some_and(|e| !e.is_empty()),
+            "{p}"
+        );
+    }
+    for p in [
+        "/api/articles/999999",
+        "/api/articles/abc",
+        "/api/alerts/999999/reviews",
+    ] {
+        let r = t.get(p, c).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{p}");
+        assert!(r.json()["error"].is_string());
+    }
+    for p in [
+        "/article/999999",
+        "/article/x",
+        "/alerts/999999",
+        "/article/999999/evidence",
+    ] {
+        let r = t.get(p, c).await;
+        assert!(
+            r.status == StatusCode::NOT_FOUND
+                || (p.ends_with("evidence") && r.status == StatusCode::OK),
+            "{p}: {}",
+            r.status
+        );
+    }
+    for p in [
+        "/?q=%22unclosed",
+        "/?q=a&since=bad",
+        "/alerts?status=done",
+        "/digest/bad",
+        "/export.csv?q=%22x",
+    ] {
+        assert_eq!(t.get(p, c).await.status, StatusCode::BAD_REQUEST, "{p}");
+    }
+    let alert = t.alert_id();
+    for (body, want) in [
+        (r#"{"status":"done"}"#, StatusCode::BAD_REQUEST),
+        ("not json", StatusCode::BAD_REQUEST),
+        (r#"{"note":"x"}"#, StatusCode::BAD_REQUEST),
+    ] {
+        let r = t
+            .post_json(
+                &format!("/api/alerts/{alert}/review"),
+                &s,
+                Some(&s.csrf),
+                body,
+            )
+            .await;
+        assert_eq!(r.status, want, "{body}");
+        assert!(r.json()["error"].is_string());
+    }
+    let r = t
+        .post_json(
+            "/api/alerts/999999/review",
+            &s,
+            Some(&s.csrf),
+            r#"{"status":"confirmed"}"#,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = t
+        .post_form(
+            "/alerts/review",
+            c,
+            &format!("csrf={}&id=abc&status=confirmed", s.csrf),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = t
+        .post_form(
+            "/alerts/review",
+            c,
+            &format!("csrf={}&id={alert}&status=maybe", s.csrf),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn a_script_in_a_crawled_title_is_shown_as_text_everywhere() {
+    let t = setup(&[("coll1", Role::Collector)]);
+    let s = t.login("coll1").await;
+    let c = Some(s.cookie.as_str());
+    let alert = t.alert_id();
+    for p in [
+        format!("/?q={}", enc("仓库")),
+        "/alerts".to_string(),
+        format!("/alerts/{alert}"),
+        format!("/article/{}", t.ids[0]),
+        format!("/article/{}?q={}", t.ids[0], enc("script")),
+    ] {
+        let r = t.get(&p, c).await;
+        assert_eq!(r.status, StatusCode::OK, "{p}");
+        assert!(!r.body.contains("<script>alert"), "{p}: raw script tag");
+        assert!(!r.body.contains("<img src=x"), "{p}: raw img tag");
+        if p.contains("q=script") {
+            assert!(
+                r.body.contains("&lt;<em>script</em>&gt;alert(1)"),
+                "{p}: highlighted, still escaped"
+            );
+        } else {
+            // Our snippets escape as `&lt;`, askama as `&#60;`: both show the text.
+            let shown = r.body.replace("&#60;", "&lt;").replace("&#62;", "&gt;");
+            assert!(
+                shown.contains(
+                    "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;"
+                ),
+                "{p}: title shown escaped"
+            );
+        }
+        assert!(
+            r.header("content-security-policy")
+                .contains("script-src 'self'"),
+            "{p}"
+        );
+        assert_eq!(r.header("x-content-type-options"), "nosniff");
+    }
+    // JSON carries the title as data.
+    let r = t.get(&format!("/api/articles/{}", t.ids[0]), c).await;
+    assert!(r.json()["title"].as_str().unwrap().starts_with(XSS));
+    assert!(r.header("content-type").starts_with("application/json"));
+    // The captured page is sanitized and sandboxed.
+    let r = t.get(&format!("/article/{}/evidence", t.ids[0]), c).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("正文"));
+    for bad in ["<script", "alert(3)", "onclick", "evil.example"] {
+        assert!(!r.body.contains(bad), "evidence keeps {bad}: {}", r.body);
+    }
+    assert!(r.header("content-security-policy").starts_with("sandbox"));
+    // The digest as HTML is sandboxed too, and escapes the title.
+    let date = t.shared.app().current_digest_date();
+    let r = t.get(&format!("/api/digest/{date}?format=html"), c).await;
+    assert!(r.header("content-security-policy").starts_with("sandbox"));
+    assert!(!r.body.contains("<script>alert"));
+    // Exports defuse nothing harmful here but keep the text.
+    let r = t.get(&format!("/export.csv?q={}", enc("仓库")), c).await;
+    assert!(
+        r.body.contains("<script>alert(1)</script>"),
+        "CSV is data, kept verbatim"
+    );
+}
+
+#[tokio::test]
+async fn search_page_highlights_counts_paginates_and_exports() {
+    let t = setup(&[("staff1", Role::Staff)]);
+    let s = t.login("staff1").await;
+    let c = Some(s.cookie.as_str());
+    let r = t.get(&format!("/?q={}", enc("仓库火灾")), c).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("共 2 篇"), "{}", r.body);
+    assert!(r.body.contains("<em>仓库火灾</em>"));
+    assert!(r.body.contains("另有 1 篇相似"));
+    let r = t
+        .get(&format!("/?q={}&source=s2", enc("仓库火灾")), c)
+        .await;
+    assert!(r.body.contains("共 1 篇"));
+    let r = t
+        .get(&format!("/?q={}&kind=html", enc("仓库火灾")), c)
+        .await;
+    assert!(r.body.contains("共 0 篇"), "no html sources");
+    let r = t
+        .get(&format!("/?q={}&limit=1&sort=newest", enc("青石街道")), c)
+        .await;
+    assert!(r.body.contains("下一页"));
+    let api = t
+        .get(
+            &format!(
+                "/api/search?q={}&limit=1&page=2&sort=newest",
+                enc("青石街道")
+            ),
+            c,
+        )
+        .await
+        .json();
+    assert_eq!(api["total"], 2);
+    assert_eq!(api["hits"].as_array().unwrap().len(), 1);
+    assert_eq!(api["hits"][0]["id"], t.ids[0], "older one on page 2");
+
+    let r = t
+        .get(&format!("/export.csv?q={}", enc("青石街道")), c)
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.header("content-type").starts_with("text/csv"));
+    assert!(r.header("content-disposition").starts_with("attachment"));
+    assert!(r.body.starts_with('\u{feff}'));
+    assert_eq!(r.body.trim_end().lines().count(), 3, "header + 2 rows");
+    let r = t
+        .get(&format!("/export.xlsx?q={}", enc("青石街道")), c)
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.bytes.starts_with(b"PK"), "an xlsx is a zip");
+}
+
+#[tokio::test]
+async fn reviews_change_the_status_in_bulk_and_leave_a_trail() {
+    let t = setup(&[("coll1", Role::Collector)]);
+    let a1 = t.alert_id();
+    // A second alert, so that bulk review has two.
+    let app = t.shared.app();
+    let a2 = app
+        .store
+        .insert_alert(
+            t.ids[2],
+            "fire",
+            "low",
+            "[]",
+            chrono::Utc::now().timestamp(),
+        )
+        .unwrap()
+        .unwrap();
+    let s = t.login("coll1").await;
+    let c = Some(s.cookie.as_str());
+    let r = t
+        .post_form(
+            "/alerts/review",
+            c,
+            &format!(
+                "csrf={}&back=%2Falerts%3Fstatus%3Dnew&id={a1}&id={a2}&status=dismissed&note={}",
+                s.csrf,
+                enc("误报")
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.header("location"), "/alerts?status=new");
+    let list = t.get("/api/alerts?status=dismissed", c).await.json();
+    assert_eq!(list["alerts"].as_array().unwrap().len(), 2);
+    assert_eq!(list["alerts"][0]["note"], "误报");
+    let r = t
+        .post_json(
+            &format!("/api/alerts/{a1}/review"),
+            &s,
+            Some(&s.csrf),
+            r#"{"status":"reported","note":"已报区里"}"#,
+        )
+        .await;
+    assert_eq!(r.json()["status"], "reported");
+    let trail = t.get(&format!("/api/alerts/{a1}/reviews"), c).await.json();
+    let to: Vec<_> = trail["reviews"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["to"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(to, ["dismissed", "reported"]);
+    assert_eq!(trail["reviews"][1]["by"], "coll1");
+    let page = t.get(&format!("/alerts/{a1}"), c).await;
+    assert!(page.body.contains("已报区里") && page.body.contains("coll1"));
+    let page = t.get("/alerts?status=reported", c).await;
+    assert!(page.body.contains("data-status=\"reported\""));
+    assert!(page.body.contains("1 条预警"));
+    // An off-site "back" is not followed.
+    let r = t
+        .post_form(
+            "/alerts/review",
+            c,
+            &format!("csrf={}&back=%2F%2Fevil.example&id={a1}&status=new", s.csrf),
+        )
+        .await;
+    assert_eq!(r.header("location"), "/alerts");
+    // No alert ticked.
+    let r = t
+        .post_form("/alerts/review", c, &format!("csrf={}&status=new", s.csrf))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn digest_page_frames_the_digest_and_offers_downloads() {
+    let t = setup(&[("staff1", Role::Staff)]);
+    let s = t.login("staff1").await;
+    let c = Some(s.cookie.as_str());
+    let date = t.shared.app().current_digest_date();
+    let r = t.get(&format!("/digest/{date}"), c).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body
+            .contains(&format!("src=\"/api/digest/{date}?format=html\""))
+    );
+    assert!(r.body.contains("format=xlsx") && r.body.contains("format=docx"));
+    let x = t.get(&format!("/api/digest/{date}?format=xlsx"), c).await;
+    assert!(x.header("content-type").contains("spreadsheetml"));
+    assert!(
+        x.header("content-disposition")
+            .contains(&format!("yuqing-digest-{date}.xlsx"))
+    );
+    assert!(x.bytes.starts_with(b"PK"));
+    let d = t.get(&format!("/api/digest/{date}?format=docx"), c).await;
+    assert!(d.bytes.starts_with(b"PK"));
+    let j = t
+        .get(&format!("/api/digest/{date}?format=json"), c)
+        .await
+        .json();
+    assert_eq!(j["alerts"].as_array().unwrap().len(), 1);
+    let h = t.get(&format!("/api/digest/{date}"), c).await;
+    assert!(h.header("content-type").starts_with("text/html") && h.body.contains("仓库火灾"));
+    let cur = t.get("/api/digest/current?format=json", c).await;
+    assert_eq!(cur.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn rules_page_lists_rules_and_tests_a_pasted_rule() {
+    let t = setup(&[("staff1", Role::Staff)]);
+    let s = t.login("staff1").await;
+    let c = Some(s.cookie.as_str());
+    let r = t.get("/rules", c).await;
+    assert!(r.body.contains("火灾事故") && r.body.contains("青石街道"));
+    let rule = "[[rule]]\nid = \"t\"\nname = \"邻里\"\nevent = [\"邻里节\"]\n";
+    let r = t
+        .post_form(
+            "/rules/test",
+            c,
+            &format!("csrf={}&days=30&rules={}", s.csrf, enc(rule)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("命中 <strong>1</strong> 篇"), "{}", r.body);
+    assert!(r.body.contains("<em>邻里节</em>"));
+    let r = t
+        .post_form(
+            "/rules/test",
+            c,
+            &format!(
+                "csrf={}&rules={}",
+                s.csrf,
+                enc("[[rule]]\nid = \"t\"\nlevel = \"urgent\"\nevent = [\"x\"]\n")
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("粘贴的规则:3:"), "{}", r.body);
+    assert!(!r.body.contains(t.dir.to_str().unwrap()), "no server paths");
+    let r = t
+        .post_form("/rules/test", c, &format!("rules={}", enc(rule)))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "CSRF");
+}
+
+#[tokio::test]
+async fn reload_refuses_an_invalid_config_with_its_problems() {
+    let t = setup(&[("admin1", Role::Admin)]);
+    let s = t.login("admin1").await;
+    std::fs::write(
+        t.dir.join("rules.toml"),
+        "[[rule]]\nid = \"bad id!\"\nevent = [\"x\"]\n",
+    )
+    .unwrap();
+    let r = t.post_json("/api/reload", &s, Some(&s.csrf), "").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let j = r.json();
+    assert!(j["error"].is_string());
+    assert!(
+        j["problems"][0].as_str().unwrap().contains("rules.toml:2:"),
+        "{j}"
+    );
+    assert_eq!(t.shared.app().config.rules.len(), 1, "old config stays");
+    let page = t
+        .post_form("/reload", Some(&s.cookie), &format!("csrf={}", s.csrf))
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.body.contains("rules.toml:2:"));
+    std::fs::write(
+        t.dir.join("rules.toml"),
+        format!("{RULES}\n[[rule]]\nid = \"two\"\nevent = [\"爆炸\"]\n"),
+    )
+    .unwrap();
+    let r = t.post_json("/api/reload", &s, Some(&s.csrf), "").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["rules"], 2);
+    assert_eq!(t.shared.app().config.rules.len(), 2);
+}
+
+#[tokio::test]
+async fn sources_page_shows_health() {
+    let t = setup(&[("staff1", Role::Staff)]);
+    let s = t.login("staff1").await;
+    let r = t.get("/sources", Some(&s.cookie)).await;
+    assert!(r.body.contains("青石发布") && r.body.contains("未采集"));
+    assert!(
+        !r.body.contains("重新加载配置"),
+        "reload button for admins only"
+    );
+    let j = t.get("/api/sources", Some(&s.cookie)).await.json();
+    assert_eq!(j["sources"].as_array().unwrap().len(), 2);
+    assert_eq!(j["sources"][0]["articles_24h"], 1);
+}
