@@ -119,15 +119,21 @@ pub struct SourceHealth {
     pub articles_7d: i64,
 }
 
+/// jieba with the configuration's user dictionary (or the default dictionary alone).
+fn segmenter_for(config: &Config) -> anyhow::Result<Segmenter> {
+    match &config.userdict {
+        Some(p) => Segmenter::with_userdict(p)
+            .with_context(|| format!("loading user dictionary {}", p.display())),
+        None => Ok(Segmenter::new()),
+    }
+}
+
 impl App {
-    /// Opens the database and the index, and indexes rows a previous run stored but did not
-    /// index (unless another process holds the index writer: then the owner will do it).
+    /// Opens the database and the index. Rows a previous run stored but did not match or index
+    /// are caught up by `crawl` and `serve` (`match_pending`, `index_pending`), not here, so
+    /// read-only commands never need the index writer.
     pub fn open(config: Config) -> anyhow::Result<App> {
-        let segmenter = match &config.userdict {
-            Some(p) => Segmenter::with_userdict(p)
-                .with_context(|| format!("loading user dictionary {}", p.display()))?,
-            None => Segmenter::new(),
-        };
+        let segmenter = segmenter_for(&config)?;
         let store = Arc::new(Store::open(&config.db_path())?);
         let index = Arc::new(SearchIndex::open(&config.index_path(), segmenter.clone())?);
         Ok(App {
@@ -142,11 +148,7 @@ impl App {
     /// A new `App` for a reloaded configuration that keeps this one's database and index.
     /// The index's query segmenter follows the new user dictionary.
     pub fn reloaded(&self, config: Config) -> anyhow::Result<App> {
-        let segmenter = match &config.userdict {
-            Some(p) => Segmenter::with_userdict(p)
-                .with_context(|| format!("loading user dictionary {}", p.display()))?,
-            None => Segmenter::new(),
-        };
+        let segmenter = segmenter_for(&config)?;
         self.index.set_segmenter(segmenter.clone());
         Ok(App {
             matcher: Matcher::new(&config.rules),
@@ -159,10 +161,7 @@ impl App {
 
     /// Opens the index afresh (deleting the old one), e.g. after a schema change.
     pub fn open_for_reindex(config: Config) -> anyhow::Result<App> {
-        let segmenter = match &config.userdict {
-            Some(p) => Segmenter::with_userdict(p)?,
-            None => Segmenter::new(),
-        };
+        let segmenter = segmenter_for(&config)?;
         let store = Arc::new(Store::open(&config.db_path())?);
         let index = Arc::new(SearchIndex::recreate(
             &config.index_path(),

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, TimeZone};
 use chrono_tz::Tz;
 use regex::Regex;
 use scraper::{ElementRef, Html, Selector};
@@ -180,46 +180,30 @@ fn collapse_whitespace(s: &str) -> String {
 /// from `now`). Found anywhere in the string. Local time in `tz`.
 ///
 /// To be replaced by `crate::crawl::dates::parse_datetime`.
+/// A list page's date: the general parser, plus the list-only short form `[11-25]` / `11/25`
+/// (month and day; the year is the current one unless that lands more than two days ahead).
 fn parse_list_date(s: &str, tz: Tz, now: DateTime<FixedOffset>) -> Option<DateTime<FixedOffset>> {
-    static FULL: OnceLock<Regex> = OnceLock::new();
+    let s = s
+        .trim()
+        .trim_matches(|c| matches!(c, '[' | ']' | '(' | ')' | '（' | '）' | '【' | '】'))
+        .trim();
     static SHORT: OnceLock<Regex> = OnceLock::new();
-    let full = FULL.get_or_init(|| {
-        Regex::new(
-            r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s*(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?)?",
-        )
-        .expect("valid regex")
-    });
-    let short = SHORT.get_or_init(|| {
-        Regex::new(r"(?:^|[^\d])(\d{1,2})\s*[-/月]\s*(\d{1,2})\s*日?(?:\s*(\d{1,2})[:：](\d{2}))?(?:$|[^\d])")
-            .expect("valid regex")
-    });
-    let num = |m: Option<regex::Match<'_>>| m.and_then(|m| m.as_str().parse::<u32>().ok());
-    let today = now.with_timezone(&tz).date_naive();
-
-    let (date, h, mi, sec) = if let Some(c) = full.captures(s) {
-        let date = NaiveDate::from_ymd_opt(num(c.get(1))? as i32, num(c.get(2))?, num(c.get(3))?)?;
-        (date, num(c.get(4)), num(c.get(5)), num(c.get(6)))
-    } else if let Some(c) = short.captures(s) {
-        let (month, day) = (num(c.get(1))?, num(c.get(2))?);
+    let short =
+        SHORT.get_or_init(|| Regex::new(r"^(\d{1,2})[-/.](\d{1,2})$").expect("valid regex"));
+    if let Some(c) = short.captures(s) {
+        let (month, day) = (c[1].parse::<u32>().ok()?, c[2].parse::<u32>().ok()?);
+        let today = now.with_timezone(&tz).date_naive();
         let mut date = NaiveDate::from_ymd_opt(today.year(), month, day)?;
         if date > today + Duration::days(2) {
             date = NaiveDate::from_ymd_opt(today.year() - 1, month, day)?;
         }
-        (date, num(c.get(3)), num(c.get(4)), None)
-    } else {
-        return None;
-    };
-    let naive: NaiveDateTime = match (h, mi) {
-        (Some(h), Some(mi)) => date.and_hms_opt(h, mi, sec.unwrap_or(0))?,
-        _ => date.and_hms_opt(0, 0, 0)?,
-    };
-    tz.from_local_datetime(&naive)
-        .earliest()
-        .or_else(|| {
-            tz.from_local_datetime(&(naive + Duration::hours(1)))
-                .earliest()
-        })
-        .map(|dt| dt.fixed_offset())
+        return tz
+            .from_local_datetime(&date.and_hms_opt(0, 0, 0)?)
+            .earliest()
+            .map(|d| d.fixed_offset());
+    }
+    crate::crawl::dates::parse_datetime(s, tz, now)
+        .or_else(|| crate::crawl::dates::find_datetime(s, tz, now))
 }
 
 /// http(s) links, and file: links only on a local (file:) list page: a remote page must never

@@ -98,7 +98,9 @@ pub async fn scheduler(shared: Arc<Shared>, token: CancellationToken) {
             match states.get(&source.id).copied().flatten() {
                 // First sight: run within seconds (spread by the source's jitter, at most 10 s).
                 None => {
-                    let j = schedule::jitter(&source.id, schedule::interval(&source.cron, tz, now)).as_secs() % 10;
+                    let j = schedule::jitter(&source.id, schedule::interval(&source.cron, tz, now))
+                        .as_secs()
+                        % 10;
                     let _ = app.store.set_next_check(&source.id, now + j as i64);
                 }
                 // Long overdue after downtime: spread the catch-up instead of firing all at once.
