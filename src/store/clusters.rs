@@ -14,50 +14,91 @@ pub struct ClusterMember {
     pub fetched: i64,
 }
 
+/// Fingerprints of the articles fetched in the last [`WINDOW_DAYS`] days, kept in memory:
+/// comparing a new hash with 100,000 recent ones is a 0.1 ms popcount scan, where reading them
+/// from SQLite for every article made ingest quadratic.
+#[derive(Debug, Default)]
+pub struct RecentHashes {
+    /// (fetched, article id, hash, cluster id), in insertion order.
+    entries: Vec<(i64, i64, u64, i64)>,
+}
+
+impl RecentHashes {
+    fn closest(&self, article_id: i64, h: u64, since: i64) -> Option<i64> {
+        let mut best: Option<(u32, i64)> = None;
+        for &(fetched, id, other, cluster) in &self.entries {
+            if id == article_id || fetched < since {
+                continue;
+            }
+            let d = distance(h, other);
+            if d <= MAX_DISTANCE && best.is_none_or(|(bd, _)| d < bd) {
+                best = Some((d, cluster));
+                if d == 0 {
+                    break;
+                }
+            }
+        }
+        best.map(|(_, c)| c)
+    }
+
+    fn prune(&mut self, since: i64) {
+        if self.entries.first().is_some_and(|e| e.0 < since) {
+            self.entries.retain(|e| e.0 >= since);
+        }
+    }
+}
+
 impl Store {
     /// Records `article_id`'s fingerprint and assigns its cluster: that of the closest article
     /// fetched in the last [`WINDOW_DAYS`] days within [`MAX_DISTANCE`] bits, else its own.
-    /// Reprints travel within days, so the scan is bounded by recent volume, not the archive.
-    pub fn assign_cluster(&self, article_id: i64, hash: Option<u64>, now: i64) -> Result<i64> {
-        let mut conn = self.conn();
-        let r = (|| {
-            let tx = conn.transaction()?;
-            let mut cluster = article_id;
-            if let Some(h) = hash {
-                let mut best: Option<(u32, i64)> = None;
-                {
-                    let mut st = tx.prepare(
-                        "SELECT id, simhash, cluster_id FROM articles
-                         WHERE fetched >= ?1 AND simhash IS NOT NULL AND id != ?2",
-                    )?;
-                    let rows =
-                        st.query_map(params![now - WINDOW_DAYS * 86_400, article_id], |r| {
-                            Ok((
-                                r.get::<_, i64>(0)?,
-                                r.get::<_, i64>(1)?,
-                                r.get::<_, Option<i64>>(2)?,
-                            ))
-                        })?;
-                    for row in rows {
-                        let (id, other, other_cluster) = row?;
-                        let d = distance(h, other as u64);
-                        if d <= MAX_DISTANCE && best.is_none_or(|(bd, _)| d < bd) {
-                            best = Some((d, other_cluster.unwrap_or(id)));
-                        }
-                    }
-                }
-                if let Some((_, c)) = best {
-                    cluster = c;
-                }
-            }
-            tx.execute(
+    /// Reprints travel within days, so only recent fingerprints are compared.
+    pub fn assign_cluster(&self, article_id: i64, hash: Option<u64>, fetched: i64) -> Result<i64> {
+        let since = fetched - WINDOW_DAYS * 86_400;
+        let mut recent = self.recent_hashes.lock().unwrap_or_else(|p| p.into_inner());
+        if recent.is_none() {
+            *recent = Some(self.load_recent_hashes(since)?);
+        }
+        let recent = recent.as_mut().expect("loaded above");
+        let cluster = hash
+            .and_then(|h| recent.closest(article_id, h, since))
+            .unwrap_or(article_id);
+        {
+            let conn = self.conn();
+            let r = conn.execute(
                 "UPDATE articles SET simhash = ?2, cluster_id = ?3 WHERE id = ?1",
                 params![article_id, hash.map(|h| h as i64), cluster],
-            )?;
-            tx.commit()?;
-            Ok(cluster)
-        })();
-        self.wrap(r)
+            );
+            self.wrap(r)?;
+        }
+        if let Some(h) = hash {
+            recent.entries.retain(|e| e.1 != article_id);
+            recent.entries.push((fetched, article_id, h, cluster));
+            recent.prune(since);
+        }
+        Ok(cluster)
+    }
+
+    fn load_recent_hashes(&self, since: i64) -> Result<RecentHashes> {
+        let conn = self.conn();
+        let r = conn
+            .prepare(
+                "SELECT fetched, id, simhash, COALESCE(cluster_id, id) FROM articles
+                 WHERE fetched >= ?1 AND simhash IS NOT NULL ORDER BY fetched, id",
+            )
+            .and_then(|mut st| {
+                st.query_map([since], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, i64>(2)? as u64,
+                        r.get::<_, i64>(3)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()
+            });
+        Ok(RecentHashes {
+            entries: self.wrap(r)?,
+        })
     }
 
     /// The articles of `article_id`'s cluster, 首发 (earliest) first.

@@ -149,6 +149,8 @@ CREATE INDEX articles_unmatched ON articles(id) WHERE matched = 0;
 pub struct Store {
     path: PathBuf,
     conn: Mutex<Connection>,
+    /// Recent fingerprints for reprint detection, loaded on first use (see `clusters`).
+    recent_hashes: Mutex<Option<clusters::RecentHashes>>,
 }
 
 impl Store {
@@ -189,6 +191,7 @@ impl Store {
         Ok(Store {
             path: path.to_path_buf(),
             conn: Mutex::new(conn),
+            recent_hashes: Mutex::new(None),
         })
     }
 

@@ -13,6 +13,16 @@ struct Server {
     base: String,
 }
 
+/// A failing assertion must not leave a server running: kill it on drop.
+impl Drop for Server {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 /// Starts `serve` on a free port and waits for its address line.
 fn start(cfg: &Path) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_yuqing"))
@@ -214,9 +224,9 @@ async fn kill_9_at_random_moments_loses_and_duplicates_nothing() {
         seed ^= seed << 17;
         let delay = 150 + seed % 1500;
         tokio::time::sleep(Duration::from_millis(delay)).await;
-        let mut child = s.child;
-        signal(&child, libc::SIGKILL);
-        let _ = child.wait();
+        let mut s = s;
+        signal(&s.child, libc::SIGKILL);
+        let _ = s.child.wait();
         let _ = round;
     }
     // A last, undisturbed run until everything is in and indexed.
