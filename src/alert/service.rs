@@ -84,9 +84,37 @@ impl App {
                     tracing::info!(article = a.id, rule = %hit.rule_id, level = hit.level.as_str(), "alert");
                 }
             }
+            // Queue the pushes of all the article's alerts before it counts as matched: a crash
+            // in between re-matches it, and queuing is idempotent (one row per alert and channel).
+            if !self.config.notify.is_empty() {
+                let ids: Vec<i64> = self
+                    .store
+                    .alerts(&AlertFilter {
+                        article_id: Some(a.id),
+                        ..Default::default()
+                    })?
+                    .iter()
+                    .map(|r| r.id)
+                    .collect();
+                self.queue_pushes(&ids)?;
+            }
             self.store.mark_matched(a.id)?;
         }
         Ok(created)
+    }
+
+    /// Puts these alerts in the push outbox of every channel whose `min_level` they reach.
+    pub fn queue_pushes(&self, alert_ids: &[i64]) -> anyhow::Result<usize> {
+        if self.config.notify.is_empty() || alert_ids.is_empty() {
+            return Ok(0);
+        }
+        let mut views = Vec::with_capacity(alert_ids.len());
+        for id in alert_ids {
+            if let Some(row) = self.store.alert(*id)? {
+                views.push(self.alert_view(&row));
+            }
+        }
+        super::notify::enqueue_alerts(&self.store, &self.config, &views, self.now())
     }
 
     /// Matches every article stored but not yet matched (after a crash, too); returns new alerts.

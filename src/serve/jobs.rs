@@ -159,10 +159,9 @@ async fn crawl_one(
         if !report.new_ids.is_empty() {
             // Match before indexing: an alert should not wait for the index commit.
             let a = app.clone();
+            // Matching queues the pushes; the pusher delivers them right away.
             match tokio::task::spawn_blocking(move || a.match_pending()).await {
-                Ok(Ok(n)) if n > 0 => {
-                    crate::alert::notify::after_crawl(&app, started).await;
-                }
+                Ok(Ok(n)) if n > 0 => WAKE_PUSHER.notify_one(),
                 Ok(Err(e)) => tracing::error!(source = %source.id, error = %e, "matching failed"),
                 _ => {}
             }
