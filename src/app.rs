@@ -245,6 +245,13 @@ impl App {
     }
 
     pub fn search(&self, opts: &SearchOptions) -> Result<SearchResult, SearchError> {
+        let started = std::time::Instant::now();
+        let result = self.search_inner(opts);
+        metrics::histogram!("yuqing_search_seconds").record(started.elapsed().as_secs_f64());
+        result
+    }
+
+    fn search_inner(&self, opts: &SearchOptions) -> Result<SearchResult, SearchError> {
         let node = query::parse(&opts.query)?;
         let limit = if opts.limit == 0 {
             DEFAULT_LIMIT
