@@ -81,7 +81,8 @@ impl App {
                     .is_some()
                 {
                     created += 1;
-                    metrics::counter!("yuqing_alerts_total", "level" => hit.level.as_str()).increment(1);
+                    metrics::counter!("yuqing_alerts_total", "level" => hit.level.as_str())
+                        .increment(1);
                     tracing::info!(article = a.id, rule = %hit.rule_id, level = hit.level.as_str(), "alert");
                 }
             }

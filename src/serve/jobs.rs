@@ -303,38 +303,39 @@ pub async fn digests(shared: Arc<Shared>, token: CancellationToken) {
     }
 }
 
-/// Removes articles past the retention from the index and the database (alerted ones stay
-/// unless configured otherwise).
+/// Removes articles fetched before `now - retention` from the index and the database (alerted
+/// ones and their evidence stay unless `keep_alerted = false`); returns how many went.
+pub fn apply_retention(app: &App, now: i64) -> anyhow::Result<usize> {
+    let Some(keep) = app.config.crawl.retention else {
+        return Ok(0);
+    };
+    let before = now - keep.as_secs() as i64;
+    let mut total = 0;
+    loop {
+        let ids = app
+            .store
+            .expired_articles(before, app.config.crawl.keep_alerted, 1000)?;
+        if ids.is_empty() {
+            return Ok(total);
+        }
+        for id in &ids {
+            app.index.delete(*id as u64)?;
+        }
+        app.index.commit()?;
+        total += app.store.delete_articles(&ids)?;
+    }
+}
+
+/// Applies the retention every few hours.
 pub async fn retention(shared: Arc<Shared>, token: CancellationToken) {
     loop {
         let app = shared.app();
-        if let Some(keep) = app.config.crawl.retention {
-            let before = Utc::now().timestamp() - keep.as_secs() as i64;
-            let a = app.clone();
-            let r = tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
-                let mut total = 0;
-                loop {
-                    let ids =
-                        a.store
-                            .expired_articles(before, a.config.crawl.keep_alerted, 1000)?;
-                    if ids.is_empty() {
-                        return Ok(total);
-                    }
-                    for id in &ids {
-                        a.index.delete(*id as u64)?;
-                    }
-                    a.index.commit()?;
-                    total += a.store.delete_articles(&ids)?;
-                }
-            })
-            .await;
-            match r {
-                Ok(Ok(n)) if n > 0 => {
-                    tracing::info!(articles = n, "retention removed old articles")
-                }
-                Ok(Err(e)) => tracing::error!(error = %e, "retention failed"),
-                _ => {}
-            }
+        let a = app.clone();
+        match tokio::task::spawn_blocking(move || apply_retention(&a, Utc::now().timestamp())).await
+        {
+            Ok(Ok(n)) if n > 0 => tracing::info!(articles = n, "retention removed old articles"),
+            Ok(Err(e)) => tracing::error!(error = %e, "retention failed"),
+            _ => {}
         }
         tokio::select! {
             _ = token.cancelled() => break,

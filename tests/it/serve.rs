@@ -339,3 +339,49 @@ fn source_health_changes_are_announced_once_each() {
     );
     assert!(texts[1].contains("已恢复"), "{texts:?}");
 }
+
+#[test]
+fn retention_removes_old_articles_but_keeps_alerted_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = "[[rule]]\nid = \"fire\"\nname = \"火灾\"\nlevel = \"high\"\nevent = [\"火灾\"]\n";
+    let cfg = write_config(dir.path(), "", rules, "");
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text.push_str("retention = \"30d\"\n");
+    std::fs::write(&cfg, text).unwrap();
+    let app = yuqing::app::App::open(yuqing::config::Config::load(&cfg).unwrap()).unwrap();
+    let now = chrono::Utc::now().timestamp();
+    let old = now - 40 * 86_400;
+    let mut ids = Vec::new();
+    for (i, (title, fetched)) in [("旧闻 天气", old), ("旧闻 火灾", old), ("新闻 天气", now)]
+        .iter()
+        .enumerate()
+    {
+        let a = yuqing::store::NewArticle {
+            canonical_url: format!("http://127.0.0.1/{i}"),
+            url: format!("http://127.0.0.1/{i}"),
+            source_id: "s".into(),
+            title: title.to_string(),
+            text: "正文".into(),
+            fetched: *fetched,
+            ..Default::default()
+        };
+        ids.push(app.store.insert_article(&a).unwrap().unwrap());
+    }
+    app.match_pending().unwrap();
+    app.index_pending().unwrap();
+    let total = |q: &str| {
+        app.search(&yuqing::app::SearchOptions {
+            query: q.into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .total
+    };
+    assert_eq!(total("旧闻"), 2);
+    assert_eq!(yuqing::serve::jobs::apply_retention(&app, now).unwrap(), 1);
+    assert_eq!(total("旧闻"), 1, "the old alerted article stays searchable");
+    assert!(app.store.article(ids[0]).unwrap().is_none());
+    assert!(app.store.article(ids[1]).unwrap().is_some());
+    assert_eq!(total("新闻"), 1);
+    assert_eq!(yuqing::serve::jobs::apply_retention(&app, now).unwrap(), 0);
+}
