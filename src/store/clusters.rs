@@ -19,7 +19,9 @@ pub struct ClusterMember {
 /// from SQLite for every article made ingest quadratic.
 #[derive(Debug, Default)]
 pub struct RecentHashes {
-    /// (fetched, article id, hash, cluster id), in insertion order.
+    /// Everything fetched at or after this is loaded.
+    horizon: i64,
+    /// (fetched, article id, hash, cluster id).
     entries: Vec<(i64, i64, u64, i64)>,
 }
 
@@ -41,9 +43,15 @@ impl RecentHashes {
         best.map(|(_, c)| c)
     }
 
-    fn prune(&mut self, since: i64) {
-        if self.entries.first().is_some_and(|e| e.0 < since) {
-            self.entries.retain(|e| e.0 >= since);
+    /// Drops what no article fetched from now on can join (older than the window before the
+    /// wall clock).
+    fn prune(&mut self, wall_now: i64) {
+        let cutoff = wall_now - WINDOW_DAYS * 86_400;
+        // Move the horizon in steps of a day, so a long-running serve trims once a day; an
+        // older article arriving later (a backfill) reloads from the database.
+        if cutoff > self.horizon + 86_400 {
+            self.entries.retain(|e| e.0 >= cutoff);
+            self.horizon = cutoff;
         }
     }
 }
@@ -55,7 +63,8 @@ impl Store {
     pub fn assign_cluster(&self, article_id: i64, hash: Option<u64>, fetched: i64) -> Result<i64> {
         let since = fetched - WINDOW_DAYS * 86_400;
         let mut recent = self.recent_hashes.lock().unwrap_or_else(|p| p.into_inner());
-        if recent.is_none() {
+        // Load on first use, and again when an older article (a backfill) needs an earlier window.
+        if recent.as_ref().is_none_or(|r| since < r.horizon) {
             *recent = Some(self.load_recent_hashes(since)?);
         }
         let recent = recent.as_mut().expect("loaded above");
@@ -73,7 +82,7 @@ impl Store {
         if let Some(h) = hash {
             recent.entries.retain(|e| e.1 != article_id);
             recent.entries.push((fetched, article_id, h, cluster));
-            recent.prune(since);
+            recent.prune(chrono::Utc::now().timestamp());
         }
         Ok(cluster)
     }
@@ -97,6 +106,7 @@ impl Store {
                 .collect::<rusqlite::Result<Vec<_>>>()
             });
         Ok(RecentHashes {
+            horizon: since,
             entries: self.wrap(r)?,
         })
     }

@@ -275,8 +275,11 @@ pub async fn digest(
     PageUser(s): PageUser,
     Path(date): Path<String>,
 ) -> Result<Response, PageError> {
-    let d: NaiveDate = parse_date(&date)?;
     let current = web.shared.app().current_digest_date();
+    if date == "current" {
+        return Ok(Redirect::to(&format!("/digest/{current}")).into_response());
+    }
+    let d: NaiveDate = parse_date(&date)?;
     let page = DigestPage {
         nav: Nav::new(&s, "digest"),
         date: d.to_string(),
