@@ -290,6 +290,9 @@ pub fn main() -> ExitCode {
     init_logging(cli.log_format, matches!(cli.command, Command::Serve { .. }));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // SQLite and tantivy calls run on blocking threads and share one connection: a few
+        // threads serve as well as many and bound memory under load.
+        .max_blocking_threads(16)
         .build()
     {
         Ok(r) => r,
