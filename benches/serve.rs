@@ -1,6 +1,6 @@
 //! `yuqing serve` as a process, on loopback only: freshness under a steady trickle, serve's first
 //! crawl of 500 sources on 20 hosts and its idle cost after, and a one-shot `yuqing crawl` of them
-//! under per-host politeness. `cargo bench --bench serve` (about 8 min, mostly waiting) rewrites
+//! under per-host politeness. `cargo bench --bench serve` (5–6 min, mostly waiting) rewrites
 //! the section between `<!-- serve-bench:start -->` and `<!-- serve-bench:end -->` in BENCHMARKS.md.
 
 use std::collections::{BTreeSet, HashMap};
@@ -392,7 +392,7 @@ async fn first_crawl(http: &Client, site: &Site, urls: &[String], cron: &str) ->
     });
     let last = HOSTS + 1;
     let para = format!(
-        "### 2. {BULK} sources on {HOSTS} hosts under serve\n\nFeeds of {ITEMS} full-text items on 127.0.0.2–127.0.0.{last}, politeness 2 per host / 500 ms, sources on `cron = \"{cron}\"` (every 20 min, phased so that no tick falls inside the bench).\n\n**First crawl by serve** (fresh data dir; the scheduler's first-sight jitter spreads the sources over up to 2 min): {settled}. At the end: {fed} of {BULK} feeds fetched, {arts} articles stored, {matched} matched, {indexed} indexed; {crawls} source crawls took p50 {p50:.1} s, max {max:.1} s each (one feed request + 10 inserts); {timeouts} of {polls} `/api/search` polls failed or took > 10 s; serve used {cpu:.0} s CPU, peak RSS {hwm:.0} MB.\n\n"
+        "### 2. {BULK} sources on {HOSTS} hosts under serve\n\nFeeds of {ITEMS} full-text items on 127.0.0.2–127.0.0.{last}, politeness 2 per host / 500 ms, sources on `cron = \"{cron}\"` (every 20 min, phased so that no tick falls inside the bench).\n\n**First crawl by serve** (fresh data dir, so every source is new to the scheduler): {settled}. At the end: {fed} of {BULK} feeds fetched, {arts} articles stored, {matched} matched, {indexed} indexed; {crawls} source crawls took p50 {p50:.1} s, max {max:.1} s each (one feed request + 10 inserts); {timeouts} of {polls} `/api/search` polls failed or took > 10 s; serve used {cpu:.0} s CPU, peak RSS {hwm:.0} MB.\n\n"
     );
     [para, idle]
 }

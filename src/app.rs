@@ -119,6 +119,27 @@ pub struct SourceHealth {
     pub articles_7d: i64,
 }
 
+/// Round-robin over hosts, keeping each host's sources in their configured order.
+fn interleave_by_host(sources: Vec<&crate::config::Source>) -> Vec<&crate::config::Source> {
+    let mut hosts: Vec<(String, std::collections::VecDeque<&crate::config::Source>)> = Vec::new();
+    for s in sources {
+        let host = s.url.host_str().unwrap_or("").to_string();
+        match hosts.iter_mut().find(|(h, _)| *h == host) {
+            Some((_, q)) => q.push_back(s),
+            None => hosts.push((host, std::collections::VecDeque::from([s]))),
+        }
+    }
+    let mut out = Vec::new();
+    while hosts.iter().any(|(_, q)| !q.is_empty()) {
+        for (_, q) in hosts.iter_mut() {
+            if let Some(s) = q.pop_front() {
+                out.push(s);
+            }
+        }
+    }
+    out
+}
+
 /// jieba with the configuration's user dictionary (or the default dictionary alone).
 fn segmenter_for(config: &Config) -> anyhow::Result<Segmenter> {
     match &config.userdict {
@@ -215,7 +236,7 @@ impl App {
             fetcher: &fetcher,
         };
         let now = self.now();
-        let sources: Vec<_> = self
+        let chosen: Vec<_> = self
             .config
             .sources
             .iter()
@@ -227,6 +248,9 @@ impl App {
                 }
             })
             .collect();
+        // Interleave hosts: with sources listed site by site, every slot would queue on one
+        // host's politeness gate while the other hosts idle.
+        let sources = interleave_by_host(chosen);
         let mut reports = Vec::new();
         let mut running =
             futures_util::stream::iter(sources.into_iter().map(|s| crawler.crawl_source(s, now)))

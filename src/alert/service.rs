@@ -120,7 +120,12 @@ impl App {
     }
 
     /// Matches every article stored but not yet matched (after a crash, too); returns new alerts.
+    /// When another thread is already matching, returns 0 at once: that one loops until no
+    /// unmatched row is left, new ones included.
     pub fn match_pending(&self) -> anyhow::Result<usize> {
+        let Ok(_guard) = self.store.matching.try_lock() else {
+            return Ok(0);
+        };
         let mut created = 0;
         loop {
             let ids = self.store.unmatched(500)?;

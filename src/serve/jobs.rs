@@ -161,7 +161,8 @@ async fn crawl_one(
             let a = app.clone();
             // Matching queues the pushes; the pusher delivers them right away.
             match tokio::task::spawn_blocking(move || a.match_pending()).await {
-                Ok(Ok(n)) if n > 0 => WAKE_PUSHER.notify_one(),
+                // Wake the pusher even when another thread did the matching (n = 0 here).
+                Ok(Ok(_)) => WAKE_PUSHER.notify_one(),
                 Ok(Err(e)) => tracing::error!(source = %source.id, error = %e, "matching failed"),
                 _ => {}
             }
@@ -187,13 +188,6 @@ pub async fn indexer(shared: Arc<Shared>, token: CancellationToken) {
             _ = WAKE_INDEXER.notified() => {}
         }
         let app = shared.app();
-        // Articles a crashed run stored but did not match (the crawl itself matches new ones).
-        let a = app.clone();
-        if let Ok(Ok(n)) = tokio::task::spawn_blocking(move || a.match_pending()).await
-            && n > 0
-        {
-            WAKE_PUSHER.notify_one();
-        }
         let pending = app.store.count_unindexed().unwrap_or(0);
         if pending == 0 {
             continue;
@@ -208,18 +202,29 @@ pub async fn indexer(shared: Arc<Shared>, token: CancellationToken) {
 
 /// Delivers queued pushes (retries after a receiver was down, quiet-hour releases).
 pub async fn pusher(shared: Arc<Shared>, token: CancellationToken) {
+    let mut wait = PUSH_EVERY;
     loop {
         tokio::select! {
             _ = token.cancelled() => break,
-            _ = tokio::time::sleep(PUSH_EVERY) => {}
+            _ = tokio::time::sleep(wait) => {}
             _ = WAKE_PUSHER.notified() => {}
         }
+        wait = PUSH_EVERY;
         let app = shared.app();
         if app.config.notify.is_empty() {
             continue;
         }
         if let Err(e) = app.deliver_pushes(Duration::from_secs(10)).await {
             tracing::warn!(error = %e, "push delivery failed");
+        }
+        // Wake again when the earliest waiting push is due (a paced batch, a retry), not later.
+        if let Ok(pending) = app.store.outbox_pending() {
+            let now = Utc::now().timestamp();
+            if let Some(next) = pending.iter().map(|p| p.2).min() {
+                wait = Duration::from_millis(
+                    ((next - now).max(0) as u64 * 1000).clamp(200, PUSH_EVERY.as_millis() as u64),
+                );
+            }
         }
     }
 }

@@ -151,6 +151,8 @@ pub struct Store {
     conn: Mutex<Connection>,
     /// Recent fingerprints for reprint detection, loaded on first use (see `clusters`).
     recent_hashes: Mutex<Option<clusters::RecentHashes>>,
+    /// Held while unmatched articles are being matched: one matcher at a time.
+    pub matching: Mutex<()>,
 }
 
 impl Store {
@@ -192,6 +194,7 @@ impl Store {
             path: path.to_path_buf(),
             conn: Mutex::new(conn),
             recent_hashes: Mutex::new(None),
+            matching: Mutex::new(()),
         })
     }
 

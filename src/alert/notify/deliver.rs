@@ -93,6 +93,20 @@ async fn deliver_channel_inner(
         if rows.is_empty() {
             return Ok(());
         }
+        // Pace the budget: less than a full batch waits until one pace (the window divided by
+        // the budget: 3 s for WeCom/DingTalk) after the last send, so alerts arriving close
+        // together share a message instead of spending the budget one by one and then waiting
+        // a whole minute. High-level alerts wait at most one pace.
+        let pace = (RATE_WINDOW / max.max(1) as i64).max(1);
+        if let Some(last) = sends.last().copied()
+            && rows.len() < ch.batch
+            && ts < last + pace
+        {
+            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+            store.outbox_release(&ids, last + pace)?;
+            report.deferred += ids.len();
+            return Ok(());
+        }
         let (rows, waiting): (Vec<OutboxRow>, Vec<OutboxRow>) = rows
             .into_iter()
             .partition(|r| quiet.is_none() || r.level.as_deref() == Some("high"));
