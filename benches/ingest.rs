@@ -787,9 +787,9 @@ impl<'c> FullRun<'c> {
             c.n
         );
         let clock = self.clock;
-        r.full_decode_extract_cpu =
+        r.full_decode_extract_thread =
             Duration::from_nanos(clock.decode_extract.load(Ordering::Relaxed));
-        r.full_insert_cpu = Duration::from_nanos(clock.insert.load(Ordering::Relaxed));
+        r.full_insert_thread = Duration::from_nanos(clock.insert.load(Ordering::Relaxed));
         r.title_exact = check.title_exact.load(Ordering::Relaxed);
         r.body_exact = check.body_exact.load(Ordering::Relaxed);
         r.body_contained = check.body_contained.load(Ordering::Relaxed);
@@ -1420,8 +1420,8 @@ struct Report {
     serve: Spent,
     serve_render: Duration,
     full_index: Spent,
-    full_decode_extract_cpu: Duration,
-    full_insert_cpu: Duration,
+    full_decode_extract_thread: Duration,
+    full_insert_thread: Duration,
     title_exact: usize,
     body_exact: usize,
     body_contained: usize,
@@ -1535,8 +1535,8 @@ impl Report {
                 self.full_extract,
                 format!(
                     "per article, wall time in each of 2 threads: decode+extract {:.0} µs, insert_article {:.0} µs; CPU time alone on 1 thread: {:.0} µs and {:.0} µs (content_hash {:.0} µs, gzip {:.0} µs, rest SQLite)",
-                    us(self.full_decode_extract_cpu, self.n),
-                    us(self.full_insert_cpu, self.n),
+                    us(self.full_decode_extract_thread, self.n),
+                    us(self.full_insert_thread, self.n),
                     us(self.one_extract.cpu, self.one_pages),
                     us(self.one_insert.cpu, self.one_pages),
                     us(self.hash.cpu, self.n),
@@ -1734,7 +1734,7 @@ fn print_table(r: &Report) {
         r.search.others_cores()
     );
     println!(
-        "cold start: App::open {:.0} ms, + first search {:.0} ms",
+        "cold start: App::open {:.0} ms; with the first search {:.0} ms in all",
         ms(r.cold_open),
         ms(r.cold_first)
     );
@@ -1801,7 +1801,7 @@ fn markdown(r: &Report) -> String {
     }
     let _ = writeln!(
         m,
-        "\nCold start (page cache warm): `Config::load` + `App::open` {:.0} ms, + first search {:.0} ms.\n",
+        "\nCold start (page cache warm): `Config::load` + `App::open` {:.0} ms; with the first search {:.0} ms in all.\n",
         ms(r.cold_open),
         ms(r.cold_first)
     );

@@ -20,8 +20,9 @@ use crate::store::{ArticleRow, Store, StoreError};
 use crate::text::normalize;
 use crate::text::segment::Segmenter;
 
-/// Articles indexed between two commits when catching up.
-const INDEX_BATCH: usize = 2000;
+/// Articles indexed between two commits when catching up (fewer, larger commits: committing
+/// every 2000 cost about a third more indexing CPU in the ingest benchmark).
+const INDEX_BATCH: usize = 10_000;
 pub const DEFAULT_LIMIT: usize = 10;
 pub const MAX_LIMIT: usize = 500;
 pub const SNIPPET_CHARS: usize = 120;
