@@ -11,6 +11,7 @@ use super::WebState;
 use super::auth::{PageUser, Role, Session};
 use super::error::{PageError, WebError, blocking};
 use super::params::{Params, parse_id};
+use super::view::render;
 use super::view::{
     Nav, level_label, query_string, safe_href, short_time, source_status_label, status_label,
 };
@@ -19,10 +20,6 @@ use crate::search::{query, snippet};
 
 /// Results per search page.
 const PAGE_SIZE: usize = 20;
-
-fn render(t: &impl Template) -> Result<Response, PageError> {
-    Ok(Html(t.render()?).into_response())
-}
 
 pub struct HitView {
     pub id: i64,

@@ -12,6 +12,7 @@ use super::auth::{PageUser, Role};
 use super::error::{PageError, WebError, blocking};
 use super::pages::notice;
 use super::params::{Params, parse_date, parse_id};
+use super::view::render;
 use super::view::{Nav, level_label, local_path, safe_href, short_time, status_label};
 use crate::alert::service::{AlertView, RuleTest};
 use crate::app::snippet_html;
@@ -21,10 +22,6 @@ use crate::store::AlertStatus;
 const QUEUE_LIMIT: usize = 200;
 /// Rules tested from one pasted snippet.
 const MAX_TESTED_RULES: usize = 5;
-
-fn render(t: &impl Template) -> Result<Response, PageError> {
-    Ok(Html(t.render()?).into_response())
-}
 
 pub struct AlertItem {
     pub id: i64,

@@ -1,6 +1,8 @@
 //! Small helpers shared by the page templates: the navigation bar, labels, time display.
 
 use super::auth::{Role, Session};
+use super::error::PageError;
+use axum::response::{Html, IntoResponse, Response};
 
 /// What the navigation bar needs: who is logged in, the CSRF token for the logout form, and
 /// which tab is active.
@@ -100,4 +102,9 @@ pub fn local_path(p: &str) -> Option<&str> {
 pub fn safe_href(url: &str) -> Option<&str> {
     let lower = url.trim_start().to_ascii_lowercase();
     (lower.starts_with("http://") || lower.starts_with("https://")).then_some(url)
+}
+
+/// Renders a page template into a response (template errors become a logged 500).
+pub fn render(t: &impl askama::Template) -> Result<Response, PageError> {
+    Ok(Html(t.render()?).into_response())
 }
