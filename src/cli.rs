@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::alert::digest::{Format, render};
-use crate::alert::service::{AlertError, AlertQuery};
+use crate::alert::service::{AlertError, AlertQuery, DigestDetail};
 use crate::app::{App, SearchError, SearchOptions};
 use crate::config::{Config, DEFAULT_CONFIG};
 use crate::search::Sort;
@@ -467,7 +467,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             };
             let app = App::open(config)?;
             let date = date.unwrap_or_else(|| app.current_digest_date());
-            let digest = app.build_digest(date)?;
+            let digest = app.build_digest(date, DigestDetail::for_format(fmt))?;
             if send {
                 let r = app.push_digest(date).await?;
                 eprintln!("日报推送: {}", delivery_line(&r));

@@ -64,6 +64,34 @@ pub struct Digest {
     pub generated_at: String,
     pub alerts: Vec<DigestAlert>,
     pub sources: Vec<DigestSource>,
+    /// HTML, Markdown and Word list at most this many alerts in full (0: all); the summary
+    /// counts every alert, and XLSX and JSON always hold every one.
+    #[serde(skip)]
+    pub max_listed: usize,
+}
+
+/// Default of [`Digest::max_listed`]: a day's reading for a collector, not a backfill's 6 000.
+pub const DEFAULT_MAX_LISTED: usize = 200;
+
+impl Digest {
+    /// Whether the alert with this 序号 is listed in full in HTML, Markdown and Word.
+    fn listed(&self, seq: usize) -> bool {
+        self.max_listed == 0 || seq <= self.max_listed
+    }
+
+    /// Alerts counted but not listed in full.
+    fn unlisted(&self) -> usize {
+        match self.max_listed {
+            0 => 0,
+            m => self.alerts.len().saturating_sub(m),
+        }
+    }
+
+    /// Indices into `alerts` in display order (level, then rule, then as given), the order of
+    /// the 序号; the first `max_listed` of them are the ones listed in full.
+    pub fn display_order(&self) -> Vec<usize> {
+        View::new(self).order
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -212,6 +240,16 @@ struct RuleGroup<'a> {
     name: &'a str,
     /// (序号, alert)
     alerts: Vec<(usize, &'a DigestAlert)>,
+    /// Their indices in `Digest::alerts`.
+    indices: Vec<usize>,
+}
+
+impl RuleGroup<'_> {
+    /// The alerts listed in full, and how many more are only counted.
+    fn listed(&self, d: &Digest) -> (impl Iterator<Item = &(usize, &DigestAlert)>, usize) {
+        let shown = self.alerts.iter().filter(|(seq, _)| d.listed(*seq)).count();
+        (self.alerts.iter().take(shown), self.alerts.len() - shown)
+    }
 }
 
 struct LevelGroup<'a> {
@@ -229,6 +267,8 @@ struct View<'a> {
     groups: Vec<LevelGroup<'a>>,
     /// alerts in display order with their 序号
     ordered: Vec<(usize, &'a DigestAlert)>,
+    /// their indices in `Digest::alerts`
+    order: Vec<usize>,
     by_level: Vec<(&'a str, usize)>,
     by_rule: Vec<(&'a str, usize)>,
     by_status: Vec<(&'a str, usize)>,
@@ -258,19 +298,23 @@ impl<'a> View<'a> {
         level_keys.sort_by_key(|l| level_rank(l)); // stable: unknowns keep first-seen order
 
         let mut groups = Vec::new();
-        let mut ordered = Vec::new();
+        let (mut ordered, mut order) = (Vec::new(), Vec::new());
         let mut seq = 0;
         for level in &level_keys {
             // Rules within a level in order of first appearance.
             let mut rules: Vec<(&str, RuleGroup<'a>)> = Vec::new();
-            for a in d.alerts.iter().filter(|a| a.level == *level) {
+            for (i, a) in d.alerts.iter().enumerate().filter(|a| a.1.level == *level) {
                 match rules.iter_mut().find(|(k, _)| *k == a.rule.as_str()) {
-                    Some((_, g)) => g.alerts.push((0, a)),
+                    Some((_, g)) => {
+                        g.alerts.push((0, a));
+                        g.indices.push(i);
+                    }
                     None => rules.push((
                         &a.rule,
                         RuleGroup {
                             name: rule_display(a),
                             alerts: vec![(0, a)],
+                            indices: vec![i],
                         },
                     )),
                 }
@@ -282,6 +326,7 @@ impl<'a> View<'a> {
                     entry.0 = seq;
                     ordered.push(*entry);
                 }
+                order.extend_from_slice(&g.indices);
             }
             let label = d
                 .alerts
@@ -331,6 +376,7 @@ impl<'a> View<'a> {
         View {
             groups,
             ordered,
+            order,
             by_level,
             by_rule,
             by_status,
@@ -378,6 +424,23 @@ impl<'a> View<'a> {
         s.push('。');
         s
     }
+}
+
+/// The line under 二、预警详情 when some alerts are only counted.
+fn unlisted_notice(d: &Digest) -> Option<String> {
+    let rest = d.unlisted();
+    (rest > 0).then(|| {
+        format!(
+            "本时段预警较多，以下按级别、规则顺序详列前 {} 条，其余 {rest} 条只计入统计；\
+             完整清单见 Excel 版日报或系统「预警」页面。",
+            d.max_listed
+        )
+    })
+}
+
+/// The line closing a rule group some of whose alerts are only counted.
+fn unlisted_in_rule(n: usize) -> String {
+    format!("（本规则另有 {n} 条未详列，见 Excel 版日报）")
 }
 
 fn join_counts(items: &[(&str, usize)], unit: &str) -> String {
@@ -667,6 +730,9 @@ fn render_html(d: &Digest) -> String {
     if d.alerts.is_empty() {
         let _ = writeln!(h, "<p style=\"{CSS_FIELD}\">{EMPTY_LINE}</p>");
     }
+    if let Some(n) = unlisted_notice(d) {
+        let _ = writeln!(h, "<p style=\"{CSS_EMPTY}\">{}</p>", esc_html(&n));
+    }
     for g in &v.groups {
         let _ = writeln!(
             h,
@@ -682,8 +748,16 @@ fn render_html(d: &Digest) -> String {
                 esc_html(&clean(r.name)),
                 r.alerts.len()
             );
-            for (seq, a) in &r.alerts {
+            let (listed, rest) = r.listed(d);
+            for (seq, a) in listed {
                 html_alert(&mut h, *seq, a);
+            }
+            if rest > 0 {
+                let _ = writeln!(
+                    h,
+                    "<p style=\"{CSS_FIELD}color:#666;\">{}</p>",
+                    unlisted_in_rule(rest)
+                );
             }
         }
     }
@@ -855,6 +929,9 @@ fn render_md(d: &Digest) -> String {
     if d.alerts.is_empty() {
         let _ = writeln!(m, "{EMPTY_LINE}\n");
     }
+    if let Some(n) = unlisted_notice(d) {
+        let _ = writeln!(m, "**{}**\n", esc_md(&n));
+    }
     for g in &v.groups {
         let _ = writeln!(m, "### {}级预警（{} 条）\n", esc_md(g.label), g.count());
         for r in &g.rules {
@@ -864,8 +941,12 @@ fn render_md(d: &Digest) -> String {
                 esc_md(r.name),
                 r.alerts.len()
             );
-            for (seq, a) in &r.alerts {
+            let (listed, rest) = r.listed(d);
+            for (seq, a) in listed {
                 md_alert(&mut m, *seq, a);
+            }
+            if rest > 0 {
+                let _ = writeln!(m, "{}\n", esc_md(&unlisted_in_rule(rest)));
             }
         }
     }
@@ -1185,6 +1266,9 @@ fn render_docx(d: &Digest) -> Result<Vec<u8>, DigestError> {
     if d.alerts.is_empty() {
         doc = doc.add_paragraph(text_para(EMPTY_LINE));
     }
+    if let Some(n) = unlisted_notice(d) {
+        doc = doc.add_paragraph(text_para(&n));
+    }
     for (gi, g) in v.groups.iter().enumerate() {
         doc = doc.add_paragraph(sub_heading(&format!(
             "（{}）{}级预警（{} 条）",
@@ -1202,7 +1286,8 @@ fn render_docx(d: &Digest) -> Result<Vec<u8>, DigestError> {
                     .bold(),
                 ),
             );
-            for (seq, a) in &r.alerts {
+            let (listed, rest) = r.listed(d);
+            for (seq, a) in listed {
                 let title = title_text(a);
                 let mut p = body_para()
                     .keep_next(true)
@@ -1250,6 +1335,9 @@ fn render_docx(d: &Digest) -> Result<Vec<u8>, DigestError> {
                 if !a.url.trim().is_empty() {
                     doc = doc.add_paragraph(field_para("链接", &clean(&a.url)));
                 }
+            }
+            if rest > 0 {
+                doc = doc.add_paragraph(text_para(&unlisted_in_rule(rest)));
             }
         }
     }

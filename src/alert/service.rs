@@ -223,6 +223,12 @@ impl App {
     }
 
     pub fn alert_view(&self, r: &AlertRow) -> AlertView {
+        self.alert_view_with(r, true)
+    }
+
+    /// `detailed = false` leaves out what costs per alert: the snippet (cut from the article
+    /// text) and the reprint cluster (a query): `snippet` is empty and `cluster_size` 1.
+    fn alert_view_with(&self, r: &AlertRow, detailed: bool) -> AlertView {
         let matches: Vec<Matched> = serde_json::from_str(&r.matched).unwrap_or_default();
         let words: Vec<String> = matches
             .iter()
@@ -230,8 +236,15 @@ impl App {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let snip = snippet::make(&r.text, &words, crate::app::SNIPPET_CHARS);
-        let cluster = self.store.cluster_of(r.article_id).unwrap_or_default();
+        let (snip, cluster) = if detailed {
+            let snip = snippet::make(&r.text, &words, crate::app::SNIPPET_CHARS);
+            (
+                snip,
+                self.store.cluster_of(r.article_id).unwrap_or_default(),
+            )
+        } else {
+            (snippet::Snippet::default(), Vec::new())
+        };
         let rule_name = self
             .config
             .rules
@@ -292,38 +305,25 @@ impl App {
     }
 
     /// Builds the digest (舆情日报) of `date` from the alerts raised in its window.
-    pub fn build_digest(&self, date: NaiveDate) -> anyhow::Result<super::digest::Digest> {
-        use super::digest::{Digest, DigestAlert, DigestSource};
+    /// [`DigestDetail::Listed`] cuts snippets and reprints only for the alerts that HTML,
+    /// Markdown and Word list in full: a window of thousands of alerts (after a backfill)
+    /// stays quick to show.
+    pub fn build_digest(
+        &self,
+        date: NaiveDate,
+        detail: DigestDetail,
+    ) -> anyhow::Result<super::digest::Digest> {
+        use super::digest::{Digest, DigestSource};
         let (from, to) = self.digest_window(date);
         let rows = self.store.alerts(&AlertFilter {
             created_from: Some(from),
             created_to: Some(to),
             ..Default::default()
         })?;
+        let all = detail == DigestDetail::All;
         let alerts = rows
             .iter()
-            .map(|r| {
-                let v = self.alert_view(r);
-                DigestAlert {
-                    id: v.id,
-                    rule: v.rule,
-                    rule_name: v.rule_name,
-                    level: v.level,
-                    status: v.status,
-                    article_id: v.article_id,
-                    url: v.url,
-                    title: v.title,
-                    source: v.source,
-                    source_name: v.source_name,
-                    published: v.published,
-                    matched: v.matched,
-                    snippet: v.snippet,
-                    highlights: v.highlights,
-                    cluster_size: v.cluster_size,
-                    other_sources: v.other_sources,
-                    note: v.note,
-                }
-            })
+            .map(|r| digest_alert(self.alert_view_with(r, all)))
             .collect();
         let sources = self
             .sources_health()?
@@ -337,7 +337,7 @@ impl App {
                 articles_24h: s.articles_24h,
             })
             .collect();
-        Ok(Digest {
+        let mut d = Digest {
             date,
             title: self.config.digest.title.clone(),
             window_start: self.rfc3339(from),
@@ -345,7 +345,61 @@ impl App {
             generated_at: self.rfc3339(chrono::Utc::now().timestamp()),
             alerts,
             sources,
-        })
+            max_listed: self.config.digest.max_listed,
+        };
+        if !all {
+            let listed = match d.max_listed {
+                0 => rows.len(),
+                m => m,
+            };
+            for i in d.display_order().into_iter().take(listed) {
+                let full = digest_alert(self.alert_view(&rows[i]));
+                d.alerts[i] = full;
+            }
+        }
+        Ok(d)
+    }
+}
+
+/// How much of a digest [`App::build_digest`] assembles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DigestDetail {
+    /// Snippets and reprints of every alert: for XLSX and JSON, and for files written or sent.
+    All,
+    /// Only of the alerts listed in full: for HTML, Markdown and Word shown on request.
+    Listed,
+}
+
+impl DigestDetail {
+    /// What rendering `format` needs.
+    pub fn for_format(format: super::digest::Format) -> DigestDetail {
+        use super::digest::Format;
+        match format {
+            Format::Html | Format::Md | Format::Docx => DigestDetail::Listed,
+            Format::Json | Format::Xlsx => DigestDetail::All,
+        }
+    }
+}
+
+fn digest_alert(v: AlertView) -> super::digest::DigestAlert {
+    super::digest::DigestAlert {
+        id: v.id,
+        rule: v.rule,
+        rule_name: v.rule_name,
+        level: v.level,
+        status: v.status,
+        article_id: v.article_id,
+        url: v.url,
+        title: v.title,
+        source: v.source,
+        source_name: v.source_name,
+        published: v.published,
+        matched: v.matched,
+        snippet: v.snippet,
+        highlights: v.highlights,
+        cluster_size: v.cluster_size,
+        other_sources: v.other_sources,
+        note: v.note,
     }
 }
 

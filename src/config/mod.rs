@@ -102,6 +102,9 @@ pub struct DigestConfig {
     pub formats: Vec<String>,
     pub cutoff: chrono::NaiveTime,
     pub title: String,
+    /// HTML, Word and Markdown list at most this many alerts in full (0: all); the
+    /// counts and the XLSX hold every alert.
+    pub max_listed: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -621,6 +624,10 @@ impl Config {
                     .title
                     .clone()
                     .unwrap_or_else(|| "舆情日报".to_string()),
+                max_listed: raw
+                    .digest
+                    .max_listed
+                    .unwrap_or(crate::alert::digest::DEFAULT_MAX_LISTED),
             },
             notify,
             sources,

@@ -67,6 +67,8 @@ pub struct RawDigest {
     pub cutoff: Option<S>,
     /// Title printed on the digest ("青石街道舆情日报").
     pub title: Option<String>,
+    /// HTML, Word and Markdown list at most this many alerts in full (0: all).
+    pub max_listed: Option<usize>,
 }
 
 #[derive(Debug, Deserialize)]

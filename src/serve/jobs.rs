@@ -11,6 +11,7 @@ use tokio_util::task::TaskTracker;
 
 use super::Shared;
 use crate::alert::digest::{Format, render};
+use crate::alert::service::DigestDetail;
 use crate::app::App;
 use crate::config::Source;
 use crate::crawl::Crawler;
@@ -243,10 +244,7 @@ fn next_digest_fire(app: &App, after: i64) -> Option<i64> {
 
 /// Writes the digest of `date` to `index/digests/DATE.{formats}` and sends it to the channels.
 pub async fn produce_digest(app: &App, date: NaiveDate) -> anyhow::Result<()> {
-    let digest = {
-        let a = app;
-        a.build_digest(date)?
-    };
+    let digest = app.build_digest(date, DigestDetail::All)?;
     let dir = app.config.data_dir.join("digests");
     std::fs::create_dir_all(&dir)?;
     for f in &app.config.digest.formats {

@@ -43,10 +43,9 @@ impl RecentHashes {
         best.map(|(_, c)| c)
     }
 
-    /// Drops what no article fetched from now on can join (older than the window before the
-    /// wall clock).
-    fn prune(&mut self, wall_now: i64) {
-        let cutoff = wall_now - WINDOW_DAYS * 86_400;
+    /// Drops what no article fetched from `now` on can join (older than the window before it).
+    fn prune(&mut self, now: i64) {
+        let cutoff = now - WINDOW_DAYS * 86_400;
         // Move the horizon in steps of a day, so a long-running serve trims once a day; an
         // older article arriving later (a backfill) reloads from the database.
         if cutoff > self.horizon + 86_400 {
@@ -82,7 +81,9 @@ impl Store {
         if let Some(h) = hash {
             recent.entries.retain(|e| e.1 != article_id);
             recent.entries.push((fetched, article_id, h, cluster));
-            recent.prune(chrono::Utc::now().timestamp());
+            // Never below what this article needed: articles fetched long ago (a backfill, an
+            // import) would otherwise reload the window from SQLite one by one.
+            recent.prune(chrono::Utc::now().timestamp().min(fetched));
         }
         Ok(cluster)
     }
@@ -140,5 +141,48 @@ impl Store {
             |r| r.get(0),
         );
         self.wrap(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::NewArticle;
+
+    /// Articles fetched long ago (an import, a backfill) keep the window in memory instead of
+    /// reloading it from SQLite for every article, and still join their reprints.
+    #[test]
+    fn old_articles_keep_the_window_and_join_reprints() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).unwrap();
+        let t0 = 915_148_800; // 1999-01-01
+        let mut ids = Vec::new();
+        for k in 0..4_i64 {
+            let a = NewArticle {
+                canonical_url: format!("http://x.test/{k}"),
+                url: format!("http://x.test/{k}"),
+                source_id: "s".into(),
+                title: format!("t{k}"),
+                fetched: t0 + k * 3600,
+                text: "正文".into(),
+                ..NewArticle::default()
+            };
+            ids.push(store.insert_article(&a).unwrap().unwrap());
+        }
+        let h = 0xDEAD_BEEF_u64;
+        let mut clusters = Vec::new();
+        for (k, id) in ids.iter().enumerate() {
+            let near = h ^ (1 << k); // within MAX_DISTANCE of each other
+            clusters.push(
+                store
+                    .assign_cluster(*id, Some(near), t0 + k as i64 * 3600)
+                    .unwrap(),
+            );
+            let recent = store.recent_hashes.lock().unwrap();
+            let r = recent.as_ref().unwrap();
+            assert_eq!(r.entries.len(), k + 1, "window dropped after article {k}");
+            assert!(r.horizon <= t0 - WINDOW_DAYS * 86_400 + 86_400);
+        }
+        assert!(clusters.iter().all(|c| *c == ids[0]), "{clusters:?}");
     }
 }

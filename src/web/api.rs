@@ -15,6 +15,7 @@ use super::auth::{ApiUser, Role};
 use super::error::{WebError, blocking};
 use super::params::{Params, parse_date, parse_id};
 use crate::alert::digest::{self, Format};
+use crate::alert::service::DigestDetail;
 use crate::serve::ReloadError;
 
 /// Alerts listed by one API call unless `limit` says otherwise.
@@ -125,7 +126,7 @@ pub async fn digest(
         WebError::bad(format!("未知格式 {fmt_name:?}: html, md, json, xlsx, docx"))
     })?;
     let bytes = blocking(move || -> anyhow::Result<Vec<u8>> {
-        let d = app.build_digest(date)?;
+        let d = app.build_digest(date, DigestDetail::for_format(format))?;
         Ok(digest::render(&d, format)?)
     })
     .await?;

@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use yuqing::alert::digest::{Format, render};
 use yuqing::alert::matcher::Matcher;
-use yuqing::alert::service::AlertQuery;
+use yuqing::alert::service::{AlertQuery, DigestDetail};
 use yuqing::app::App;
 use yuqing::config::{Level, Rule, Scope};
 use yuqing::store::NewArticle;
@@ -219,7 +219,7 @@ fn the_digest_window_runs_from_08_00_the_day_before_to_08_00_in_shanghai() {
     let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
     let (from, to) = app.digest_window(date);
     assert_eq!((from, to), (at(24, 8, 0, 0), at(25, 8, 0, 0)));
-    let d = app.build_digest(date).unwrap();
+    let d = app.build_digest(date, DigestDetail::All).unwrap();
     let mut titles: Vec<String> = d.alerts.iter().map(|a| a.title.clone()).collect();
     titles.sort();
     assert_eq!(titles, vec!["first 火灾", "last 火灾", "midnight 火灾"]);

@@ -659,6 +659,7 @@ fn digest() -> Digest {
             note: None,
         }],
         sources: Vec::new(),
+        max_listed: 0,
     }
 }
 

@@ -90,6 +90,7 @@ fn digest3() -> Digest {
         generated_at: "2026-11-25T08:05:00+08:00".into(),
         alerts: vec![a1, a2, a3],
         sources: sources(),
+        max_listed: DEFAULT_MAX_LISTED,
     }
 }
 
@@ -409,4 +410,40 @@ fn docx_survives_xml_hostile_text() {
     assert!(!doc.contains('\u{1}') && !doc.contains('\u{0}'));
     assert!(doc.contains("控制符&lt;&amp;&gt;"));
     render(&d, Format::Xlsx).unwrap();
+}
+
+/// A window of many alerts: HTML, Markdown and Word list the first `max_listed` in display
+/// order and say how many more there are; the summary and the XLSX count every one.
+#[test]
+fn long_digests_list_the_first_alerts_and_count_the_rest() {
+    let mut d = digest3();
+    d.alerts.clear();
+    for i in 0..7 {
+        let level = if i % 2 == 0 { "low" } else { "high" };
+        d.alerts
+            .push(alert(i, level, level, level, "new", &format!("标题{i}号")));
+    }
+    d.max_listed = 3;
+    // Display order: the high ones (1, 3, 5), then the low ones (0, 2, 4, 6).
+    assert_eq!(d.display_order(), [1, 3, 5, 0, 2, 4, 6]);
+    let listed = ["标题1号", "标题3号", "标题5号"];
+    let unlisted = ["标题0号", "标题2号", "标题4号", "标题6号"];
+    let docx = unzip(&render(&d, Format::Docx).unwrap(), "word/document.xml");
+    for doc in [text(&d, Format::Html), text(&d, Format::Md), docx] {
+        assert!(doc.contains("本时段共产生预警"), "summary");
+        assert!(doc.contains("详列前 3 条，其余 4 条只计入统计"), "{doc}");
+        assert!(doc.contains("本规则另有 4 条未详列"), "{doc}");
+        assert!(doc.contains("低级预警（4 条）"), "group counts stay whole");
+        assert_increasing(&positions(&doc, &listed));
+        for t in unlisted {
+            assert!(!doc.contains(t), "{t} listed");
+        }
+    }
+    let xlsx = render(&d, Format::Xlsx).unwrap();
+    let titles = xlsx_column(&xlsx, "xl/worksheets/sheet1.xml", 'D');
+    assert_eq!(titles.len(), 1 + 7, "every alert in the XLSX");
+    d.max_listed = 0;
+    let all = text(&d, Format::Html);
+    assert!(listed.iter().chain(&unlisted).all(|t| all.contains(t)));
+    assert!(!all.contains("未详列"));
 }

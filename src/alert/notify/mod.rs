@@ -261,7 +261,7 @@ pub async fn after_crawl(app: &App, since: DateTime<FixedOffset>) {
 impl App {
     /// Enqueues the digest of `date` for the channels that take it and tries to deliver.
     pub async fn push_digest(&self, date: chrono::NaiveDate) -> anyhow::Result<DeliveryReport> {
-        let digest = self.build_digest(date)?;
+        let digest = self.build_digest(date, crate::alert::service::DigestDetail::All)?;
         let now = self.now();
         enqueue_digest(&self.store, &self.config, &digest, now)?;
         let http = http_client(&self.config)?;
