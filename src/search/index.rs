@@ -233,27 +233,17 @@ impl SearchIndex {
             source,
         };
         let limit = req.limit.max(1);
-        let total = searcher.search(&query, &Count).map_err(tv)?;
-        let addrs: Vec<(f32, DocAddress)> = match req.sort {
+        // One pass over the postings for both the exact count and the top hits.
+        let top = TopDocs::with_limit(limit).and_offset(req.offset);
+        let (total, addrs): (usize, Vec<(f32, DocAddress)>) = match req.sort {
             Sort::Relevance => searcher
-                .search(
-                    &query,
-                    &TopDocs::with_limit(limit)
-                        .and_offset(req.offset)
-                        .order_by_score(),
-                )
+                .search(&query, &(Count, top.order_by_score()))
                 .map_err(tv)?,
-            Sort::Newest => searcher
-                .search(
-                    &query,
-                    &TopDocs::with_limit(limit)
-                        .and_offset(req.offset)
-                        .order_by_fast_field::<i64>("published", Order::Desc),
-                )
-                .map_err(tv)?
-                .into_iter()
-                .map(|(_, a)| (0.0, a))
-                .collect(),
+            Sort::Newest => {
+                let by_date = top.order_by_fast_field::<i64>("published", Order::Desc);
+                let (total, hits) = searcher.search(&query, &(Count, by_date)).map_err(tv)?;
+                (total, hits.into_iter().map(|(_, a)| (0.0, a)).collect())
+            }
         };
         let hits = addrs
             .into_iter()

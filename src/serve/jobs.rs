@@ -263,6 +263,8 @@ pub async fn produce_digest(app: &App, date: NaiveDate) -> anyhow::Result<()> {
     }
     app.store.set_meta("last_digest", &date.to_string())?;
     tracing::info!(%date, alerts = digest.alerts.len(), "digest written");
+    drop(digest);
+    super::trim_heap();
     Ok(())
 }
 

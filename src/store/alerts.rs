@@ -83,6 +83,8 @@ pub struct AlertFilter {
     pub level: Option<String>,
     pub article_id: Option<i64>,
     pub limit: Option<usize>,
+    /// Leave `text` empty: for listing thousands of alerts without their articles' text.
+    pub without_text: bool,
 }
 
 const COLS: &str = "al.id, al.article_id, al.rule_id, al.level, al.status, al.matched, al.created, al.updated, al.note,
@@ -137,8 +139,13 @@ impl Store {
 
     /// Alerts matching `f`, newest first.
     pub fn alerts(&self, f: &AlertFilter) -> Result<Vec<AlertRow>> {
+        let cols = if f.without_text {
+            COLS.replace("a.text", "'' AS text")
+        } else {
+            COLS.to_string()
+        };
         let mut sql = format!(
-            "SELECT {COLS} FROM alerts al JOIN articles a ON a.id = al.article_id WHERE 1 = 1"
+            "SELECT {cols} FROM alerts al JOIN articles a ON a.id = al.article_id WHERE 1 = 1"
         );
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
         let mut push = |cond: &str, v: rusqlite::types::Value| {

@@ -125,9 +125,13 @@ pub async fn digest(
     let format = Format::parse(fmt_name).ok_or_else(|| {
         WebError::bad(format!("未知格式 {fmt_name:?}: html, md, json, xlsx, docx"))
     })?;
+    let _turn = web.heavy.acquire().await.map_err(anyhow::Error::from)?;
     let bytes = blocking(move || -> anyhow::Result<Vec<u8>> {
         let d = app.build_digest(date, DigestDetail::for_format(format))?;
-        Ok(digest::render(&d, format)?)
+        let bytes = digest::render(&d, format)?;
+        drop(d);
+        crate::serve::trim_heap();
+        Ok(bytes)
     })
     .await?;
     let mut res = (

@@ -25,6 +25,7 @@ async fn collect(web: &WebState, p: &Params) -> Result<Vec<Hit>, WebError> {
     }
     opts.limit = MAX_LIMIT;
     opts.page = 1;
+    let _turn = web.heavy.acquire().await.map_err(anyhow::Error::from)?;
     blocking(move || -> Result<_, WebError> {
         let mut hits = Vec::new();
         loop {

@@ -58,6 +58,9 @@ pub struct Web {
     pub limiter: auth::Limiter,
     /// CSRF token of the implicit local administrator (no session exists for it).
     pub local_csrf: String,
+    /// Digest documents and exports are built one at a time: one can hold a few hundred MB
+    /// while it is built (a window of 60 000 alerts), so ten at once would be gigabytes.
+    pub heavy: tokio::sync::Semaphore,
 }
 
 pub type WebState = Arc<Web>;
@@ -70,6 +73,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         shared,
         limiter: auth::Limiter::default(),
         local_csrf: auth::random_token(),
+        heavy: tokio::sync::Semaphore::new(1),
     });
     Router::new()
         .route("/", get(pages::search))

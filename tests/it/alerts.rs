@@ -223,6 +223,17 @@ fn the_digest_window_runs_from_08_00_the_day_before_to_08_00_in_shanghai() {
     let mut titles: Vec<String> = d.alerts.iter().map(|a| a.title.clone()).collect();
     titles.sort();
     assert_eq!(titles, vec!["first 火灾", "last 火灾", "midnight 火灾"]);
+    let snippets = |d: &yuqing::alert::digest::Digest| {
+        d.alerts.iter().filter(|a| !a.snippet.is_empty()).count()
+    };
+    assert_eq!(snippets(&d), 3, "every alert has its snippet");
+    // Shown on request, only the alerts listed in full are given snippets.
+    let mut small = app.reloaded(app.config.clone()).unwrap();
+    small.config.digest.max_listed = 2;
+    let listed = small.build_digest(date, DigestDetail::Listed).unwrap();
+    assert_eq!((listed.alerts.len(), snippets(&listed)), (3, 2));
+    let first = listed.display_order()[0];
+    assert!(!listed.alerts[first].snippet.is_empty());
     assert!(
         d.window_start.starts_with("2026-11-24T08:00:00+08:00"),
         "{}",
