@@ -70,7 +70,7 @@ impl Crawler<'_> {
             ..Default::default()
         };
         let ts = now.timestamp();
-        let state = match self.store.source_state(&source.id) {
+        let state = match off_async(|| self.store.source_state(&source.id)) {
             Ok(s) => s,
             Err(e) => {
                 report.errors.push(e.to_string());
@@ -165,13 +165,15 @@ impl Crawler<'_> {
         report: &mut SourceReport,
     ) {
         let next = crate::schedule::next_run(source, self.config.timezone, ts);
-        let r = self.store.record_success(
-            &source.id,
-            ts,
-            v.and_then(|v| v.etag.as_deref()),
-            v.and_then(|v| v.last_modified.as_deref()),
-            Some(next),
-        );
+        let r = off_async(|| {
+            self.store.record_success(
+                &source.id,
+                ts,
+                v.and_then(|v| v.etag.as_deref()),
+                v.and_then(|v| v.last_modified.as_deref()),
+                Some(next),
+            )
+        });
         if let Err(e) = r {
             report.errors.push(e.to_string());
         }
@@ -199,10 +201,10 @@ impl Crawler<'_> {
             )
         };
         report.status = if blocked { "blocked" } else { "failing" }.into();
-        if let Err(e) = self
-            .store
-            .record_failure(&source.id, ts, msg, blocked, Some(next))
-        {
+        if let Err(e) = off_async(|| {
+            self.store
+                .record_failure(&source.id, ts, msg, blocked, Some(next))
+        }) {
             report.errors.push(e.to_string());
         }
     }
@@ -223,7 +225,7 @@ impl Crawler<'_> {
                 return Err((format!("fetching {}: {e}", source.url), blocked));
             }
         };
-        let mut items = match &source.kind {
+        let mut items = off_async(|| match &source.kind {
             SourceKind::Rss => feed::parse_feed(
                 &resp.body,
                 resp.content_type.as_deref(),
@@ -231,14 +233,14 @@ impl Crawler<'_> {
                 &resp.final_url,
                 tz,
             )
-            .map_err(|e| (format!("{}: {e}", source.url), false))?,
+            .map_err(|e| (format!("{}: {e}", source.url), false)),
             SourceKind::Html(sel) => {
                 let (html, _) =
                     charset::decode_html(&resp.body, resp.content_type.as_deref(), source.encoding);
                 listpage::parse_list(&html, &resp.final_url, sel, tz, now)
-                    .map_err(|e| (format!("{}: {e}", source.url), false))?
+                    .map_err(|e| (format!("{}: {e}", source.url), false))
             }
-        };
+        })?;
         items.truncate(self.config.crawl.max_items_per_source);
         Ok(Some((items, resp.validators)))
     }
@@ -263,7 +265,7 @@ impl Crawler<'_> {
                 }
             },
         };
-        match self.store.article_exists(&canonical) {
+        match off_async(|| self.store.article_exists(&canonical)) {
             Ok(true) => return ItemOutcome::Known,
             Ok(false) => {}
             Err(e) => return ItemOutcome::Failed(e.to_string()),
@@ -307,7 +309,7 @@ impl Crawler<'_> {
                 }
                 Ok((PageKind::Deleted(why), _)) => {
                     tracing::info!(source = %source.id, url = %page_url, %why, "article deleted by publisher");
-                    let _ = self.store.mark_deleted(&canonical);
+                    let _ = off_async(|| self.store.mark_deleted(&canonical));
                     return ItemOutcome::Deleted;
                 }
                 Ok((PageKind::Blocked(why), _)) => return ItemOutcome::Blocked(why),
@@ -326,7 +328,7 @@ impl Crawler<'_> {
         if article.title.trim().is_empty() && article.text.trim().is_empty() {
             return ItemOutcome::Failed(format!("{}: no title and no text", article.url));
         }
-        match self.store.insert_article(&article) {
+        match off_async(|| self.store.insert_article(&article)) {
             Ok(Some(id)) => ItemOutcome::New(id),
             Ok(None) => ItemOutcome::Known,
             Err(e) => ItemOutcome::Failed(e.to_string()),
@@ -347,16 +349,29 @@ impl Crawler<'_> {
                 ));
             }
         };
-        let (html, _) =
-            charset::decode_html(&resp.body, resp.content_type.as_deref(), source.encoding);
-        let kind = extract::extract(
-            &html,
-            &resp.final_url,
-            &self.config.sites,
-            self.config.timezone,
-            now,
-        );
+        let kind = off_async(|| {
+            let (html, _) =
+                charset::decode_html(&resp.body, resp.content_type.as_deref(), source.encoding);
+            extract::extract(
+                &html,
+                &resp.final_url,
+                &self.config.sites,
+                self.config.timezone,
+                now,
+            )
+        });
         Ok((kind, resp.body))
+    }
+}
+
+/// Runs `f` (SQLite, parsing a page) without stalling the other tasks of this async worker: on
+/// a multi-threaded runtime the worker hands its tasks to another thread meanwhile. SQLite's one
+/// connection may be busy with the indexer for a while; parsing a large page takes milliseconds.
+fn off_async<T>(f: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
+        _ => f(),
     }
 }
 
