@@ -92,6 +92,20 @@ pub fn reorder_search_args(args: Vec<String>) -> Vec<String> {
     out
 }
 
+/// Two malloc arenas unless `MALLOC_ARENA_MAX` says otherwise. glibc gives each thread that
+/// allocates under contention an arena of its own (up to 8 per core) and keeps freed memory in
+/// them: the crawler's and the web's blocking threads each held on to what their last page or
+/// query needed (serve idled at 455 MB after 5 000 articles; the systemd unit sets the same).
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        // SAFETY: mallopt only sets an allocator parameter; called before any thread exists.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, 2);
+        }
+    }
+}
+
 pub fn main() -> ExitCode {
     // `yuqing search … | head` should end quietly, like any Unix tool, not panic on EPIPE.
     #[cfg(unix)]
@@ -99,6 +113,7 @@ pub fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    limit_malloc_arenas();
     let cli = Cli::parse_from(reorder_search_args(std::env::args().collect()));
     init_logging(cli.log_format, matches!(cli.command, Command::Serve { .. }));
     let runtime = match tokio::runtime::Builder::new_multi_thread()

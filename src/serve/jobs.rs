@@ -181,13 +181,24 @@ async fn crawl_one(
 }
 
 /// Indexes stored rows every couple of seconds (or when woken): fetched → searchable quickly.
+/// At most one pass (one commit) per [`INDEX_EVERY`]: during a burst of crawls, a commit per
+/// woken pass made hundreds of small segments, and their flushes and merges cost as much CPU
+/// again as the indexing itself.
 pub async fn indexer(shared: Arc<Shared>, token: CancellationToken) {
+    let mut last: Option<tokio::time::Instant> = None;
     loop {
         tokio::select! {
             _ = token.cancelled() => break,
             _ = tokio::time::sleep(INDEX_EVERY) => {}
             _ = WAKE_INDEXER.notified() => {}
         }
+        if let Some(rest) = last.and_then(|t| INDEX_EVERY.checked_sub(t.elapsed())) {
+            tokio::select! {
+                _ = token.cancelled() => break,
+                _ = tokio::time::sleep(rest) => {}
+            }
+        }
+        last = Some(tokio::time::Instant::now());
         let app = shared.app();
         let pending = app.store.count_unindexed().unwrap_or(0);
         if pending == 0 {
