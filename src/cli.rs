@@ -583,6 +583,8 @@ async fn serve(config: Config, listen: Option<String>) -> Result<(), Failure> {
         message: e.to_string(),
     })?;
     let app = App::open(config)?;
+    // One indexing thread: indexing shares the cores with crawling and the web.
+    app.index.set_writer_threads(1);
     crate::web::check_listen(&addr, &app.store).map_err(usage)?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await

