@@ -429,10 +429,6 @@ async fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     let words = queries(&base);
-    if let Ok(p) = std::env::var("DUMP_QUERIES") {
-        std::fs::write(p, words.join("\n"))?;
-        return Ok(());
-    }
 
     println!("[2/5] yuqing reindex …");
     let (t, cpu0) = (Instant::now(), cpu_secs("self", 13));

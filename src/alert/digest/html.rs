@@ -2,20 +2,14 @@
 
 use super::*;
 
+/// The web's HTML escaping, minus control characters (meaningless in a report, and some mail
+/// clients choke on them).
 fn esc_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => {}
-            c => out.push(c),
-        }
-    }
-    out
+    let kept: String = s
+        .chars()
+        .filter(|&c| !c.is_control() || c == '\n' || c == '\t')
+        .collect();
+    crate::search::snippet::escape(&kept)
 }
 
 const CSS_BODY: &str = "margin:0;padding:0;background:#f4f5f7;color:#222;font-family:-apple-system,'PingFang SC','Microsoft YaHei','Noto Sans CJK SC',sans-serif;font-size:15px;line-height:1.6;";

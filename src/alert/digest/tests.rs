@@ -209,7 +209,7 @@ fn html_three_alerts() {
 fn html_escapes_crawled_strings() {
     let mut d = digest3();
     d.alerts[1].title = "<script>alert(1)</script>\" onerror=\"x".into();
-    d.alerts[1].snippet = "<img src=x onerror=alert(2)>拆迁".into();
+    d.alerts[1].snippet = "<img src=x onerror=alert(2)>拆迁\u{7}\u{1b}".into();
     d.alerts[1].highlights = vec![[29, 31]];
     d.alerts[1].url = "https://e.cn/\"><script>x</script>".into();
     d.alerts[1].source_name = "<b>源</b>".into();
@@ -221,6 +221,10 @@ fn html_escapes_crawled_strings() {
     assert!(!h.contains("<b>源") && !h.contains("<i>日报"));
     assert!(h.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot; onerror=&quot;x"));
     assert!(h.contains("&lt;img src=x onerror=alert(2)&gt;"));
+    assert!(
+        !h.contains('\u{7}') && !h.contains('\u{1b}'),
+        "control characters dropped"
+    );
     assert!(h.contains("href=\"https://e.cn/&quot;&gt;&lt;script&gt;x&lt;/script&gt;\""));
 }
 
