@@ -115,7 +115,14 @@ pub fn main() -> ExitCode {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     limit_malloc_arenas();
-    let cli = Cli::parse_from(reorder_search_args(std::env::args().collect()));
+    let args = match utf8_args(std::env::args_os()) {
+        Ok(a) => a,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    let cli = Cli::parse_from(reorder_search_args(args));
     init_logging(cli.log_format, matches!(cli.command, Command::Serve { .. }));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -130,14 +137,36 @@ pub fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(run(cli)) {
+    let code = match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
             let _ = std::io::stdout().flush();
             eprintln!("{}", f.message);
             ExitCode::from(f.code)
         }
-    }
+    };
+    // Dropping the runtime would wait for every blocking task, however long; a request still
+    // being served must never hold up the exit.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    code
+}
+
+/// The arguments as UTF-8, or a clear message naming the first one that is not (exit 2; the
+/// standard library's `args()` panics on them).
+pub fn utf8_args(
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+) -> Result<Vec<String>, String> {
+    args.into_iter()
+        .enumerate()
+        .map(|(i, a)| {
+            a.into_string().map_err(|a| {
+                format!(
+                    "错误：第 {i} 个参数不是有效的 UTF-8 文本：{} (argument {i} is not valid UTF-8)",
+                    a.to_string_lossy()
+                )
+            })
+        })
+        .collect()
 }
 
 fn init_logging(format: LogFormat, service: bool) {

@@ -1,6 +1,20 @@
 //! Advanced rule expressions in the syntax Chinese 舆情 systems use:
 //! `(XX街道|XX社区)+(火灾|爆炸)-演练` — `+` and, `|` or, `-` and-not, parentheses, and quotes
 //! for words containing those characters. `|` binds tighter than `+` and `-`.
+//!
+//! Expressions come from `rules.toml` and from the web rule tester (any logged-in user), so they
+//! are hostile input: parentheses may nest at most [`MAX_DEPTH`] deep (the parser and the tree
+//! walks recurse once per level), an expression is at most [`MAX_EXPR_BYTES`] long with at most
+//! [`MAX_WORDS`] distinct words, and parsing is linear in its length.
+
+use std::collections::HashMap;
+
+/// Deepest parenthesis nesting accepted. Real rules use two or three levels.
+pub const MAX_DEPTH: usize = 32;
+/// Longest expression accepted, in bytes (about 21 000 Chinese characters).
+pub const MAX_EXPR_BYTES: usize = 64 * 1024;
+/// Most distinct words one expression may hold.
+pub const MAX_WORDS: usize = 2_000;
 
 /// A parsed expression; leaves index into the expression's word list.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,23 +42,35 @@ pub struct ExprError {
 }
 
 pub fn parse(text: &str) -> Result<Parsed, ExprError> {
+    if text.len() > MAX_EXPR_BYTES {
+        return Err(ExprError {
+            offset: 0,
+            message: format!(
+                "表达式过长：{} 字节，最多 {MAX_EXPR_BYTES} 字节 (expression too long: {} bytes, at most {MAX_EXPR_BYTES})",
+                text.len(),
+                text.len()
+            ),
+        });
+    }
     let mut p = P {
         s: text,
         pos: 0,
+        depth: 0,
         words: Vec::new(),
+        index: HashMap::new(),
     };
     p.skip_ws();
     if p.pos >= text.len() {
         return Err(ExprError {
             offset: 0,
-            message: "empty expression".into(),
+            message: "表达式为空 (empty expression)".into(),
         });
     }
     let expr = p.sum()?;
     p.skip_ws();
     if p.pos < text.len() {
         let c = p.peek().unwrap_or(' ');
-        return Err(p.err(format!("unexpected {c:?}")));
+        return Err(p.err(format!("此处不应出现 {c:?} (unexpected {c:?})")));
     }
     Ok(Parsed {
         expr,
@@ -55,7 +81,11 @@ pub fn parse(text: &str) -> Result<Parsed, ExprError> {
 struct P<'a> {
     s: &'a str,
     pos: usize,
+    /// Open parentheses around the current position.
+    depth: usize,
     words: Vec<String>,
+    /// Word → its index in `words` (a linear search made long OR-chains quadratic).
+    index: HashMap<String, usize>,
 }
 
 impl P<'_> {
@@ -132,19 +162,29 @@ impl P<'_> {
     fn atom(&mut self) -> Result<Expr, ExprError> {
         self.skip_ws();
         match self.peek() {
-            None => Err(self.err("expression ends where a word or '(' was expected".into())),
+            None => Err(self.err(
+                "表达式在应有词语或 '(' 的地方结束 (expression ends where a word or '(' was expected)"
+                    .into(),
+            )),
             Some('(' | '（') => {
                 let open = self.pos;
+                if self.depth >= MAX_DEPTH {
+                    return Err(self.err(format!(
+                        "括号嵌套超过 {MAX_DEPTH} 层 (parentheses nested deeper than {MAX_DEPTH})"
+                    )));
+                }
+                self.depth += 1;
                 self.bump();
                 let inner = self.sum()?;
                 self.skip_ws();
                 if !matches!(self.peek(), Some(')' | '）')) {
                     return Err(ExprError {
                         offset: open,
-                        message: "unclosed '('".into(),
+                        message: "括号未闭合 (unclosed '(')".into(),
                     });
                 }
                 self.bump();
+                self.depth -= 1;
                 Ok(inner)
             }
             Some('"' | '“') => {
@@ -157,7 +197,7 @@ impl P<'_> {
                 if self.peek().is_none() {
                     return Err(ExprError {
                         offset: open,
-                        message: "unclosed quote".into(),
+                        message: "引号未闭合 (unclosed quote)".into(),
                     });
                 }
                 let word = self.s[start..self.pos].to_string();
@@ -165,7 +205,9 @@ impl P<'_> {
                 self.word(word, open)
             }
             Some(c) if "+-|)＋－｜）".contains(c) => {
-                Err(self.err(format!("unexpected {c:?} where a word was expected")))
+                Err(self.err(format!(
+                    "此处应为词语，却是 {c:?} (unexpected {c:?} where a word was expected)"
+                )))
             }
             Some(_) => {
                 let start = self.pos;
@@ -185,16 +227,23 @@ impl P<'_> {
         if crate::text::normalize(&word).is_empty() {
             return Err(ExprError {
                 offset: at,
-                message: "empty word".into(),
+                message: "空词语 (empty word)".into(),
             });
         }
-        let i = match self.words.iter().position(|w| *w == word) {
-            Some(i) => i,
-            None => {
-                self.words.push(word);
-                self.words.len() - 1
-            }
-        };
+        if let Some(&i) = self.index.get(&word) {
+            return Ok(Expr::Word(i));
+        }
+        if self.words.len() >= MAX_WORDS {
+            return Err(ExprError {
+                offset: at,
+                message: format!(
+                    "表达式的词语超过 {MAX_WORDS} 个，请拆成几条规则 (more than {MAX_WORDS} distinct words)"
+                ),
+            });
+        }
+        let i = self.words.len();
+        self.index.insert(word.clone(), i);
+        self.words.push(word);
         Ok(Expr::Word(i))
     }
 }
@@ -250,5 +299,44 @@ mod tests {
         assert!(parse("火灾)").is_err());
         assert!(parse("\"火灾").is_err());
         assert!(parse("\"\"").is_err());
+    }
+
+    /// Regression: 3 000 nested parentheses overflowed the stack and aborted `serve`.
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        for depth in [MAX_DEPTH + 1, 3_000, 20_000] {
+            let e = format!("{}火{}", "(".repeat(depth), ")".repeat(depth));
+            let err = parse(&e).unwrap_err();
+            assert!(err.message.contains("嵌套"), "{}", err.message);
+            assert_eq!(
+                err.offset, MAX_DEPTH,
+                "points at the first parenthesis too deep"
+            );
+        }
+        let ok = format!("{}火{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+        assert!(holds(&ok, "火"));
+        // Depth is about open parentheses, not how many groups there are.
+        let wide = vec!["(甲|乙)"; 500].join("+");
+        assert!(holds(&wide, "乙"));
+    }
+
+    /// Regression: an OR-chain of 150 000 words took a minute (linear de-duplication).
+    #[test]
+    fn long_expressions_are_bounded_and_linear() {
+        let words: Vec<String> = (0..MAX_WORDS).map(|i| format!("词{i}")).collect();
+        let p = parse(&words.join("|")).unwrap();
+        assert_eq!(p.words.len(), MAX_WORDS);
+        // Repeats are de-duplicated, not counted.
+        let repeated = vec!["火灾"; 5_000].join("|");
+        assert_eq!(parse(&repeated).unwrap().words, vec!["火灾".to_string()]);
+        let too_many: Vec<String> = (0..=MAX_WORDS).map(|i| format!("词{i}")).collect();
+        assert!(
+            parse(&too_many.join("|"))
+                .unwrap_err()
+                .message
+                .contains("超过")
+        );
+        let huge: Vec<String> = (0..150_000).map(|i| format!("w{i}")).collect();
+        assert!(parse(&huge.join("|")).unwrap_err().message.contains("过长"));
     }
 }

@@ -18,13 +18,11 @@ use regex::Regex;
 use scraper::{ElementRef, Html, Selector};
 
 use crate::model::{Extracted, PageKind};
+use crate::text::html::{MAX_HTML_DEPTH, bound_nesting};
 use layout::{Layout, Options, decode_js_string, inline_text, linearize};
 
 /// Input beyond this many bytes is ignored.
 const MAX_INPUT: usize = 3 * 1024 * 1024;
-/// Input is cut where container tags nest deeper than this (html5ever's tree
-/// building is quadratic in nesting depth; real pages stay far below).
-const MAX_NESTING: usize = 1500;
 /// How much heavier the best line run must be than the best block to be used.
 const RUN_OVER_BLOCK: f64 = 1.5;
 
@@ -78,7 +76,9 @@ pub fn extract(
     now: DateTime<FixedOffset>,
 ) -> PageKind {
     let html = truncate(html, MAX_INPUT);
-    let html = truncate(html, nesting_cut(html, MAX_NESTING));
+    // html5ever's tree building is quadratic in nesting depth: bound it (text is kept).
+    let bounded = bound_nesting(html, MAX_HTML_DEPTH);
+    let html: &str = &bounded;
     let doc = Html::parse_document(html);
     let no_removal = HashSet::new();
     let page = linearize(
@@ -126,90 +126,6 @@ fn truncate(s: &str, max: usize) -> &str {
         end -= 1;
     }
     &s[..end]
-}
-
-/// Byte offset where container-tag nesting first exceeds `max_depth` (or the
-/// length). A lexical estimate: `<div>` opens, `</div>` closes; scripts, styles
-/// and comments are skipped; implicitly closed tags (`p`, `li`, `td`) are ignored.
-fn nesting_cut(html: &str, max_depth: usize) -> usize {
-    const CONTAINERS: &[&[u8]] = &[
-        b"div",
-        b"span",
-        b"section",
-        b"article",
-        b"table",
-        b"tbody",
-        b"ul",
-        b"ol",
-        b"dl",
-        b"font",
-        b"a",
-        b"b",
-        b"i",
-        b"u",
-        b"em",
-        b"strong",
-        b"small",
-        b"big",
-        b"blockquote",
-        b"center",
-        b"form",
-        b"main",
-        b"aside",
-        b"header",
-        b"footer",
-        b"nav",
-    ];
-    let bytes = html.as_bytes();
-    let lower_find = |from: usize, needle: &[u8]| {
-        bytes
-            .get(from..)?
-            .windows(needle.len())
-            .position(|w| w.eq_ignore_ascii_case(needle))
-            .map(|p| from + p)
-    };
-    let (mut depth, mut i) = (0usize, 0usize);
-    while let Some(p) = bytes
-        .get(i..)
-        .and_then(|b| b.iter().position(|&c| c == b'<'))
-    {
-        let at = i + p;
-        let rest = &bytes[at + 1..];
-        if rest.starts_with(b"!--") {
-            i = lower_find(at + 4, b"-->").map_or(bytes.len(), |e| e + 3);
-            continue;
-        }
-        let closing = rest.first() == Some(&b'/');
-        let name_start = at + 1 + usize::from(closing);
-        let name_len = bytes[name_start..]
-            .iter()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .count();
-        let name = &bytes[name_start..name_start + name_len];
-        i = name_start + name_len.max(1).min(bytes.len() - name_start);
-        if !closing && (name.eq_ignore_ascii_case(b"script") || name.eq_ignore_ascii_case(b"style"))
-        {
-            let end_tag: &[u8] = if name.eq_ignore_ascii_case(b"script") {
-                b"</script"
-            } else {
-                b"</style"
-            };
-            i = lower_find(i, end_tag).unwrap_or(bytes.len());
-            continue;
-        }
-        if !CONTAINERS.iter().any(|c| c.eq_ignore_ascii_case(name)) {
-            continue;
-        }
-        if closing {
-            depth = depth.saturating_sub(1);
-        } else {
-            depth += 1;
-            if depth > max_depth {
-                return at;
-            }
-        }
-    }
-    bytes.len()
 }
 
 fn select_first<'a>(doc: &'a Html, selector: &str) -> Option<ElementRef<'a>> {

@@ -1,5 +1,6 @@
 //! News sites without RSS: a list page plus CSS selectors gives [`FeedItem`]s.
 
+use crate::text::html::{MAX_HTML_DEPTH, bound_nesting};
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
@@ -59,7 +60,8 @@ pub fn parse_list(
     let any_link = compile("link", "a[href]")?;
     let base_tag = compile("base", "base[href]")?;
 
-    let doc = Html::parse_document(html);
+    let bounded = bound_nesting(html, MAX_HTML_DEPTH);
+    let doc = Html::parse_document(&bounded);
     let page_base = doc
         .select(&base_tag)
         .next()

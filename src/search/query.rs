@@ -36,6 +36,9 @@ pub struct QueryError(pub String);
 pub const MAX_QUERY_CHARS: usize = 1000;
 /// At most this many words and operators.
 pub const MAX_TERMS: usize = 64;
+/// Deepest nesting of parentheses and `-` accepted. The parser and every walk over the tree
+/// recurse once per level; [`MAX_TERMS`] already bounds it, this says so with a clear message.
+pub const MAX_DEPTH: usize = 16;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Tok {
@@ -61,7 +64,11 @@ pub fn parse(input: &str) -> Result<Node, QueryError> {
     if toks.len() > MAX_TERMS {
         return Err(QueryError(format!("查询词过多，最多 {MAX_TERMS} 个")));
     }
-    let mut p = Parser { toks, pos: 0 };
+    let mut p = Parser {
+        toks,
+        pos: 0,
+        depth: 0,
+    };
     let node = p.and_expr()?;
     if let Some(t) = p.toks.get(p.pos) {
         return Err(QueryError(match t {
@@ -166,6 +173,7 @@ fn push_word(toks: &mut Vec<Tok>, word: String) -> Result<(), QueryError> {
 struct Parser {
     toks: Vec<Tok>,
     pos: usize,
+    depth: usize,
 }
 
 impl Parser {
@@ -209,6 +217,18 @@ impl Parser {
     }
 
     fn unary(&mut self) -> Result<Node, QueryError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(QueryError(format!(
+                "括号或排除嵌套超过 {MAX_DEPTH} 层 (nested deeper than {MAX_DEPTH})"
+            )));
+        }
+        self.depth += 1;
+        let node = self.unary_inner();
+        self.depth -= 1;
+        node
+    }
+
+    fn unary_inner(&mut self) -> Result<Node, QueryError> {
         match self.peek().cloned() {
             Some(Tok::Minus) => {
                 self.pos += 1;
@@ -293,6 +313,25 @@ mod tests {
             text: s.into(),
             title_only: false,
         }
+    }
+
+    #[test]
+    fn deep_nesting_is_a_clear_error() {
+        for q in [
+            format!("{}火{}", "(".repeat(3000), ")".repeat(3000)),
+            format!("{}火{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH)),
+            format!("{}火", "-(".repeat(20)),
+        ] {
+            assert!(parse(&q).is_err(), "{q}");
+        }
+        let ok = format!(
+            "{}火{}",
+            "(".repeat(MAX_DEPTH - 1),
+            ")".repeat(MAX_DEPTH - 1)
+        );
+        assert_eq!(parse(&ok).unwrap(), w("火"));
+        let deep = format!("{}火{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+        assert!(parse(&deep).unwrap_err().0.contains("嵌套"));
     }
 
     #[test]

@@ -1,4 +1,6 @@
-//! Text handling shared by every stage: normalization and Chinese segmentation.
+//! Text handling shared by every stage: normalization, Chinese segmentation, and the bound on
+//! HTML nesting applied before any HTML parser runs.
+pub mod html;
 pub mod normalize;
 pub mod segment;
 

@@ -1,6 +1,7 @@
 //! Pages: search (检索), article (文章), captured evidence, sources (信息源), users (用户) and
 //! the configuration reload button.
 
+use crate::text::html::{MAX_HTML_DEPTH, bound_nesting};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -232,6 +233,21 @@ pub async fn article(
     render(&page)
 }
 
+/// Evidence beyond this many bytes is not shown (extraction reads at most 3 MB too).
+pub const MAX_EVIDENCE_BYTES: usize = 3 << 20;
+
+/// The first [`MAX_EVIDENCE_BYTES`] of `text` (on a char boundary), and whether it was cut.
+fn cut_evidence(text: &str) -> (&str, bool) {
+    if text.len() <= MAX_EVIDENCE_BYTES {
+        return (text, false);
+    }
+    let mut end = MAX_EVIDENCE_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    (&text[..end], true)
+}
+
 /// The page as captured, sanitized (no scripts, no handlers, no remote images) and served with
 /// a sandboxing CSP, for the article page's frame.
 pub async fn evidence(
@@ -247,8 +263,20 @@ pub async fn evidence(
         };
         let is_html = mime.as_deref().is_none_or(|m| m.contains("html"));
         let (text, _) = crate::crawl::charset::decode_html(&bytes, mime.as_deref(), None);
+        drop(bytes);
+        let (text, cut) = cut_evidence(&text);
         let inner = if is_html {
-            ammonia::Builder::default().rm_tags(["img", "picture", "source", "video", "audio"]).clean(&text).to_string()
+            // Bounded nesting keeps sanitizing linear: 200 000 nested divs took 170 s.
+            let bounded = bound_nesting(text, MAX_HTML_DEPTH);
+            let clean = ammonia::Builder::default()
+                .rm_tags(["img", "picture", "source", "video", "audio"])
+                .clean(&bounded)
+                .to_string();
+            if cut {
+                format!("<p style=\"color:#a00\">原始网页过长，只显示前 {} MB。</p>{clean}", MAX_EVIDENCE_BYTES >> 20)
+            } else {
+                clean
+            }
         } else {
             format!("<pre style=\"white-space:pre-wrap\">{}</pre>", snippet::escape(&text))
         };

@@ -123,3 +123,64 @@ fn cli_reports_bad_queries_with_exit_2_and_no_panic() {
     let out = run(&["show", "42"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Regression: `yuqing search $'\xff\xfe'` panicked (exit 101) in `std::env::args`.
+#[test]
+fn non_utf8_arguments_exit_2_with_a_message() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = crate::common::write_config(dir.path(), "", "", "");
+    let out = Command::new(env!("CARGO_BIN_EXE_yuqing"))
+        .arg("--config")
+        .arg(&cfg)
+        .arg("search")
+        .arg(std::ffi::OsStr::from_bytes(b"\xff\xfe"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("UTF-8") && !err.contains("panicked"), "{err}");
+}
+
+/// Regression: a rule expression nested 5 000 deep passed `check` and then overflowed the stack
+/// of `serve` on reload (12 000 deep aborted `check` itself). Now `check` names the position.
+#[test]
+fn deeply_nested_rules_are_rejected_by_check_with_a_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for depth in [5_000usize, 20_000] {
+        let expr = format!("{}火{}", "(".repeat(depth), ")".repeat(depth));
+        let rules = format!("[[rule]]\nid = \"deep\"\nexpr = \"{expr}\"\n");
+        let cfg = crate::common::write_config(d, "", &rules, "");
+        let out = Command::new(env!("CARGO_BIN_EXE_yuqing"))
+            .arg("--config")
+            .arg(&cfg)
+            .arg("check")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        // The first parenthesis too deep: line 3, after `expr = "` and 32 parentheses.
+        let col = "expr = \"".len() + yuqing::alert::expr::MAX_DEPTH + 1;
+        assert!(
+            err.contains(&format!("rules.toml:3:{col}:")) && err.contains("嵌套"),
+            "{err}"
+        );
+    }
+    // Deeply nested TOML itself is refused, not a crash.
+    let rules = format!(
+        "[[rule]]\nid = \"x\"\nevent = {}\"火\"{}\n",
+        "[".repeat(50_000),
+        "]".repeat(50_000)
+    );
+    let cfg = crate::common::write_config(d, "", &rules, "");
+    let out = Command::new(env!("CARGO_BIN_EXE_yuqing"))
+        .arg("--config")
+        .arg(&cfg)
+        .arg("check")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("rules.toml:3:"), "{err}");
+}

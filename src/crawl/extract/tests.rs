@@ -248,21 +248,19 @@ fn js_string_decoding() {
     );
 }
 
+/// Regression: deep nesting used to cut the page where it passed 1 500 levels, losing the text
+/// after it, and custom elements were not counted at all (quadratic parse).
 #[test]
-fn nesting_cut_bounds_depth() {
-    let deep = "<div>".repeat(3000);
-    assert_eq!(nesting_cut(&deep, 1500), 1500 * 5);
-    let flat = "<div></div>".repeat(3000) + "<p>".repeat(3000).as_str();
-    assert_eq!(nesting_cut(&flat, 1500), flat.len());
-    let scripted = format!(
-        "<script>{}</script><!-- {} -->",
-        "<div>".repeat(3000),
-        "<div>".repeat(3000)
+fn deep_nesting_keeps_the_text_after_it() {
+    let n = 5_000;
+    let page = format!(
+        "<html><head><title>深层嵌套测试</title></head><body><h1>深层嵌套测试</h1>{}开头的文字。{}\
+         <p>清河街道发生火灾，消防队赶到现场扑救，无人员伤亡。这是嵌套之后的段落，必须保留。</p></body></html>",
+        "<div><x-y>".repeat(n),
+        "</x-y></div>".repeat(n)
     );
-    assert_eq!(nesting_cut(&scripted, 1500), scripted.len());
-    assert_eq!(nesting_cut("<", 10), 1);
-    assert_eq!(nesting_cut("</", 10), 2);
-    assert_eq!(nesting_cut("<div", 0), 0);
+    let a = article(&page, "https://example.com/a", &[]);
+    assert!(a.text.contains("清河街道发生火灾"), "{}", a.text);
 }
 
 proptest::proptest! {
