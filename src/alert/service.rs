@@ -11,6 +11,12 @@ use crate::app::App;
 use crate::search::snippet;
 use crate::store::{AlertFilter, AlertRow, AlertStatus, ReviewRow};
 
+/// Longest review note accepted, in characters: a note is a sentence or two (a 1.9 MB one was
+/// once stored).
+pub const MAX_NOTE_CHARS: usize = 2_000;
+/// Longest reviewer name (`--by`, or the web user's name) accepted, in characters.
+pub const MAX_REVIEWER_CHARS: usize = 32;
+
 #[derive(Debug, Clone, Serialize)]
 pub struct AlertView {
     pub id: i64,
@@ -199,6 +205,20 @@ impl App {
                 "未知状态 {status:?}: confirmed, reported, dismissed, new"
             )));
         };
+        if let Some(n) = note
+            && n.chars().count() > MAX_NOTE_CHARS
+        {
+            return Err(AlertError::BadRequest(format!(
+                "备注过长：最多 {MAX_NOTE_CHARS} 个字符 (note: at most {MAX_NOTE_CHARS} characters)"
+            )));
+        }
+        if let Some(b) = by
+            && (b.chars().count() > MAX_REVIEWER_CHARS || b.chars().any(char::is_control))
+        {
+            return Err(AlertError::BadRequest(format!(
+                "审核人姓名须为 1–{MAX_REVIEWER_CHARS} 个字符，不含控制字符 (reviewer name: at most {MAX_REVIEWER_CHARS} characters)"
+            )));
+        }
         if !self
             .store
             .review_alert(id, to, note, by, chrono::Utc::now().timestamp())?

@@ -90,12 +90,19 @@ pub fn query_string(pairs: &[(&str, &str)]) -> String {
 }
 
 /// Only links that stay on this site (`/…`, not `//host`) are followed after login or a review.
+///
+/// One strict check for every redirect target we take from a request (`next`, `back`): a path on
+/// this site, so never `//host`, `/\\host`, and no whitespace, control character or backslash
+/// anywhere (browsers drop tab and newline inside URLs, so `/%09/evil.example/` would become
+/// `//evil.example/`).
 pub fn local_path(p: &str) -> Option<&str> {
-    (p.starts_with('/')
-        && !p.starts_with("//")
-        && !p.starts_with("/\\")
-        && !p.contains(['\r', '\n']))
-    .then_some(p)
+    let mut chars = p.chars();
+    let ok = chars.next() == Some('/')
+        && !matches!(chars.next(), Some('/' | '\\'))
+        && !p
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '\\');
+    ok.then_some(p)
 }
 
 /// Only `http(s)` links to originals are rendered as links.

@@ -167,6 +167,18 @@ fn alerts_are_unique_and_reviews_are_audited() {
         "the note survives a later review without one"
     );
     assert!(app.review_alert(a.id, "approved", None, None).is_err());
+    // Regression: a 1.9 MB note was stored. Notes and reviewer names are capped.
+    let long = "备".repeat(yuqing::alert::service::MAX_NOTE_CHARS + 1);
+    assert!(matches!(
+        app.review_alert(a.id, "confirmed", Some(&long), None),
+        Err(yuqing::alert::service::AlertError::BadRequest(m)) if m.contains("备注过长")
+    ));
+    let long_name = "张".repeat(yuqing::alert::service::MAX_REVIEWER_CHARS + 1);
+    assert!(
+        app.review_alert(a.id, "confirmed", None, Some(&long_name))
+            .is_err()
+    );
+    assert_eq!(app.alert_reviews(a.id).unwrap().len(), 2, "nothing stored");
     assert!(matches!(
         app.review_alert(999, "confirmed", None, None),
         Err(yuqing::alert::service::AlertError::NotFound(999))

@@ -519,3 +519,105 @@ fn a_public_listen_address_needs_a_user() {
     web::auth::add_user(&app.store, "admin1", Role::Admin, PASSWORD).unwrap();
     assert!(web::check_listen(&public, &app.store).is_ok());
 }
+
+/// Regression: 200 concurrent logins were all evaluated (0 × 429), and a right password hidden
+/// among 31 concurrent guesses got in. Attempts now count before the password is checked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_guesses_get_no_more_tries_than_sequential_ones() {
+    let t = Arc::new(setup(&[("wang", Role::Staff)]));
+    let mut tasks = Vec::new();
+    for i in 0..32 {
+        let t = t.clone();
+        // The right password comes last, after 31 guesses from the same address.
+        let pw = if i == 31 { PASSWORD } else { "guess-guess" };
+        tasks.push(tokio::spawn(async move {
+            t.login_from([10, 1, 2, 3], &format!("name=wang&password={pw}"))
+                .await
+                .status
+        }));
+    }
+    let mut evaluated = 0;
+    let mut limited = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            StatusCode::UNAUTHORIZED | StatusCode::SEE_OTHER => evaluated += 1,
+            StatusCode::TOO_MANY_REQUESTS => limited += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(
+        evaluated <= web::auth::MAX_FAILURES,
+        "{evaluated} passwords checked, {limited} refused"
+    );
+    assert_eq!(evaluated + limited, 32);
+    // Many names from many addresses: each is checked at most once per window and the flood
+    // waits for the few hashing slots instead of running 200 argon2 hashes at once.
+    let mut tasks = Vec::new();
+    for i in 0..40u8 {
+        let t = t.clone();
+        tasks.push(tokio::spawn(async move {
+            t.login_from([10, 9, 0, i], &format!("name=user{i}&password=guess-guess"))
+                .await
+                .status
+        }));
+    }
+    for task in tasks {
+        let s = task.await.unwrap();
+        assert!(
+            s == StatusCode::UNAUTHORIZED || s == StatusCode::TOO_MANY_REQUESTS,
+            "{s}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn off_site_redirects_are_refused_in_every_spelling() {
+    let t = setup(&[("wang", Role::Staff)]);
+    for next in [
+        "%2F%09%2Fevil.example%2F",
+        "%2F%0A%2Fevil.example",
+        "%2F%5Cevil.example",
+        "%2F%2Fevil.example",
+        "%09%2F%2Fevil.example",
+        "https%3A%2F%2Fevil.example",
+        "%2Fa%5C..%5C%5Cevil.example",
+    ] {
+        let r = t
+            .login_from(
+                [10, 3, 3, 3],
+                &format!("name=wang&password={PASSWORD}&next={next}"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(r.header("location"), "/", "next={next}");
+    }
+    let r = t
+        .login_from(
+            [10, 3, 3, 3],
+            &format!("name=wang&password={PASSWORD}&next=%2Falerts%3Fstatus%3Dnew"),
+        )
+        .await;
+    assert_eq!(r.header("location"), "/alerts?status=new");
+}
+
+#[test]
+fn weak_passwords_are_refused() {
+    use web::auth::check_password;
+    for bad in [
+        "        ",
+        "   a    ",
+        "12345678",
+        "Password123",
+        "qwertyuiop",
+        "aaaaaaaaaa",
+        "abcdefghij",
+        "98765432",
+        "woaini1314",
+    ] {
+        assert!(check_password(bad).is_err(), "{bad:?} accepted");
+    }
+    assert!(check_password(&"x".repeat(200)).is_err());
+    for good in ["correct-horse-9", "青石街道2026值班", "e2e-password-1"] {
+        assert!(check_password(good).is_ok(), "{good:?} refused");
+    }
+}
