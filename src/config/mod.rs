@@ -51,6 +51,7 @@ pub struct Config {
     pub rules_path: PathBuf,
     pub userdict: Option<PathBuf>,
     pub listen: String,
+    pub server: ServerConfig,
     pub http: HttpConfig,
     pub crawl: CrawlConfig,
     pub digest: DigestConfig,
@@ -58,6 +59,29 @@ pub struct Config {
     pub sources: Vec<Source>,
     pub sites: Vec<SiteRule>,
     pub rules: Vec<Rule>,
+}
+
+/// Limits of the web server (`[server]`): every client is hostile, so headers, bodies and
+/// connections are bounded in time and number (see the README for a reverse proxy).
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Time to send a request's headers; also how long an idle keep-alive connection stays.
+    pub header_timeout: Duration,
+    /// Time to send a request's body.
+    pub body_timeout: Duration,
+    pub max_connections: usize,
+    pub max_connections_per_ip: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(15),
+            max_connections: 512,
+            max_connections_per_ip: 64,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -274,6 +298,29 @@ impl Config {
             );
         }
 
+        let mut server = ServerConfig::default();
+        if let Some(d) = raw
+            .server
+            .header_timeout
+            .as_ref()
+            .and_then(|v| c.duration(v))
+        {
+            server.header_timeout = d;
+        }
+        if let Some(d) = raw.server.body_timeout.as_ref().and_then(|v| c.duration(v)) {
+            server.body_timeout = d;
+        }
+        if let Some(n) = raw.server.max_connections.as_ref() {
+            server.max_connections = c
+                .count(n, 1, 100_000)
+                .map_or(server.max_connections, |n| n as usize);
+        }
+        if let Some(n) = raw.server.max_connections_per_ip.as_ref() {
+            server.max_connections_per_ip = c
+                .count(n, 1, 100_000)
+                .map_or(server.max_connections_per_ip, |n| n as usize);
+        }
+
         let mut http = HttpConfig::default();
         if let Some(ua) = &raw.http.user_agent {
             http.user_agent = ua.clone();
@@ -399,6 +446,7 @@ impl Config {
             rules_path,
             userdict,
             listen,
+            server,
             http,
             crawl,
             digest: DigestConfig {

@@ -30,6 +30,15 @@ pub struct RawService {
 #[serde(deny_unknown_fields)]
 pub struct RawServer {
     pub listen: Option<S>,
+    /// A client must send a request's headers within this time ("10s"); idle keep-alive
+    /// connections are closed after it too.
+    pub header_timeout: Option<S>,
+    /// A client must send a request's body within this time ("15s").
+    pub body_timeout: Option<S>,
+    /// Connections open at once, all clients together.
+    pub max_connections: Option<Spanned<i64>>,
+    /// Connections open at once from one client address.
+    pub max_connections_per_ip: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -43,6 +43,36 @@ pub fn heartbeat_age() -> Option<Duration> {
     (beat > 0).then(|| Duration::from_millis((now_ms() - beat).max(0) as u64))
 }
 
+/// When the database last answered a trivial query (`/healthz` reads this, so a health check
+/// never waits for a database connection or a blocking thread).
+static DB_OK: AtomicI64 = AtomicI64::new(0);
+
+pub fn db_ok_age() -> Option<Duration> {
+    let at = DB_OK.load(Ordering::Relaxed);
+    (at > 0).then(|| Duration::from_millis((now_ms() - at).max(0) as u64))
+}
+
+/// Records that the database just answered.
+pub fn db_answered() {
+    DB_OK.store(now_ms(), Ordering::Relaxed);
+}
+
+/// Asks the database a trivial question every second and records when it answered.
+pub async fn db_probe(shared: Arc<Shared>, token: CancellationToken) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = token.cancelled() => break,
+            _ = tick.tick() => {}
+        }
+        let app = shared.app();
+        if let Ok(Ok(())) = tokio::task::spawn_blocking(move || app.store.ping()).await {
+            db_answered();
+        }
+    }
+}
+
 /// Starts due sources; never runs one source twice at once (a run that overruns its next tick
 /// skips it: the next time is computed when the run ends).
 pub async fn scheduler(shared: Arc<Shared>, token: CancellationToken) {

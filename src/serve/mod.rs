@@ -4,12 +4,12 @@
 //! SQLite is written first and is the truth; the index follows (an indexer task catches up every
 //! couple of seconds, and at start). Every loop `select!`s on the shutdown token.
 
+pub mod http;
 pub mod jobs;
 pub mod lock;
 pub mod metrics;
 pub mod shared;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -45,6 +45,8 @@ pub async fn run(
         if n > 0 {
             tracing::info!(articles = n, "indexed rows left from the previous run");
         }
+        // The database just answered: `/healthz` is good from the first request on.
+        jobs::db_answered();
     }
     let local = listener.local_addr()?;
     tracing::info!(%local, "yuqing serve: listening");
@@ -57,18 +59,12 @@ pub async fn run(
     tracker.spawn(jobs::digests(shared.clone(), work.clone()));
     tracker.spawn(jobs::retention(shared.clone(), work.clone()));
     tracker.spawn(jobs::health(shared.clone(), work.clone()));
+    tracker.spawn(jobs::db_probe(shared.clone(), work.clone()));
     tracker.close();
 
     let router = router(shared.clone(), prometheus);
-    let web_shutdown = shutdown.clone();
-    let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move { web_shutdown.cancelled().await })
-        .await
-    });
+    let limits = shared.app().config.server.clone();
+    let server = tokio::spawn(http::serve(listener, router, limits, shutdown.clone()));
 
     shutdown.cancelled().await;
     tracing::info!("shutting down: no new work, waiting for in-flight jobs");
@@ -85,10 +81,11 @@ pub async fn run(
     // Commit whatever the index holds.
     let app = shared.app();
     let _ = tokio::task::spawn_blocking(move || app.index_pending()).await;
-    match tokio::time::timeout(Duration::from_secs(5), server).await {
-        Ok(Ok(Err(e))) => tracing::warn!(error = %e, "web server error"),
-        Err(_) => tracing::warn!("web server did not stop in time"),
-        _ => {}
+    if tokio::time::timeout(Duration::from_secs(5), server)
+        .await
+        .is_err()
+    {
+        tracing::warn!("web server did not stop in time");
     }
     tracing::info!("stopped");
     Ok(())
@@ -111,23 +108,27 @@ pub fn router(
     ops.merge(crate::web::router(shared))
 }
 
-async fn healthz(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
-    let app = shared.app();
-    let beat = jobs::heartbeat_age();
-    let db = tokio::task::spawn_blocking(move || app.store.count_articles()).await;
-    match (db, beat) {
-        (Ok(Ok(_)), Some(age)) if age < Duration::from_secs(30) => {
-            (StatusCode::OK, "ok\n".to_string())
-        }
-        (Ok(Ok(_)), age) => (
+/// How stale the scheduler's heartbeat or the database probe may be before `/healthz` fails.
+pub const HEALTH_STALE: Duration = Duration::from_secs(30);
+
+/// O(1): reads two timestamps kept by the scheduler and [`jobs::db_probe`]; never touches the
+/// database or a blocking thread itself, so it answers at once however busy the server is.
+async fn healthz() -> impl IntoResponse {
+    let fresh = |age: Option<Duration>| age.is_some_and(|a| a < HEALTH_STALE);
+    let (beat, db) = (jobs::heartbeat_age(), jobs::db_ok_age());
+    if !fresh(db) {
+        return (
             StatusCode::SERVICE_UNAVAILABLE,
-            format!("scheduler stalled (last beat {age:?} ago)\n"),
-        ),
-        _ => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "database unavailable\n".to_string(),
-        ),
+            format!("database unavailable (last answer {db:?} ago)\n"),
+        );
     }
+    if !fresh(beat) {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("scheduler stalled (last beat {beat:?} ago)\n"),
+        );
+    }
+    (StatusCode::OK, "ok\n".to_string())
 }
 
 async fn render_metrics(

@@ -237,6 +237,13 @@ impl Store {
         self.wrap(r)
     }
 
+    /// A trivial query: the database file is open and the connection is free.
+    pub fn ping(&self) -> Result<()> {
+        let conn = self.conn();
+        let r = conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0));
+        self.wrap(r).map(|_| ())
+    }
+
     pub fn count_articles(&self) -> Result<i64> {
         let conn = self.conn();
         let r = conn.query_row("SELECT COUNT(*) FROM articles", [], |r| r.get(0));

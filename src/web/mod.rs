@@ -61,7 +61,13 @@ pub struct Web {
     /// Digest documents and exports are built one at a time: one can hold a few hundred MB
     /// while it is built (a window of 60 000 alerts), so ten at once would be gigabytes.
     pub heavy: tokio::sync::Semaphore,
+    /// Captured pages sanitized at once ([`MAX_EVIDENCE_RENDERS`]): each can take a few MB and
+    /// a blocking thread, and the blocking pool must stay free for searches.
+    pub evidence: tokio::sync::Semaphore,
 }
+
+/// Evidence pages rendered at once; the rest wait their turn.
+pub const MAX_EVIDENCE_RENDERS: usize = 2;
 
 pub type WebState = Arc<Web>;
 
@@ -74,6 +80,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         limiter: auth::Limiter::default(),
         local_csrf: auth::random_token(),
         heavy: tokio::sync::Semaphore::new(1),
+        evidence: tokio::sync::Semaphore::new(MAX_EVIDENCE_RENDERS),
     });
     Router::new()
         .route("/", get(pages::search))

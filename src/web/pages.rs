@@ -257,6 +257,7 @@ pub async fn evidence(
 ) -> Result<Response, PageError> {
     let id = parse_id(&id, "文章")?;
     let app = web.shared.app();
+    let _turn = web.evidence.acquire().await.map_err(anyhow::Error::from)?;
     let body = blocking(move || -> Result<_, WebError> {
         let Some((bytes, mime)) = app.store.evidence(id)? else {
             return Ok(None);

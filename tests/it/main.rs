@@ -7,6 +7,7 @@ mod crawl;
 mod extract_fixtures;
 mod feed_fixtures;
 mod fetch;
+mod hostile;
 mod notify;
 mod search;
 mod serve;

@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use crate::common::*;
 
-struct Server {
-    child: Child,
-    base: String,
+pub struct Server {
+    pub child: Child,
+    pub base: String,
 }
 
 /// A failing assertion must not leave a server running: kill it on drop.
@@ -24,7 +24,7 @@ impl Drop for Server {
 }
 
 /// Starts `serve` on a free port and waits for its address line.
-fn start(cfg: &Path) -> Server {
+pub fn start(cfg: &Path) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_yuqing"))
         .arg("--config")
         .arg(cfg)
@@ -49,12 +49,12 @@ fn start(cfg: &Path) -> Server {
     }
 }
 
-fn signal(child: &Child, sig: i32) {
+pub fn signal(child: &Child, sig: i32) {
     // SAFETY: signalling our own child process.
     unsafe { libc::kill(child.id() as i32, sig) };
 }
 
-fn wait_exit(child: &mut Child, within: Duration) -> Option<std::process::ExitStatus> {
+pub fn wait_exit(child: &mut Child, within: Duration) -> Option<std::process::ExitStatus> {
     let until = Instant::now() + within;
     while Instant::now() < until {
         if let Some(s) = child.try_wait().unwrap() {
@@ -65,7 +65,7 @@ fn wait_exit(child: &mut Child, within: Duration) -> Option<std::process::ExitSt
     None
 }
 
-fn stderr_of(child: &mut Child) -> String {
+pub fn stderr_of(child: &mut Child) -> String {
     let mut s = String::new();
     if let Some(mut e) = child.stderr.take() {
         use std::io::Read;
