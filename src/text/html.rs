@@ -196,11 +196,11 @@ fn tag_end(bytes: &[u8], from: usize) -> usize {
         match quote {
             Some(q) if c == q => quote = None,
             Some(_) => {}
-            None if c == b'"' || c == b'\'' => {
-                // Quotes only open an attribute value right after '='.
-                if bytes[..j].iter().rev().find(|b| !b.is_ascii_whitespace()) == Some(&b'=') {
-                    quote = Some(c);
-                }
+            // Quotes only open an attribute value right after '='.
+            None if (c == b'"' || c == b'\'')
+                && bytes[..j].iter().rev().find(|b| !b.is_ascii_whitespace()) == Some(&b'=') =>
+            {
+                quote = Some(c);
             }
             None if c == b'>' => return j + 1,
             None => {}

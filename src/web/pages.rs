@@ -279,7 +279,7 @@ pub async fn evidence(
                 clean
             }
         } else {
-            format!("<pre style=\"white-space:pre-wrap\">{}</pre>", snippet::escape(&text))
+            format!("<pre style=\"white-space:pre-wrap\">{}</pre>", snippet::escape(text))
         };
         Ok(Some(format!(
             "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body style=\"font-family:sans-serif;margin:8px\">{inner}</body></html>"
