@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use yuqing::app::{App, SearchOptions};
 use yuqing::config::Config;
+use yuqing::model::PublishedSource;
 
 use crate::common::*;
 
@@ -289,4 +290,142 @@ fn same_wechat_post_from_two_mirrors_has_one_canonical_url() {
         "https://mp.weixin.qq.com/s?__biz=MzA4MDQzMzIxMQ==&mid=2650&idx=1&sn=9f&chksm=8a#rd";
     let wewe = "http://mp.weixin.qq.com/s?__biz=MzA4MDQzMzIxMQ%3D%3D&amp;mid=2650&amp;idx=1&amp;sn=9f&amp;scene=0";
     assert_eq!(canonical_url(rsshub), canonical_url(wewe));
+}
+
+/// The stored articles of one crawl report, by the last path segment of their URL.
+fn shown_by_page(
+    app: &App,
+    report: &yuqing::crawl::SourceReport,
+) -> std::collections::HashMap<String, yuqing::app::ArticleView> {
+    report
+        .new_ids
+        .iter()
+        .map(|&id| {
+            let a = app.show(id).unwrap().unwrap();
+            (a.url.rsplit('/').next().unwrap().to_string(), a)
+        })
+        .collect()
+}
+
+fn instant(rfc3339: Option<&str>) -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::DateTime::parse_from_rfc3339(rfc3339.expect("a time")).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relative_page_dates_resolve_and_missing_ones_fall_back_with_their_source() {
+    let site = Site::default();
+    let base = site.serve().await;
+    site.put(
+        "n/rel.html",
+        Page::new(
+            "text/html",
+            news_page("柳湾社区开展燃气安全检查", "3小时前", BODY, "utf-8"),
+        ),
+    );
+    let undated = |title: &str| {
+        format!(
+            "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{title}</title></head><body>\
+             <h1>{title}</h1><div class=\"content\"><p>{BODY}</p><p>{BODY}</p></div></body></html>"
+        )
+    };
+    site.put(
+        "n/listed.html",
+        Page::new("text/html", undated("青石街道召开供暖协调会")),
+    );
+    site.put(
+        "n/bare.html",
+        Page::new("text/html", undated("柳湾社区举办邻里节")),
+    );
+    site.put(
+        "list.html",
+        Page::new(
+            "text/html",
+            "<html><body><ul class=\"news\">\
+             <li><a href=\"n/rel.html\">柳湾社区开展燃气安全检查</a><span class=\"d\"></span></li>\
+             <li><a href=\"n/listed.html\">青石街道召开供暖协调会</a><span class=\"d\">2026-11-20</span></li>\
+             <li><a href=\"n/bare.html\">柳湾社区举办邻里节</a></li>\
+             </ul></body></html>",
+        ),
+    );
+    // A feed item without a date, whose page has none either.
+    site.put(
+        "nodate.xml",
+        Page::new(
+            "application/rss+xml",
+            format!(
+                "<rss version=\"2.0\"><channel><title>t</title><link>{base}/</link><description>d</description>\
+                 <item><title>青石街道巡河</title><link>{base}/n/feed-bare.html</link></item></channel></rss>"
+            ),
+        ),
+    );
+    site.put(
+        "n/feed-bare.html",
+        Page::new("text/html", undated("青石街道巡河")),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let sources = list_source(
+        "list",
+        &format!("{base}/list.html"),
+        "ul.news li",
+        Some("span.d"),
+    ) + &rss_source("nodate", &format!("{base}/nodate.xml"));
+    let cfg = write_config(dir.path(), &sources, "", "");
+    let (app, reports) = crawl(&cfg).await;
+    let list = reports.iter().find(|r| r.source == "list").unwrap();
+    assert_eq!(list.new, 3, "{list:?}");
+    let shown = shown_by_page(&app, list);
+
+    // "发布时间：3小时前" on the page: three hours before the fetch, from the page.
+    let rel = &shown["rel.html"];
+    assert_eq!(rel.published_source, Some(PublishedSource::Page));
+    assert_eq!(
+        instant(Some(&rel.fetched)) - instant(rel.published.as_deref()),
+        chrono::Duration::hours(3),
+        "{rel:?}"
+    );
+    // No date on the page: the list page's date.
+    let listed = &shown["listed.html"];
+    assert_eq!(listed.published_source, Some(PublishedSource::Feed));
+    assert_eq!(
+        listed.published.as_deref(),
+        Some("2026-11-20T00:00:00+08:00")
+    );
+    // No date anywhere: the fetch time, and it says so.
+    let bare = &shown["bare.html"];
+    assert_eq!(bare.published_source, Some(PublishedSource::Fetched));
+    assert_eq!(bare.published.as_deref(), Some(bare.fetched.as_str()));
+    let json = serde_json::to_value(bare).unwrap();
+    assert_eq!(json["published_source"], "fetched");
+
+    let feed = reports.iter().find(|r| r.source == "nodate").unwrap();
+    let shown = shown_by_page(&app, feed);
+    let fb = &shown["feed-bare.html"];
+    assert_eq!(
+        fb.published_source,
+        Some(PublishedSource::Fetched),
+        "{fb:?}"
+    );
+    assert_eq!(fb.published.as_deref(), Some(fb.fetched.as_str()));
+
+    // Newest-first search orders by the same time that is shown.
+    let hits = app
+        .search(&SearchOptions {
+            query: "燃气管道".into(),
+            sort: yuqing::search::Sort::Newest,
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    let mut order: Vec<_> = hits
+        .hits
+        .iter()
+        .map(|h| h.url.rsplit('/').next().unwrap().to_string())
+        .collect();
+    // The two undated articles tie at the fetch time.
+    order[..2].sort();
+    assert_eq!(
+        order,
+        ["bare.html", "feed-bare.html", "rel.html", "listed.html"],
+        "{hits:?}"
+    );
 }
