@@ -19,7 +19,9 @@ pub struct ListSelectors {
     /// The link inside an item; default: the item itself if it is `<a href>`, else its first
     /// `a[href]`.
     pub link: Option<String>,
-    /// The title inside an item; default: the link's `title` attribute, else the link text.
+    /// The title inside an item; default: the link's `title` attribute, else the link text. When
+    /// the selected text is cut (`…问题...`) and the link's `title` attribute has it whole, the
+    /// attribute wins (see `crawl::title`).
     pub title: Option<String>,
     /// The date inside an item, e.g. `span.date`.
     pub date: Option<String>,
@@ -96,15 +98,16 @@ pub fn parse_list(
             .and_then(|s| item.select(s).next())
             .map(element_text)
             .filter(|t| !t.is_empty());
-        let title = from_title_sel
-            .or_else(|| {
-                link_el
-                    .value()
-                    .attr("title")
-                    .map(collapse_whitespace)
-                    .filter(|t| !t.is_empty())
-            })
-            .unwrap_or_else(|| element_text(link_el));
+        let title_attr = link_el
+            .value()
+            .attr("title")
+            .map(collapse_whitespace)
+            .filter(|t| !t.is_empty());
+        let title = match (from_title_sel, title_attr) {
+            // The shown text is often cut (`…问题...`) where the attribute has it whole.
+            (Some(shown), Some(attr)) => crate::crawl::title::pick_title(&shown, &attr),
+            (shown, attr) => shown.or(attr).unwrap_or_else(|| element_text(link_el)),
+        };
 
         let published = date_sel
             .as_ref()
@@ -301,6 +304,28 @@ mod tests {
             Some("https://cdn.example.cn/direct.html")
         );
         assert_eq!(items[0].title, "直接是链接");
+    }
+
+    #[test]
+    fn a_cut_title_selector_text_gives_way_to_the_title_attribute() {
+        let page = r#"<ul class="news-list">
+<li><a href="1124-01.html" title="“接诉即办”在行动：柳湾社区夜间施工噪音扰民问题当天解决">“接诉即办”在行动：柳湾社区夜间施工噪音扰民问题...</a></li>
+<li><a href="1125-01.html" title="打开新窗口">青石街道开展冬季安全生产大检查</a></li>
+</ul>"#;
+        let base = Url::parse("https://www.example.gov.cn/news/list.html").unwrap();
+        let sel = ListSelectors {
+            item: "ul.news-list li".into(),
+            link: Some("a".into()),
+            title: Some("a".into()),
+            date: None,
+        };
+        let items = parse_list(page, &base, &sel, Shanghai, now()).unwrap();
+        assert_eq!(
+            items[0].title,
+            "“接诉即办”在行动：柳湾社区夜间施工噪音扰民问题当天解决"
+        );
+        // An attribute that is not the title at all does not replace the text.
+        assert_eq!(items[1].title, "青石街道开展冬季安全生产大检查");
     }
 
     #[test]

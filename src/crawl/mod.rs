@@ -9,6 +9,7 @@ pub mod extract;
 pub mod feed;
 pub mod fetch;
 pub mod listpage;
+mod title;
 
 use std::time::Instant;
 
@@ -296,8 +297,8 @@ impl Crawler<'_> {
         if let (true, Some(page_url)) = (want_page, page_url) {
             match self.fetch_page(source, &page_url, now).await {
                 Ok((PageKind::Article(ex), body)) => {
-                    if article.title.trim().is_empty() {
-                        article.title = ex.title.clone().unwrap_or_default();
+                    if let Some(page_title) = &ex.title {
+                        article.title = title::pick_title(&article.title, page_title);
                     }
                     if article.author.is_none() {
                         article.author = ex.author.clone();

@@ -429,3 +429,37 @@ async fn relative_page_dates_resolve_and_missing_ones_fall_back_with_their_sourc
         "{hits:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_list_title_cut_with_an_ellipsis_gives_way_to_the_page_title() {
+    // The demo government site's shape: a GBK article page with the whole title in <h1>, listed
+    // under a title cut with "..." (once with the whole title in the link's title attribute, once
+    // without).
+    let full = "“接诉即办”在行动：柳湾社区夜间施工噪音扰民问题当天解决";
+    let other = "青石街道深入柳湾村开展征地拆迁政策宣讲活动并现场答疑";
+    let site = Site::default();
+    let base = site.serve().await;
+    for (path, title) in [("n/1124-01.html", full), ("n/1123-01.html", other)] {
+        let page = news_page(title, "2026年11月24日 15:10", BODY, "gb2312");
+        let (bytes, _, _) = encoding_rs::GBK.encode(&page);
+        site.put(path, Page::new("text/html", bytes.into_owned()));
+    }
+    site.put(
+        "list.html",
+        Page::new(
+            "text/html",
+            "<html><head><meta charset=\"utf-8\"></head><body><ul class=\"news-list\">\
+             <li><a href=\"n/1124-01.html\" title=\"“接诉即办”在行动：柳湾社区夜间施工噪音扰民问题当天解决\">“接诉即办”在行动：柳湾社区夜间施工噪音扰民问题...</a></li>\
+             <li><a href=\"n/1123-01.html\">青石街道深入柳湾村开展征地拆迁政策宣讲……</a></li>\
+             </ul></body></html>",
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let sources = list_source("gov", &format!("{base}/list.html"), "ul.news-list li", None);
+    let cfg = write_config(dir.path(), &sources, "", "");
+    let (app, reports) = crawl(&cfg).await;
+    assert_eq!(reports[0].new, 2, "{:?}", reports[0]);
+    let shown = shown_by_page(&app, &reports[0]);
+    assert_eq!(shown["1124-01.html"].title, full);
+    assert_eq!(shown["1123-01.html"].title, other);
+}
