@@ -34,15 +34,16 @@ pub const MAX_FEED_ITEMS: usize = 1_000;
 /// Why a feed body could not be turned into items.
 #[derive(Debug, thiserror::Error)]
 pub enum FeedError {
-    #[error("empty body")]
+    #[error("内容为空 (empty body)")]
     Empty,
-    #[error("feed too large: {size} bytes (limit {limit})")]
+    #[error("订阅源过大 (feed too large): {size} bytes (limit {limit})")]
     TooLarge { size: usize, limit: usize },
     /// The body is something else: an HTML page (login wall, error page, site moved), plain text...
-    #[error("not a feed: {0}")]
+    #[error("不是订阅源 (not a feed): {0}")]
     NotAFeed(String),
-    /// It looks like a feed but feed-rs could not read it (broken XML, bad JSON...).
-    #[error("malformed feed: {0}")]
+    /// It looks like a feed but cannot be read: broken XML, bad JSON, or hostile XML (a DOCTYPE
+    /// that declares entities, the "billion laughs" attack, is refused outright).
+    #[error("订阅源格式错误 (malformed feed): {0}")]
     Malformed(String),
 }
 
@@ -255,8 +256,17 @@ fn prepare_xml(text: &str) -> Result<(String, String), FeedError> {
             if starts_with_ci(name, "html") {
                 return Err(FeedError::NotAFeed("got an HTML page".into()));
             }
-            pos += doctype_len(tail)
+            let len = doctype_len(tail)
                 .ok_or_else(|| FeedError::Malformed("unterminated DOCTYPE declaration".into()))?;
+            // Entities are how XML bombs (billion laughs) and external-entity tricks work; no
+            // real feed needs them. Refuse rather than hope the parser leaves them unexpanded.
+            if find_ci(&tail[..len], "<!entity") {
+                return Err(FeedError::Malformed(
+                    "DOCTYPE 声明了实体，拒绝展开 (the DOCTYPE declares entities; expansion refused)"
+                        .into(),
+                ));
+            }
+            pos += len;
         } else {
             break pos;
         }
@@ -367,6 +377,13 @@ fn doctype_len(s: &str) -> Option<usize> {
         }
     }
     None
+}
+
+/// Does `s` contain the ASCII `needle` (lower case), ignoring ASCII case?
+fn find_ci(s: &str, needle: &str) -> bool {
+    s.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 fn starts_with_ci(s: &str, prefix: &str) -> bool {

@@ -463,3 +463,52 @@ async fn a_list_title_cut_with_an_ellipsis_gives_way_to_the_page_title() {
     assert_eq!(shown["1124-01.html"].title, full);
     assert_eq!(shown["1123-01.html"].title, other);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_entity_expansion_feed_is_a_malformed_feed_not_ok() {
+    // Billion laughs: ten levels of entities, each ten times the one below.
+    let mut doctype = String::from("<!DOCTYPE rss [<!ENTITY lol0 \"lol\">");
+    for i in 1..10 {
+        let below = format!("&lol{};", i - 1).repeat(10);
+        doctype.push_str(&format!("<!ENTITY lol{i} \"{below}\">"));
+    }
+    doctype.push(']');
+    doctype.push('>');
+    let site = Site::default();
+    let base = site.serve().await;
+    let bomb = format!(
+        "<?xml version=\"1.0\"?>{doctype}<rss version=\"2.0\"><channel><title>&lol9;</title>\
+         <link>{base}/</link><description>d</description><item><title>&lol9;</title>\
+         <link>{base}/p/1.html</link><description>&lol9;</description></item></channel></rss>"
+    );
+    site.put("lol.xml", Page::new("application/rss+xml", bomb));
+    // The item's page exists: without the check the crawl would store it and say "ok".
+    site.put(
+        "p/1.html",
+        Page::new(
+            "text/html",
+            news_page("青石街道巡河", "2026-11-21 22:45", BODY, "utf-8"),
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(
+        dir.path(),
+        &rss_source("lol", &format!("{base}/lol.xml")),
+        "",
+        "",
+    );
+    let (app, reports) = crawl(&cfg).await;
+    let r = &reports[0];
+    assert_eq!(r.status, "failing", "{r:?}");
+    assert_eq!(r.new, 0);
+    let health = app.sources_health().unwrap();
+    let err = health[0].last_error.clone().unwrap_or_default();
+    assert!(err.contains("订阅源格式错误 (malformed feed)"), "{err}");
+    assert_eq!(health[0].status, "failing");
+    assert_eq!(app.store.count_articles().unwrap(), 0);
+    assert_eq!(
+        site.hits("p/1.html"),
+        0,
+        "no item of a hostile feed is fetched"
+    );
+}

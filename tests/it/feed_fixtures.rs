@@ -249,6 +249,10 @@ fn malformed_feed_gives_clear_error() {
                      <item><title>被截断的条目</title><link>https://example.org/1</link>";
     let err = parse_feed(truncated.as_bytes(), None, None, &base, Shanghai).unwrap_err();
     assert!(matches!(err, FeedError::Malformed(_)), "{err:?}");
-    assert!(err.to_string().starts_with("malformed feed:"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("订阅源格式错误 (malformed feed):"),
+        "{err}"
+    );
     println!("{err}");
 }

@@ -229,7 +229,11 @@ fn empty_large_and_malformed() {
     let broken = "<rss version=\"2.0\"><channel><item><title>断开</title></channel>";
     match parse_feed(broken.as_bytes(), None, None, &base(), Shanghai) {
         Err(e @ FeedError::Malformed(_)) => {
-            assert!(e.to_string().starts_with("malformed feed: "), "{e}")
+            assert!(
+                e.to_string()
+                    .starts_with("订阅源格式错误 (malformed feed): "),
+                "{e}"
+            )
         }
         other => panic!("expected Malformed, got {other:?}"),
     }
@@ -261,4 +265,49 @@ fn item_cap() {
     src.push_str("</channel></rss>");
     let items = parse_feed(src.as_bytes(), None, None, &base(), Shanghai).unwrap();
     assert_eq!(items.len(), MAX_FEED_ITEMS);
+}
+
+/// The classic "billion laughs": ten levels of entities, each ten times the one below.
+fn billion_laughs() -> String {
+    let mut doctype = String::from("<!DOCTYPE rss [\n <!ENTITY lol0 \"lol\">\n");
+    for i in 1..10 {
+        let prev = format!("&lol{};", i - 1).repeat(10);
+        doctype.push_str(&format!(" <!ENTITY lol{i} \"{prev}\">\n"));
+    }
+    doctype.push_str("]>\n");
+    format!(
+        "<?xml version=\"1.0\"?>\n{doctype}<rss version=\"2.0\"><channel><title>&lol9;</title>\
+         <link>http://x.example/</link><description>d</description><item><title>&lol9;</title>\
+         <link>http://x.example/1</link><description>&lol9;</description></item></channel></rss>"
+    )
+}
+
+#[test]
+fn entity_declarations_are_a_malformed_feed() {
+    let hostile = [
+        billion_laughs(),
+        // One harmless-looking entity is refused all the same, also after a comment, in any case.
+        "<!-- x --><!DOCTYPE rss [<!ENTITY a \"b\">]><rss version=\"2.0\"><channel><title>&a;</title></channel></rss>".into(),
+        "<!doctype rss [ <!entity % p SYSTEM \"http://x.example/e.dtd\"> %p; ]><rss version=\"2.0\"><channel/></rss>".into(),
+    ];
+    for feed in &hostile {
+        match parse_feed(feed.as_bytes(), None, None, &base(), Shanghai) {
+            Err(e @ FeedError::Malformed(_)) => {
+                let msg = e.to_string();
+                assert!(
+                    msg.starts_with("订阅源格式错误 (malformed feed): "),
+                    "{msg}"
+                );
+                assert!(msg.contains("实体"), "{msg}");
+            }
+            other => panic!("expected Malformed, got {other:?}"),
+        }
+    }
+    // A DOCTYPE without entities (RSS 0.91's) is still fine.
+    let netscape = "<?xml version=\"1.0\"?><!DOCTYPE rss PUBLIC \"-//Netscape Communications//DTD RSS 0.91//EN\" \
+        \"http://my.netscape.com/publish/formats/rss-0.91.dtd\"><rss version=\"0.91\"><channel><title>t</title>\
+        <link>http://x.example/</link><description>d</description><item><title>条目</title>\
+        <link>http://x.example/1</link></item></channel></rss>";
+    let items = parse_feed(netscape.as_bytes(), None, None, &base(), Shanghai).unwrap();
+    assert_eq!(items[0].title, "条目");
 }
