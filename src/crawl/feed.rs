@@ -23,7 +23,7 @@ use regex::Regex;
 use scraper::{Html, Node};
 use url::Url;
 
-use crate::crawl::charset::decode_xml;
+use crate::crawl::charset::{decode_html, decode_xml};
 use crate::model::FeedItem;
 
 /// Bodies larger than this are rejected before parsing.
@@ -45,9 +45,14 @@ pub enum FeedError {
     /// that declares entities, the "billion laughs" attack, is refused outright).
     #[error("订阅源格式错误 (malformed feed): {0}")]
     Malformed(String),
+    /// A WAF block page, a captcha or a browser challenge instead of the feed: the source is
+    /// blocked (it backs off), not broken.
+    #[error("访问被拦截 (blocked by an anti-bot page): {0}")]
+    Blocked(String),
 }
 
-/// Parses a feed body into items.
+/// Parses a feed body into items. A body that is no feed but an anti-bot wall (a WAF block
+/// page, a captcha: see `crawl::antibot`) is [`FeedError::Blocked`].
 ///
 /// * `content_type`: the HTTP `Content-Type` header, for its charset (the XML prolog wins).
 /// * `force`: a per-source encoding override; beats everything.
@@ -55,6 +60,26 @@ pub enum FeedError {
 ///   an absolute http(s) URL, else against `base`.
 /// * `tz`: the source's time zone for timestamps without one.
 pub fn parse_feed(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    force: Option<&'static Encoding>,
+    base: &Url,
+    tz: Tz,
+) -> Result<Vec<FeedItem>, FeedError> {
+    parse_feed_body(bytes, content_type, force, base, tz).map_err(|e| match e {
+        FeedError::NotAFeed(why) => {
+            // Decoded as the HTML page it is (its <meta charset> counts, unlike for XML).
+            let (html, _) = decode_html(bytes, content_type, force);
+            match crate::crawl::antibot::wall_reason(&html) {
+                Some(wall) => FeedError::Blocked(wall),
+                None => FeedError::NotAFeed(why),
+            }
+        }
+        other => other,
+    })
+}
+
+fn parse_feed_body(
     bytes: &[u8],
     content_type: Option<&str>,
     force: Option<&'static Encoding>,

@@ -2,6 +2,7 @@
 //! full text where needed, store new articles. Indexing and rule matching follow in
 //! [`crate::app`]. One bad source never stops the others: its failure becomes its row state.
 
+mod antibot;
 pub mod canonical;
 pub mod charset;
 pub mod dates;
@@ -234,12 +235,23 @@ impl Crawler<'_> {
                 &resp.final_url,
                 tz,
             )
-            .map_err(|e| (format!("{}: {e}", source.url), false)),
+            .map_err(|e| {
+                let blocked = matches!(e, feed::FeedError::Blocked(_));
+                (format!("{}: {e}", source.url), blocked)
+            }),
             SourceKind::Html(sel) => {
                 let (html, _) =
                     charset::decode_html(&resp.body, resp.content_type.as_deref(), source.encoding);
-                listpage::parse_list(&html, &resp.final_url, sel, tz, now)
-                    .map_err(|e| (format!("{}: {e}", source.url), false))
+                let items = listpage::parse_list(&html, &resp.final_url, sel, tz, now)
+                    .map_err(|e| (format!("{}: {e}", source.url), false))?;
+                // No entries, and the page is a WAF or captcha wall: blocked, not an empty list.
+                match antibot::wall_reason(&html) {
+                    Some(why) if items.is_empty() => Err((
+                        format!("{}: {}", source.url, feed::FeedError::Blocked(why)),
+                        true,
+                    )),
+                    _ => Ok(items),
+                }
             }
         })?;
         items.truncate(self.config.crawl.max_items_per_source);

@@ -512,3 +512,73 @@ async fn an_entity_expansion_feed_is_a_malformed_feed_not_ok() {
         "no item of a hostile feed is fetched"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waf_page_on_a_feed_url_is_blocked_and_backs_off() {
+    let site = Site::default();
+    let base = site.serve().await;
+    site.put(
+        "waf.xml",
+        Page::new(
+            "text/html; charset=utf-8",
+            "<!DOCTYPE html><html><head><title>安全验证</title></head><body>\
+             <div class=\"box\"><p>访问过于频繁，请完成安全验证后继续访问</p><div id=\"slider\">向右滑动验证</div></div>\
+             </body></html>",
+        ),
+    );
+    site.put(
+        "cf.xml",
+        Page::new(
+            "text/html",
+            "<!DOCTYPE html><html lang=\"en-US\"><head><title>Just a moment...</title>\
+             <script>(function(){window._cf_chl_opt={cvId:'3'};})();</script></head><body>\
+             <noscript><span>Enable JavaScript and cookies to continue</span></noscript></body></html>",
+        ),
+    );
+    // The same wall where a list page should be.
+    site.put(
+        "list.html",
+        Page::new(
+            "text/html",
+            "<html><head><title>Attention Required! | Cloudflare</title></head><body>\
+             <h1>Sorry, you have been blocked</h1><p>You are unable to access 127.0.0.1</p></body></html>",
+        ),
+    );
+    // An ordinary page on a feed URL is still "not a feed".
+    site.put(
+        "home.xml",
+        Page::new(
+            "text/html",
+            news_page("青石街道办事处首页", "2026-11-20", BODY, "utf-8"),
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let sources = rss_source("waf", &format!("{base}/waf.xml"))
+        + &rss_source("cf", &format!("{base}/cf.xml"))
+        + &list_source("list", &format!("{base}/list.html"), "ul li", None)
+        + &rss_source("home", &format!("{base}/home.xml"));
+    let cfg = write_config(dir.path(), &sources, "", "");
+
+    for (round, backoff_minutes) in [(1, 15), (2, 30)] {
+        let (app, reports) = crawl(&cfg).await;
+        let health = app.sources_health().unwrap();
+        for id in ["waf", "cf", "list"] {
+            let r = reports.iter().find(|r| r.source == id).unwrap();
+            assert_eq!(r.status, "blocked", "round {round}, {id}: {r:?}");
+            let h = health.iter().find(|h| h.id == id).unwrap();
+            assert_eq!(h.status, "blocked");
+            let err = h.last_error.clone().unwrap_or_default();
+            assert!(err.contains("访问被拦截 (blocked"), "{id}: {err}");
+            // The block backoff: 15 minutes, doubling.
+            let wait = instant(h.next_check_at.as_deref()) - instant(h.last_attempt.as_deref());
+            assert_eq!(
+                wait,
+                chrono::Duration::minutes(backoff_minutes),
+                "round {round}, {id}"
+            );
+        }
+        let home = reports.iter().find(|r| r.source == "home").unwrap();
+        assert_eq!(home.status, "failing", "{home:?}");
+        assert!(home.errors[0].contains("not a feed"), "{:?}", home.errors);
+    }
+}

@@ -311,3 +311,36 @@ fn entity_declarations_are_a_malformed_feed() {
     let items = parse_feed(netscape.as_bytes(), None, None, &base(), Shanghai).unwrap();
     assert_eq!(items[0].title, "条目");
 }
+
+#[test]
+fn a_waf_or_captcha_page_is_blocked_not_a_feed() {
+    let walls: [(&[u8], Option<&str>); 3] = [
+        (
+            b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>\
+              <noscript>Enable JavaScript and cookies to continue</noscript></body></html>",
+            Some("text/html; charset=UTF-8"),
+        ),
+        (
+            "<html><head><title>访问验证</title></head><body><p>请完成安全验证</p></body></html>"
+                .as_bytes(),
+            None,
+        ),
+        (b"Access denied", Some("text/plain")),
+    ];
+    for (body, ct) in walls {
+        match parse_feed(body, ct, None, &base(), Shanghai) {
+            Err(e @ FeedError::Blocked(_)) => {
+                assert!(e.to_string().starts_with("访问被拦截 (blocked"), "{e}")
+            }
+            other => panic!("expected Blocked, got {other:?}"),
+        }
+    }
+    // A GBK wall that says so only in its <meta charset>.
+    let gbk = "<html><head><meta charset=\"gbk\"><title>网站防火墙</title></head>\
+               <body>您的访问已被网站管理员设置拦截</body></html>";
+    let (bytes, _, _) = encoding_rs::GBK.encode(gbk);
+    match parse_feed(&bytes, Some("text/html"), None, &base(), Shanghai) {
+        Err(FeedError::Blocked(why)) => assert!(why.contains("网站防火墙"), "{why}"),
+        other => panic!("expected Blocked, got {other:?}"),
+    }
+}
