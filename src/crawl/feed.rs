@@ -317,8 +317,9 @@ fn prepare_xml(text: &str) -> Result<(String, String), FeedError> {
             )));
         }
     }
+    const PROLOG: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
     let mut out = String::with_capacity(text.len() + 64);
-    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(PROLOG);
     out.push_str(&rest[..root_at]);
     if local == "rss" && name == "rss" {
         let tag_end = root.find('>').unwrap_or(root.len());
@@ -339,7 +340,49 @@ fn prepare_xml(text: &str) -> Result<(String, String), FeedError> {
     } else {
         out.push_str(root);
     }
+    let out = drop_inner_declarations(out, PROLOG.len());
     Ok((escape_bare_ampersands(out), local))
+}
+
+/// Removes XML declarations (`<?xml version=… encoding="gbk"?>`) after the first `from` bytes.
+/// One is only allowed at the very start, where ours now is; quick-xml reports any other as a
+/// declaration too, and feed-rs then switches the decoder to its encoding, which panics once the
+/// reader is past the document's first bytes. They go wherever they are, also inside comments
+/// and CDATA: a lexer of our own would not agree with quick-xml's on broken input (`<<!--…`),
+/// and a declaration is never text worth keeping.
+fn drop_inner_declarations(xml: String, from: usize) -> String {
+    let is_declaration = |s: &str| {
+        starts_with_ci(s, "<?xml")
+            && s[5..]
+                .chars()
+                .next()
+                .is_none_or(|c| c.is_whitespace() || c == '?')
+    };
+    let Some(tail) = xml.get(from..) else {
+        return xml;
+    };
+    if !tail
+        .match_indices("<?")
+        .any(|(i, _)| is_declaration(&tail[i..]))
+    {
+        return xml;
+    }
+    let mut out = String::with_capacity(xml.len());
+    out.push_str(&xml[..from]);
+    let mut rest = tail;
+    while let Some(i) = rest.find("<?") {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        if is_declaration(rest) {
+            // Up to the end of the instruction, as quick-xml reads it (or the end of input).
+            rest = rest.find("?>").map_or("", |e| &rest[e + 2..]);
+        } else {
+            out.push_str("<?");
+            rest = &rest[2..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Escapes `&` that does not start a character or entity reference (`?a=1&b=2` in links is

@@ -12,6 +12,9 @@ pub mod fetch;
 pub mod listpage;
 mod title;
 
+#[cfg(test)]
+mod fuzz_tests;
+
 use std::time::Instant;
 
 use chrono::{DateTime, FixedOffset, Timelike};

@@ -344,3 +344,35 @@ fn a_waf_or_captcha_page_is_blocked_not_a_feed() {
         other => panic!("expected Blocked, got {other:?}"),
     }
 }
+
+#[test]
+fn an_xml_declaration_inside_the_document_is_dropped_not_a_panic() {
+    // Found by fuzzing: feed-rs switched quick-xml's decoder to the inner declaration's encoding,
+    // which panics past the document's first bytes.
+    for inner in [
+        "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"><?xml version=\"1.0\" encoding=\"gb2312\"?>",
+        // Behind a broken comment opener, which quick-xml reads as a tag.
+        "<rss version=\"2.0\"><channel><title>t</title><item><title><<!--<description><?xml version=\"1.0\" encoding=\"gb2312\"?>",
+        "<rss><channel><?XML version=\"1.0\" encoding=\"big5\"",
+    ] {
+        assert!(
+            parse_feed(inner.as_bytes(), None, None, &base(), Shanghai).is_err(),
+            "{inner}"
+        );
+    }
+    let padded = format!(
+        "<rss version=\"2.0\"><channel><title>t</title><description>{}</description>\
+         <?xml version=\"1.0\" encoding=\"gbk\"?><item><title>条目</title><link>/1</link>\
+         <description><![CDATA[<?xml version=\"1.0\" encoding=\"gbk\"?>保留]]></description></item>\
+         <!-- <?xml version=\"1.0\" encoding=\"big5\"?> --></channel></rss>",
+        "x".repeat(20_000)
+    );
+    let items = parse_feed(padded.as_bytes(), None, None, &base(), Shanghai).unwrap();
+    assert_eq!(items[0].title, "条目");
+    assert!(items[0].text.contains("保留"), "{:?}", items[0].text);
+    // Another processing instruction named like it stays.
+    assert_eq!(
+        drop_inner_declarations("<a><?xml-stylesheet href=\"s\"?><?xml ?></a>".into(), 0),
+        "<a><?xml-stylesheet href=\"s\"?></a>"
+    );
+}
