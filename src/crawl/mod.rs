@@ -248,13 +248,13 @@ impl Crawler<'_> {
                 let items = listpage::parse_list(&html, &resp.final_url, sel, tz, now)
                     .map_err(|e| (format!("{}: {e}", source.url), false))?;
                 // No entries, and the page is a WAF or captcha wall: blocked, not an empty list.
-                match antibot::wall_reason(&html) {
-                    Some(why) if items.is_empty() => Err((
-                        format!("{}: {}", source.url, feed::FeedError::Blocked(why)),
-                        true,
-                    )),
-                    _ => Ok(items),
+                if items.is_empty()
+                    && let Some(why) = antibot::wall_reason(&html)
+                {
+                    let msg = format!("{}: {}", source.url, feed::FeedError::Blocked(why));
+                    return Err((msg, true));
                 }
+                Ok(items)
             }
         })?;
         items.truncate(self.config.crawl.max_items_per_source);
