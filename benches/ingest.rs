@@ -939,6 +939,7 @@ fn ingest_page(
         title: ex.title.unwrap_or_else(|| d.title.clone()),
         author: ex.author,
         published: ex.published.map(|p| p.timestamp()),
+        published_source: ex.published.map(|_| yuqing::model::PublishedSource::Page),
         fetched: now.timestamp(),
         text: ex.text,
         evidence: Some(body.to_vec()),

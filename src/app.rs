@@ -97,6 +97,8 @@ pub struct ArticleView {
     pub source: String,
     pub source_name: String,
     pub published: Option<String>,
+    /// Where `published` came from: `page`, `feed` or `fetched` (`null` for old rows).
+    pub published_source: Option<crate::model::PublishedSource>,
     pub fetched: String,
     pub state: String,
     pub text: String,
@@ -357,6 +359,7 @@ impl App {
             source_name: self.source_name(&a.source_id),
             source: a.source_id.clone(),
             published: a.published.map(|t| self.rfc3339(t)),
+            published_source: a.published_source,
             fetched: self.rfc3339(a.fetched),
             state: a.state.clone(),
             text: a.text.clone(),

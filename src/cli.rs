@@ -11,6 +11,7 @@ use crate::alert::digest::{Format, render};
 use crate::alert::service::{AlertError, AlertQuery, DigestDetail};
 use crate::app::{App, SearchError, SearchOptions};
 use crate::config::Config;
+use crate::model::PublishedSource;
 use crate::search::Sort;
 use crate::serve::ServiceLock;
 
@@ -259,7 +260,15 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             } else {
                 println!("{}\n", a.title);
                 println!("来源: {} ({})", a.source_name, a.source);
-                println!("发布时间: {}", a.published.as_deref().unwrap_or("未知"));
+                let from = match a.published_source {
+                    Some(PublishedSource::Feed) => "（取自订阅源/列表页）",
+                    Some(PublishedSource::Fetched) => "（页面未注明，按采集时间）",
+                    Some(PublishedSource::Page) | None => "",
+                };
+                println!(
+                    "发布时间: {}{from}",
+                    a.published.as_deref().unwrap_or("未知")
+                );
                 println!("采集时间: {}", a.fetched);
                 if let Some(au) = &a.author {
                     println!("作者: {au}");

@@ -2,6 +2,7 @@
 //! No I/O here; every stage takes and returns these types.
 
 use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
 
 /// One entry found on a source: a feed item or a link on a list page.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -37,4 +38,37 @@ pub enum PageKind {
     Deleted(String),
     /// An anti-bot wall ("环境异常", captcha): the source must back off.
     Blocked(String),
+}
+
+/// Where an article's publication time came from. Stored with the article and shown as
+/// `published_source` in its JSON, so that a reader knows how far to trust `published`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PublishedSource {
+    /// Found on the article page itself (meta tags, the date line, WeChat's `ct`).
+    Page,
+    /// The feed item's date or the list page's date next to the link.
+    Feed,
+    /// Neither had one: the time we fetched it stands in.
+    Fetched,
+}
+
+impl PublishedSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PublishedSource::Page => "page",
+            PublishedSource::Feed => "feed",
+            PublishedSource::Fetched => "fetched",
+        }
+    }
+
+    /// The stored name back; `None` for anything else (rows from before the column existed).
+    pub fn parse(s: &str) -> Option<PublishedSource> {
+        match s {
+            "page" => Some(PublishedSource::Page),
+            "feed" => Some(PublishedSource::Feed),
+            "fetched" => Some(PublishedSource::Fetched),
+            _ => None,
+        }
+    }
 }

@@ -6,10 +6,17 @@
 //!
 //! Times without a zone are interpreted in the caller's `tz`; date-only values mean
 //! midnight in `tz`. Dates before 1990 or more than a year after `now` are rejected.
+//!
+//! Sites also print dates relative to the moment the page was served (`3小时前`, `昨天 14:20`,
+//! `刚刚`) or without a year (`11-13 08:00`, `11月13日`). Both are resolved against `now`, the
+//! fetch time: relative forms count back from it in `tz`, and a date without a year takes the
+//! most recent year in which it is not more than a day ahead of `now`.
 
 use std::sync::LazyLock;
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
+use chrono::{
+    DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
+};
 use chrono_tz::Tz;
 use regex::{Captures, Regex};
 
@@ -36,17 +43,39 @@ static MONTH_DAY_RE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid month-day regex")
 });
 
-/// Relative dates: `今天 10:30`, `昨天`, `前天 08:00`.
-static RELATIVE_DAY_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"^(?P<rel>今天|今日|昨天|昨日|前天){TIME_PART}$"))
-        .expect("valid relative day regex")
+/// Month and day with a dash or slash: `11-13 08:00`, `11/13 8:00`. Only taken with a time of
+/// day (checked by the callers): a bare `11-13` is too ambiguous in running text.
+static NUMERIC_MONTH_DAY_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?P<m>\d{{1,2}})\s*[-/]\s*(?P<d>\d{{1,2}}){TIME_PART}"
+    ))
+    .expect("valid numeric month-day regex")
 });
 
-/// Relative offsets: `5分钟前`, `3小时前`, `2天前`, `刚刚`.
-static AGO_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:(?P<n>\d{1,3})\s*(?P<unit>秒|分钟|小时|天|日)\s*前|(?P<now>刚刚))$")
-        .expect("valid ago regex")
+/// Relative days: `今天 10:30`, `昨天`, `前天 08:00`.
+const RELATIVE_DAY: &str = r"(?P<rel>今天|今日|昨天|昨日|前天)";
+
+/// Relative offsets: `5分钟前`, `3小时前`, `3个小时前`, `半小时前`, `2天前`, `1周前`, `刚刚`.
+const AGO: &str =
+    r"(?:(?P<n>\d{1,3}|半)\s*个?\s*(?P<unit>秒钟?|分钟|分|小时|天|日|周|星期)\s*前|(?P<now>刚刚))";
+
+/// A whole string that is a relative day, with an optional time.
+static RELATIVE_DAY_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"^{RELATIVE_DAY}{TIME_PART}$")).expect("valid relative day regex")
 });
+
+/// A relative day inside text; only taken with a time of day (`昨天 14:20`, not "昨天下了雨").
+static RELATIVE_DAY_IN_TEXT_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"{RELATIVE_DAY}{TIME_PART}")).expect("valid relative day regex")
+});
+
+/// A whole string that is a relative offset.
+static AGO_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!(r"^{AGO}$")).expect("valid ago regex"));
+
+/// A relative offset inside text (see [`standalone`] for when it counts).
+static AGO_IN_TEXT_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(AGO).expect("valid ago regex"));
 
 /// Labels that introduce the publication date in page text.
 static LABEL_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -75,7 +104,13 @@ pub fn parse_datetime(
 
 /// Finds the first plausible date inside free text. A date that follows a label
 /// such as `发布时间：` or `日期：` wins over an earlier unlabelled one; dates with a
-/// year win over bare `11月25日` forms.
+/// year win over forms without one (`11月25日`, `11-25 10:30`), which win over relative
+/// forms (`3小时前`, `昨天 14:20`) unless those follow a label.
+///
+/// Without a label, a year-less date needs a time of day (or the `月日` form); a relative
+/// day needs a time (`昨天 14:20`); and a relative form (`昨天 14:20`, `3小时前`, `刚刚`) must
+/// stand on its own, between line breaks, spaces or separators such as `|`: in running prose
+/// ("昨日8时40分许，……", "2天前，居民反映……") it tells of an event, not the publication.
 pub fn find_datetime(
     text: &str,
     tz: Tz,
@@ -89,35 +124,65 @@ pub fn find_datetime(
     let full: Vec<(usize, DateTime<FixedOffset>)> = FULL_RE
         .captures_iter(&text)
         .filter(|c| boundary_ok(&text, c))
-        .filter_map(|c| Some((c.get(0)?.start(), from_captures(&c, None, tz, now)?)))
+        .filter_map(|c| Some((c.get(0)?.start(), from_captures(&c, true, tz, now)?)))
         .collect();
-    let month_day: Vec<(usize, DateTime<FixedOffset>, bool)> = MONTH_DAY_RE
+    let chinese_month_day = MONTH_DAY_RE.captures_iter(&text);
+    // `11-25 10:30`: only with a time of day.
+    let numeric_month_day = NUMERIC_MONTH_DAY_RE
         .captures_iter(&text)
+        .filter(|c| c.name("h").is_some());
+    let mut month_day: Vec<(usize, DateTime<FixedOffset>, bool)> = chinese_month_day
+        .chain(numeric_month_day)
         .filter(|c| boundary_ok(&text, c))
         .filter(|c| !inside_any(c, &full_spans))
         .filter_map(|c| {
             let start = c.get(0)?.start();
             let has_time = c.name("h").is_some();
-            Some((
-                start,
-                from_captures(&c, Some(now.year()), tz, now)?,
-                has_time,
-            ))
+            Some((start, from_captures(&c, false, tz, now)?, has_time))
         })
         .collect();
+    month_day.sort_by_key(|(start, _, _)| *start);
 
-    // A date right after a label (within a few characters of it).
+    // Where each label ends: a date right after one (within a few characters) is labelled.
+    let label_ends: Vec<usize> = LABEL_RE.find_iter(&text).map(|l| l.end()).collect();
     let labelled = |start: usize| {
-        LABEL_RE.find_iter(&text).any(|l| {
-            l.end() <= start
-                && text
-                    .get(l.end()..start)
-                    .is_some_and(|gap| gap.chars().count() <= 6)
-        })
+        // The nearest label ending at or before `start` is the one with the smallest gap.
+        let i = label_ends.partition_point(|&e| e <= start);
+        i > 0
+            && text
+                .get(label_ends[i - 1]..start)
+                .is_some_and(|gap| gap.chars().count() <= 6)
     };
+    // Relative forms: (start, time, labelled). Unlabelled ones must stand on their own.
+    let token = |c: &Captures<'_>| {
+        let m = c.get(0)?;
+        let is_labelled = labelled(m.start());
+        (is_labelled || standalone(&text, m.start(), m.end())).then_some((m.start(), is_labelled))
+    };
+    let mut relative: Vec<(usize, DateTime<FixedOffset>, bool)> = RELATIVE_DAY_IN_TEXT_RE
+        .captures_iter(&text)
+        .filter(|c| c.name("h").is_some())
+        .filter_map(|c| {
+            let (start, is_labelled) = token(&c)?;
+            Some((start, relative_day(&c, tz, now)?, is_labelled))
+        })
+        .chain(AGO_IN_TEXT_RE.captures_iter(&text).filter_map(|c| {
+            let (start, is_labelled) = token(&c)?;
+            Some((start, ago(&c, tz, now)?, is_labelled))
+        }))
+        .filter(|(_, dt, _)| plausible(*dt, now))
+        .collect();
+    relative.sort_by_key(|(start, _, _)| *start);
+
     full.iter()
         .find(|(start, _)| labelled(*start))
         .map(|(_, dt)| *dt)
+        .or_else(|| {
+            relative
+                .iter()
+                .find(|(_, _, is_labelled)| *is_labelled)
+                .map(|(_, dt, _)| *dt)
+        })
         .or_else(|| full.first().map(|(_, dt)| *dt))
         .or_else(|| {
             month_day
@@ -131,6 +196,35 @@ pub fn find_datetime(
                 .find(|(_, _, has_time)| *has_time)
                 .map(|(_, dt, _)| *dt)
         })
+        .or_else(|| relative.first().map(|(_, dt, _)| *dt))
+}
+
+/// Is `text[start..end]` a token of its own: at a line start or end, or next to blanks or
+/// separators, not glued into a sentence?
+fn standalone(text: &str, start: usize, end: usize) -> bool {
+    let sep = |c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '|' | '｜'
+                    | '·'
+                    | '•'
+                    | '/'
+                    | '['
+                    | ']'
+                    | '【'
+                    | '】'
+                    | '('
+                    | ')'
+                    | '（'
+                    | '）'
+                    | '<'
+                    | '>'
+            )
+    };
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    before.is_none_or(sep) && after.is_none_or(sep)
 }
 
 /// Maps full-width digits and punctuation to ASCII so one set of patterns suffices.
@@ -190,13 +284,19 @@ fn parse_anchored(s: &str, tz: Tz, now: DateTime<FixedOffset>) -> Option<DateTim
     if let Some(c) = FULL_RE.captures(s) {
         let m = c.get(0)?;
         if m.start() == 0 && tail_ok(&s[m.end()..]) {
-            return from_captures(&c, None, tz, now);
+            return from_captures(&c, true, tz, now);
         }
     }
     if let Some(c) = MONTH_DAY_RE.captures(s) {
         let m = c.get(0)?;
         if m.start() == 0 && tail_ok(&s[m.end()..]) {
-            return from_captures(&c, Some(now.year()), tz, now);
+            return from_captures(&c, false, tz, now);
+        }
+    }
+    if let Some(c) = NUMERIC_MONTH_DAY_RE.captures(s) {
+        let m = c.get(0)?;
+        if m.start() == 0 && c.name("h").is_some() && tail_ok(&s[m.end()..]) {
+            return from_captures(&c, false, tz, now);
         }
     }
     None
@@ -204,29 +304,55 @@ fn parse_anchored(s: &str, tz: Tz, now: DateTime<FixedOffset>) -> Option<DateTim
 
 fn parse_relative(s: &str, tz: Tz, now: DateTime<FixedOffset>) -> Option<DateTime<FixedOffset>> {
     if let Some(c) = RELATIVE_DAY_RE.captures(s) {
-        let back = match c.name("rel")?.as_str() {
-            "昨天" | "昨日" => 1,
-            "前天" => 2,
-            _ => 0,
-        };
-        let day = now.with_timezone(&tz).date_naive() - Duration::days(back);
-        let (h, mi, sec) = time_of(&c)?;
-        return localize(day.and_hms_opt(h, mi, sec)?, tz);
+        return relative_day(&c, tz, now);
     }
     if let Some(c) = AGO_RE.captures(s) {
-        if c.name("now").is_some() {
-            return Some(now);
-        }
-        let n: i64 = c.name("n")?.as_str().parse().ok()?;
-        let delta = match c.name("unit")?.as_str() {
-            "秒" => Duration::seconds(n),
-            "分钟" => Duration::minutes(n),
-            "小时" => Duration::hours(n),
-            _ => Duration::days(n),
-        };
-        return Some(now - delta);
+        return ago(&c, tz, now);
     }
     None
+}
+
+/// `今天`/`昨天`/`前天` (captured as `rel`) with the optional time, on `now`'s day in `tz`.
+fn relative_day(
+    c: &Captures<'_>,
+    tz: Tz,
+    now: DateTime<FixedOffset>,
+) -> Option<DateTime<FixedOffset>> {
+    let back = match c.name("rel")?.as_str() {
+        "昨天" | "昨日" => 1,
+        "前天" => 2,
+        _ => 0,
+    };
+    let day = now.with_timezone(&tz).date_naive() - Duration::days(back);
+    let (h, mi, sec) = time_of(c)?;
+    localize(day.and_hms_opt(h, mi, sec)?, tz)
+}
+
+/// `刚刚` or `N unit 前` counted back from `now`, shown in `tz`.
+fn ago(c: &Captures<'_>, tz: Tz, now: DateTime<FixedOffset>) -> Option<DateTime<FixedOffset>> {
+    let delta = if c.name("now").is_some() {
+        Duration::zero()
+    } else {
+        let n = c.name("n")?.as_str();
+        let unit = c.name("unit")?.as_str();
+        if n == "半" {
+            // Only "half an hour" is said this way.
+            if unit != "小时" {
+                return None;
+            }
+            Duration::minutes(30)
+        } else {
+            let n: i64 = n.parse().ok()?;
+            match unit {
+                "秒" | "秒钟" => Duration::seconds(n),
+                "分钟" | "分" => Duration::minutes(n),
+                "小时" => Duration::hours(n),
+                "周" | "星期" => Duration::weeks(n),
+                _ => Duration::days(n),
+            }
+        }
+    };
+    Some((now - delta).with_timezone(&tz).fixed_offset())
 }
 
 /// Hour, minute, second from the optional time groups (00:00:00 when absent).
@@ -245,12 +371,12 @@ fn time_of(c: &Captures<'_>) -> Option<(u32, u32, u32)> {
     (h <= 23 && mi <= 59).then_some((h, mi, sec))
 }
 
-/// Builds a date from regex captures. `default_year` is set for month-day forms:
-/// the year comes from `now`, and a date landing more than two days in the future
-/// is taken to be from the previous year.
+/// Builds a date from regex captures. Without a year (`with_year` false: month-day
+/// forms) the date lands in the most recent year that does not put it ahead of `now`
+/// (see [`in_recent_year`]).
 fn from_captures(
     c: &Captures<'_>,
-    default_year: Option<i32>,
+    with_year: bool,
     tz: Tz,
     now: DateTime<FixedOffset>,
 ) -> Option<DateTime<FixedOffset>> {
@@ -264,16 +390,51 @@ fn from_captures(
             None => localize(naive, tz),
         }
     };
-    let dt = match default_year {
-        None => build(c.name("y")?.as_str().parse().ok()?)?,
-        Some(year) => {
-            let dt = build(year);
-            match dt {
-                Some(dt) if dt <= now + Duration::days(2) => dt,
-                _ => build(year - 1)?,
-            }
-        }
+    let dt = if with_year {
+        build(c.name("y")?.as_str().parse().ok()?)?
+    } else {
+        in_recent_year(build, tz, now)?
     };
+    plausible(dt, now).then_some(dt)
+}
+
+/// How far ahead of `now` a date without a year may be and still count as this year's
+/// (clock skew between the site and us, a page dated "tomorrow" in its own zone).
+const YEARLESS_AHEAD: Duration = Duration::days(1);
+
+/// A date printed without a year, built by `build(year)`: the most recent year in which it
+/// exists and is at most [`YEARLESS_AHEAD`] after `now` (`12月20日` read on 2026-11-26 is
+/// 2025-12-20; `2月29日` goes back to the last leap year).
+fn in_recent_year(
+    build: impl Fn(i32) -> Option<DateTime<FixedOffset>>,
+    tz: Tz,
+    now: DateTime<FixedOffset>,
+) -> Option<DateTime<FixedOffset>> {
+    let year = now.with_timezone(&tz).year();
+    (0..=4)
+        .filter_map(|back| build(year - back))
+        .find(|dt| *dt <= now + YEARLESS_AHEAD)
+}
+
+/// A month and day without a year at local `time` in `tz` (see [`in_recent_year`]); for
+/// callers that parse their own short forms (list pages' `[11-25]`).
+pub(crate) fn month_day_in_recent_year(
+    month: u32,
+    day: u32,
+    time: NaiveTime,
+    tz: Tz,
+    now: DateTime<FixedOffset>,
+) -> Option<DateTime<FixedOffset>> {
+    let dt = in_recent_year(
+        |year| {
+            localize(
+                NaiveDate::from_ymd_opt(year, month, day)?.and_time(time),
+                tz,
+            )
+        },
+        tz,
+        now,
+    )?;
     plausible(dt, now).then_some(dt)
 }
 
@@ -411,9 +572,55 @@ mod tests {
     fn month_day_without_year() {
         assert_eq!(p("11月25日").as_deref(), Some("2026-11-25T00:00:00+08:00"));
         assert_eq!(p("11月25日 10:30").as_deref(), Some(T1030));
-        // Two days ahead is still this year; further ahead means last year.
-        assert_eq!(p("11月28日").as_deref(), Some("2026-11-28T00:00:00+08:00"));
+        assert_eq!(p("11月13日").as_deref(), Some("2026-11-13T00:00:00+08:00"));
+        assert_eq!(
+            p("11月13日 08:00").as_deref(),
+            Some("2026-11-13T08:00:00+08:00")
+        );
+        assert_eq!(
+            p("11-13 08:00").as_deref(),
+            Some("2026-11-13T08:00:00+08:00")
+        );
+        assert_eq!(
+            p("11/13 8:05").as_deref(),
+            Some("2026-11-13T08:05:00+08:00")
+        );
+        // Up to a day ahead is still this year (clock skew); further ahead means last year.
+        assert_eq!(p("11月27日").as_deref(), Some("2026-11-27T00:00:00+08:00"));
+        assert_eq!(
+            p("11月27日 12:00").as_deref(),
+            Some("2026-11-27T12:00:00+08:00")
+        );
+        assert_eq!(
+            p("11月27日 12:01").as_deref(),
+            Some("2025-11-27T12:01:00+08:00")
+        );
+        assert_eq!(p("11月28日").as_deref(), Some("2025-11-28T00:00:00+08:00"));
         assert_eq!(p("12月20日").as_deref(), Some("2025-12-20T00:00:00+08:00"));
+        assert_eq!(
+            p("12-20 09:30").as_deref(),
+            Some("2025-12-20T09:30:00+08:00")
+        );
+        // 29 February goes back to the last leap year.
+        assert_eq!(p("2月29日").as_deref(), Some("2024-02-29T00:00:00+08:00"));
+        assert_eq!(p("2月30日"), None);
+        assert_eq!(p("13-01 08:00"), None);
+        // A bare `11-13` is not taken as a date by the general parser (list pages read it).
+        assert_eq!(p("11-13"), None);
+    }
+
+    #[test]
+    fn year_comes_from_the_configured_zone() {
+        // 2026-12-31T20:00Z is already 2027-01-01 04:00 in Shanghai: "1月1日" is that day.
+        let now = DateTime::parse_from_rfc3339("2026-12-31T20:00:00+00:00").unwrap();
+        assert_eq!(
+            parse_datetime("1月1日 03:00", sh(), now).map(|d| d.to_rfc3339()),
+            Some("2027-01-01T03:00:00+08:00".into())
+        );
+        assert_eq!(
+            parse_datetime("12-31 23:00", sh(), now).map(|d| d.to_rfc3339()),
+            Some("2026-12-31T23:00:00+08:00".into())
+        );
     }
 
     #[test]
@@ -422,8 +629,108 @@ mod tests {
             p("昨天 08:15").as_deref(),
             Some("2026-11-25T08:15:00+08:00")
         );
+        assert_eq!(
+            p("昨天 14:20").as_deref(),
+            Some("2026-11-25T14:20:00+08:00")
+        );
+        assert_eq!(p("昨天14:20").as_deref(), Some("2026-11-25T14:20:00+08:00"));
+        assert_eq!(
+            p("前天 09:00").as_deref(),
+            Some("2026-11-24T09:00:00+08:00")
+        );
         assert_eq!(p("前天").as_deref(), Some("2026-11-24T00:00:00+08:00"));
+        assert_eq!(
+            p("今天 07:45").as_deref(),
+            Some("2026-11-26T07:45:00+08:00")
+        );
         assert_eq!(p("3小时前").as_deref(), Some("2026-11-26T09:00:00+08:00"));
+        assert_eq!(p("3个小时前").as_deref(), Some("2026-11-26T09:00:00+08:00"));
+        assert_eq!(p("半小时前").as_deref(), Some("2026-11-26T11:30:00+08:00"));
+        assert_eq!(p("5分钟前").as_deref(), Some("2026-11-26T11:55:00+08:00"));
+        assert_eq!(p("30秒前").as_deref(), Some("2026-11-26T11:59:30+08:00"));
+        assert_eq!(p("2天前").as_deref(), Some("2026-11-24T12:00:00+08:00"));
+        assert_eq!(p("1周前").as_deref(), Some("2026-11-19T12:00:00+08:00"));
+        assert_eq!(p("刚刚").as_deref(), Some("2026-11-26T12:00:00+08:00"));
+        assert_eq!(p("半天前"), None);
+    }
+
+    #[test]
+    fn relative_forms_count_back_in_the_configured_zone() {
+        // The fetch time is given in UTC; the result is shown in the source's zone, and "yesterday"
+        // is yesterday there (2026-11-26 01:30 in Shanghai).
+        let now = DateTime::parse_from_rfc3339("2026-11-25T17:30:00+00:00").unwrap();
+        let r = |s: &str| parse_datetime(s, sh(), now).map(|d| d.to_rfc3339());
+        assert_eq!(r("3小时前").as_deref(), Some("2026-11-25T22:30:00+08:00"));
+        assert_eq!(r("刚刚").as_deref(), Some("2026-11-26T01:30:00+08:00"));
+        assert_eq!(
+            r("昨天 14:20").as_deref(),
+            Some("2026-11-25T14:20:00+08:00")
+        );
+        assert_eq!(
+            r("前天 09:00").as_deref(),
+            Some("2026-11-24T09:00:00+08:00")
+        );
+    }
+
+    #[test]
+    fn relative_and_yearless_forms_in_text() {
+        assert_eq!(
+            f("青石街道发布 3小时前 阅读 120").as_deref(),
+            Some("2026-11-26T09:00:00+08:00")
+        );
+        assert_eq!(
+            f("发布时间：3小时前　来源：青石街道").as_deref(),
+            Some("2026-11-26T09:00:00+08:00")
+        );
+        assert_eq!(
+            f("发布于5分钟前").as_deref(),
+            Some("2026-11-26T11:55:00+08:00")
+        );
+        assert_eq!(
+            f("来源：区融媒体 | 刚刚").as_deref(),
+            Some("2026-11-26T12:00:00+08:00")
+        );
+        assert_eq!(
+            f("作者：某某 昨天 14:20").as_deref(),
+            Some("2026-11-25T14:20:00+08:00")
+        );
+        assert_eq!(
+            f("前天 09:00 来源：青石街道").as_deref(),
+            Some("2026-11-24T09:00:00+08:00")
+        );
+        assert_eq!(
+            f("来源：青石街道 11-13 08:00").as_deref(),
+            Some("2026-11-13T08:00:00+08:00")
+        );
+        assert_eq!(
+            f("发布时间：11月13日 08:00").as_deref(),
+            Some("2026-11-13T08:00:00+08:00")
+        );
+        assert_eq!(
+            f("日期：11月13日").as_deref(),
+            Some("2026-11-13T00:00:00+08:00")
+        );
+        // A full date wins over a relative one, a labelled relative one over an unlabelled date.
+        assert_eq!(
+            f("3小时前\n2026-11-20 08:00").as_deref(),
+            Some("2026-11-20T08:00:00+08:00")
+        );
+        assert_eq!(
+            f("2025-06-01 旧闻回顾\n发布时间：3小时前").as_deref(),
+            Some("2026-11-26T09:00:00+08:00")
+        );
+    }
+
+    #[test]
+    fn prose_is_not_a_relative_date() {
+        assert_eq!(f("2天前，居民反映小区路灯不亮。"), None);
+        assert_eq!(f("他刚刚离开现场"), None);
+        assert_eq!(f("昨天下了一场大雨"), None);
+        assert_eq!(f("历时3小时前后共处置两起险情"), None);
+        assert_eq!(f("本报讯 昨日8时40分许，她在医院生下一名女婴。"), None);
+        assert_eq!(f("比分 3-1"), None);
+        assert_eq!(f("电话 010-12345678"), None);
+        assert_eq!(f("开放时间 8:30-11:30"), None);
     }
 
     #[test]

@@ -23,7 +23,7 @@ use regex::Regex;
 use scraper::{Html, Node};
 use url::Url;
 
-use crate::crawl::charset::decode_xml;
+use crate::crawl::charset::{decode_html, decode_xml};
 use crate::model::FeedItem;
 
 /// Bodies larger than this are rejected before parsing.
@@ -34,19 +34,25 @@ pub const MAX_FEED_ITEMS: usize = 1_000;
 /// Why a feed body could not be turned into items.
 #[derive(Debug, thiserror::Error)]
 pub enum FeedError {
-    #[error("empty body")]
+    #[error("内容为空 (empty body)")]
     Empty,
-    #[error("feed too large: {size} bytes (limit {limit})")]
+    #[error("订阅源过大 (feed too large): {size} bytes (limit {limit})")]
     TooLarge { size: usize, limit: usize },
     /// The body is something else: an HTML page (login wall, error page, site moved), plain text...
-    #[error("not a feed: {0}")]
+    #[error("不是订阅源 (not a feed): {0}")]
     NotAFeed(String),
-    /// It looks like a feed but feed-rs could not read it (broken XML, bad JSON...).
-    #[error("malformed feed: {0}")]
+    /// It looks like a feed but cannot be read: broken XML, bad JSON, or hostile XML (a DOCTYPE
+    /// that declares entities, the "billion laughs" attack, is refused outright).
+    #[error("订阅源格式错误 (malformed feed): {0}")]
     Malformed(String),
+    /// A WAF block page, a captcha or a browser challenge instead of the feed: the source is
+    /// blocked (it backs off), not broken.
+    #[error("访问被拦截 (blocked by an anti-bot page): {0}")]
+    Blocked(String),
 }
 
-/// Parses a feed body into items.
+/// Parses a feed body into items. A body that is no feed but an anti-bot wall (a WAF block
+/// page, a captcha: see `crawl::antibot`) is [`FeedError::Blocked`].
 ///
 /// * `content_type`: the HTTP `Content-Type` header, for its charset (the XML prolog wins).
 /// * `force`: a per-source encoding override; beats everything.
@@ -54,6 +60,26 @@ pub enum FeedError {
 ///   an absolute http(s) URL, else against `base`.
 /// * `tz`: the source's time zone for timestamps without one.
 pub fn parse_feed(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    force: Option<&'static Encoding>,
+    base: &Url,
+    tz: Tz,
+) -> Result<Vec<FeedItem>, FeedError> {
+    parse_feed_body(bytes, content_type, force, base, tz).map_err(|e| match e {
+        FeedError::NotAFeed(why) => {
+            // Decoded as the HTML page it is (its <meta charset> counts, unlike for XML).
+            let (html, _) = decode_html(bytes, content_type, force);
+            match crate::crawl::antibot::wall_reason(&html) {
+                Some(wall) => FeedError::Blocked(wall),
+                None => FeedError::NotAFeed(why),
+            }
+        }
+        other => other,
+    })
+}
+
+fn parse_feed_body(
     bytes: &[u8],
     content_type: Option<&str>,
     force: Option<&'static Encoding>,
@@ -255,8 +281,17 @@ fn prepare_xml(text: &str) -> Result<(String, String), FeedError> {
             if starts_with_ci(name, "html") {
                 return Err(FeedError::NotAFeed("got an HTML page".into()));
             }
-            pos += doctype_len(tail)
+            let len = doctype_len(tail)
                 .ok_or_else(|| FeedError::Malformed("unterminated DOCTYPE declaration".into()))?;
+            // Entities are how XML bombs (billion laughs) and external-entity tricks work; no
+            // real feed needs them. Refuse rather than hope the parser leaves them unexpanded.
+            if find_ci(&tail[..len], "<!entity") {
+                return Err(FeedError::Malformed(
+                    "DOCTYPE 声明了实体，拒绝展开 (the DOCTYPE declares entities; expansion refused)"
+                        .into(),
+                ));
+            }
+            pos += len;
         } else {
             break pos;
         }
@@ -282,8 +317,9 @@ fn prepare_xml(text: &str) -> Result<(String, String), FeedError> {
             )));
         }
     }
+    const PROLOG: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
     let mut out = String::with_capacity(text.len() + 64);
-    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(PROLOG);
     out.push_str(&rest[..root_at]);
     if local == "rss" && name == "rss" {
         let tag_end = root.find('>').unwrap_or(root.len());
@@ -304,7 +340,49 @@ fn prepare_xml(text: &str) -> Result<(String, String), FeedError> {
     } else {
         out.push_str(root);
     }
+    let out = drop_inner_declarations(out, PROLOG.len());
     Ok((escape_bare_ampersands(out), local))
+}
+
+/// Removes XML declarations (`<?xml version=… encoding="gbk"?>`) after the first `from` bytes.
+/// One is only allowed at the very start, where ours now is; quick-xml reports any other as a
+/// declaration too, and feed-rs then switches the decoder to its encoding, which panics once the
+/// reader is past the document's first bytes. They go wherever they are, also inside comments
+/// and CDATA: a lexer of our own would not agree with quick-xml's on broken input (`<<!--…`),
+/// and a declaration is never text worth keeping.
+fn drop_inner_declarations(xml: String, from: usize) -> String {
+    let is_declaration = |s: &str| {
+        starts_with_ci(s, "<?xml")
+            && s[5..]
+                .chars()
+                .next()
+                .is_none_or(|c| c.is_whitespace() || c == '?')
+    };
+    let Some(tail) = xml.get(from..) else {
+        return xml;
+    };
+    if !tail
+        .match_indices("<?")
+        .any(|(i, _)| is_declaration(&tail[i..]))
+    {
+        return xml;
+    }
+    let mut out = String::with_capacity(xml.len());
+    out.push_str(&xml[..from]);
+    let mut rest = tail;
+    while let Some(i) = rest.find("<?") {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        if is_declaration(rest) {
+            // Up to the end of the instruction, as quick-xml reads it (or the end of input).
+            rest = rest.find("?>").map_or("", |e| &rest[e + 2..]);
+        } else {
+            out.push_str("<?");
+            rest = &rest[2..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Escapes `&` that does not start a character or entity reference (`?a=1&b=2` in links is
@@ -367,6 +445,13 @@ fn doctype_len(s: &str) -> Option<usize> {
         }
     }
     None
+}
+
+/// Does `s` contain the ASCII `needle` (lower case), ignoring ASCII case?
+fn find_ci(s: &str, needle: &str) -> bool {
+    s.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 fn starts_with_ci(s: &str, prefix: &str) -> bool {

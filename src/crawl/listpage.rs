@@ -4,7 +4,7 @@ use crate::text::html::{MAX_HTML_DEPTH, bound_nesting};
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, TimeZone};
+use chrono::{DateTime, FixedOffset, NaiveTime};
 use chrono_tz::Tz;
 use regex::Regex;
 use scraper::{ElementRef, Html, Selector};
@@ -20,7 +20,9 @@ pub struct ListSelectors {
     /// The link inside an item; default: the item itself if it is `<a href>`, else its first
     /// `a[href]`.
     pub link: Option<String>,
-    /// The title inside an item; default: the link's `title` attribute, else the link text.
+    /// The title inside an item; default: the link's `title` attribute, else the link text. When
+    /// the selected text is cut (`…问题...`) and the link's `title` attribute has it whole, the
+    /// attribute wins (see `crawl::title`).
     pub title: Option<String>,
     /// The date inside an item, e.g. `span.date`.
     pub date: Option<String>,
@@ -98,15 +100,16 @@ pub fn parse_list(
             .and_then(|s| item.select(s).next())
             .map(element_text)
             .filter(|t| !t.is_empty());
-        let title = from_title_sel
-            .or_else(|| {
-                link_el
-                    .value()
-                    .attr("title")
-                    .map(collapse_whitespace)
-                    .filter(|t| !t.is_empty())
-            })
-            .unwrap_or_else(|| element_text(link_el));
+        let title_attr = link_el
+            .value()
+            .attr("title")
+            .map(collapse_whitespace)
+            .filter(|t| !t.is_empty());
+        let title = match (from_title_sel, title_attr) {
+            // The shown text is often cut (`…问题...`) where the attribute has it whole.
+            (Some(shown), Some(attr)) => crate::crawl::title::pick_title(&shown, &attr),
+            (shown, attr) => shown.or(attr).unwrap_or_else(|| element_text(link_el)),
+        };
 
         let published = date_sel
             .as_ref()
@@ -177,13 +180,10 @@ fn collapse_whitespace(s: &str) -> String {
     out
 }
 
-/// The common date forms on Chinese list pages: `2026-11-25`, `2026/11/25`, `2026.11.25`,
-/// `2026年11月25日`, optionally followed by `HH:MM[:SS]`; `[11-25]`, `11/25`, `11月25日` (year
-/// from `now`). Found anywhere in the string. Local time in `tz`.
-///
-/// To be replaced by `crate::crawl::dates::parse_datetime`.
-/// A list page's date: the general parser, plus the list-only short form `[11-25]` / `11/25`
-/// (month and day; the year is the current one unless that lands more than two days ahead).
+/// A list page's date: the general parsers of [`crate::crawl::dates`] (full dates, `11月25日`,
+/// `11-25 10:30`, `3小时前`, `昨天 14:20`, anywhere in the string), plus the list-only short
+/// form `[11-25]` / `11/25` / `11.25` (month and day at midnight, in the most recent year that
+/// does not put it more than a day ahead of `now`). Local time in `tz`.
 fn parse_list_date(s: &str, tz: Tz, now: DateTime<FixedOffset>) -> Option<DateTime<FixedOffset>> {
     let s = s
         .trim()
@@ -194,15 +194,7 @@ fn parse_list_date(s: &str, tz: Tz, now: DateTime<FixedOffset>) -> Option<DateTi
         SHORT.get_or_init(|| Regex::new(r"^(\d{1,2})[-/.](\d{1,2})$").expect("valid regex"));
     if let Some(c) = short.captures(s) {
         let (month, day) = (c[1].parse::<u32>().ok()?, c[2].parse::<u32>().ok()?);
-        let today = now.with_timezone(&tz).date_naive();
-        let mut date = NaiveDate::from_ymd_opt(today.year(), month, day)?;
-        if date > today + Duration::days(2) {
-            date = NaiveDate::from_ymd_opt(today.year() - 1, month, day)?;
-        }
-        return tz
-            .from_local_datetime(&date.and_hms_opt(0, 0, 0)?)
-            .earliest()
-            .map(|d| d.fixed_offset());
+        return crate::crawl::dates::month_day_in_recent_year(month, day, NaiveTime::MIN, tz, now);
     }
     crate::crawl::dates::parse_datetime(s, tz, now)
         .or_else(|| crate::crawl::dates::find_datetime(s, tz, now))
@@ -217,6 +209,7 @@ fn allowed_scheme(url: &Url, base: &Url) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
     use chrono_tz::Asia::Shanghai;
 
     fn cst(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<FixedOffset> {
@@ -316,6 +309,28 @@ mod tests {
     }
 
     #[test]
+    fn a_cut_title_selector_text_gives_way_to_the_title_attribute() {
+        let page = r#"<ul class="news-list">
+<li><a href="1124-01.html" title="“接诉即办”在行动：柳湾社区夜间施工噪音扰民问题当天解决">“接诉即办”在行动：柳湾社区夜间施工噪音扰民问题...</a></li>
+<li><a href="1125-01.html" title="打开新窗口">青石街道开展冬季安全生产大检查</a></li>
+</ul>"#;
+        let base = Url::parse("https://www.example.gov.cn/news/list.html").unwrap();
+        let sel = ListSelectors {
+            item: "ul.news-list li".into(),
+            link: Some("a".into()),
+            title: Some("a".into()),
+            date: None,
+        };
+        let items = parse_list(page, &base, &sel, Shanghai, now()).unwrap();
+        assert_eq!(
+            items[0].title,
+            "“接诉即办”在行动：柳湾社区夜间施工噪音扰民问题当天解决"
+        );
+        // An attribute that is not the title at all does not replace the text.
+        assert_eq!(items[1].title, "青石街道开展冬季安全生产大检查");
+    }
+
+    #[test]
     fn invalid_selector() {
         let base = Url::parse("https://www.example.cn/").unwrap();
         let sel = ListSelectors {
@@ -347,6 +362,14 @@ mod tests {
         assert_eq!(d("[11-25]"), Some(cst(2026, 11, 25, 0, 0)));
         assert_eq!(d("11月25日 16:40"), Some(cst(2026, 11, 25, 16, 40)));
         assert_eq!(d("12-31"), Some(cst(2025, 12, 31, 0, 0)));
+        // Relative and year-less forms with a time, as list pages print them.
+        assert_eq!(d("3小时前"), Some(cst(2026, 11, 26, 7, 0)));
+        assert_eq!(d("昨天 14:20"), Some(cst(2026, 11, 25, 14, 20)));
+        assert_eq!(d("11-13 08:00"), Some(cst(2026, 11, 13, 8, 0)));
+        assert_eq!(d("刚刚"), Some(now()));
+        // More than a day ahead: last year's.
+        assert_eq!(d("11-28"), Some(cst(2025, 11, 28, 0, 0)));
+        assert_eq!(d("11-27"), Some(cst(2026, 11, 27, 0, 0)));
         assert_eq!(d("2026-13-01"), None);
         assert_eq!(d("阅读 123"), None);
         assert_eq!(d(""), None);

@@ -2,6 +2,7 @@
 //! full text where needed, store new articles. Indexing and rule matching follow in
 //! [`crate::app`]. One bad source never stops the others: its failure becomes its row state.
 
+mod antibot;
 pub mod canonical;
 pub mod charset;
 pub mod dates;
@@ -9,6 +10,10 @@ pub mod extract;
 pub mod feed;
 pub mod fetch;
 pub mod listpage;
+mod title;
+
+#[cfg(test)]
+mod fuzz_tests;
 
 use std::time::Instant;
 
@@ -18,7 +23,7 @@ use serde::Serialize;
 use url::Url;
 
 use crate::config::{Config, FullText, Source, SourceKind};
-use crate::model::{FeedItem, PageKind};
+use crate::model::{FeedItem, PageKind, PublishedSource};
 use crate::store::{NewArticle, Store};
 use fetch::{FetchError, Fetched, Fetcher, Validators};
 
@@ -233,12 +238,23 @@ impl Crawler<'_> {
                 &resp.final_url,
                 tz,
             )
-            .map_err(|e| (format!("{}: {e}", source.url), false)),
+            .map_err(|e| {
+                let blocked = matches!(e, feed::FeedError::Blocked(_));
+                (format!("{}: {e}", source.url), blocked)
+            }),
             SourceKind::Html(sel) => {
                 let (html, _) =
                     charset::decode_html(&resp.body, resp.content_type.as_deref(), source.encoding);
-                listpage::parse_list(&html, &resp.final_url, sel, tz, now)
-                    .map_err(|e| (format!("{}: {e}", source.url), false))
+                let items = listpage::parse_list(&html, &resp.final_url, sel, tz, now)
+                    .map_err(|e| (format!("{}: {e}", source.url), false))?;
+                // No entries, and the page is a WAF or captcha wall: blocked, not an empty list.
+                if items.is_empty()
+                    && let Some(why) = antibot::wall_reason(&html)
+                {
+                    let msg = format!("{}: {}", source.url, feed::FeedError::Blocked(why));
+                    return Err((msg, true));
+                }
+                Ok(items)
             }
         })?;
         items.truncate(self.config.crawl.max_items_per_source);
@@ -283,24 +299,26 @@ impl Crawler<'_> {
             guid: item.guid.clone(),
             title: item.title.clone(),
             author: item.author.clone(),
-            published: item.published.map(|d| d.timestamp()),
+            // Set once below, from the feed's and the page's dates.
+            published: None,
+            published_source: None,
             fetched: now.timestamp(),
             text: item.text.clone(),
             evidence: None,
             evidence_type: None,
         };
+        let mut page_published = None;
         let page_url = link.as_deref().and_then(|l| Url::parse(l).ok());
         if let (true, Some(page_url)) = (want_page, page_url) {
             match self.fetch_page(source, &page_url, now).await {
                 Ok((PageKind::Article(ex), body)) => {
-                    if article.title.trim().is_empty() {
-                        article.title = ex.title.clone().unwrap_or_default();
+                    if let Some(page_title) = &ex.title {
+                        article.title = title::pick_title(&article.title, page_title);
                     }
                     if article.author.is_none() {
                         article.author = ex.author.clone();
                     }
-                    article.published =
-                        pick_published(item.published, ex.published).map(|d| d.timestamp());
+                    page_published = ex.published;
                     if ex.text.chars().count() >= feed_chars {
                         article.text = ex.text;
                     }
@@ -322,6 +340,9 @@ impl Crawler<'_> {
                 }
             }
         }
+        let (published, source) = pick_published(item.published, page_published, now);
+        article.published = Some(published.timestamp());
+        article.published_source = Some(source);
         if article.title.trim().is_empty() {
             article.title = first_line(&article.text);
         }
@@ -375,19 +396,23 @@ fn off_async<T>(f: impl FnOnce() -> T) -> T {
     }
 }
 
-/// The feed's time unless it is a bare date (midnight) and the page knows the time of day.
+/// The publication time and where it came from: the feed's (or list page's) time unless it is
+/// a bare date (midnight) and the page knows the time of day that day; else the page's; else the
+/// fetch time, so that every article has a time to sort and filter by.
 fn pick_published(
     feed: Option<DateTime<FixedOffset>>,
     page: Option<DateTime<FixedOffset>>,
-) -> Option<DateTime<FixedOffset>> {
+    fetched: DateTime<FixedOffset>,
+) -> (DateTime<FixedOffset>, PublishedSource) {
     match (feed, page) {
         (Some(f), Some(p))
             if f.hour() == 0 && f.minute() == 0 && f.date_naive() == p.date_naive() =>
         {
-            Some(p)
+            (p, PublishedSource::Page)
         }
-        (Some(f), _) => Some(f),
-        (None, p) => p,
+        (Some(f), _) => (f, PublishedSource::Feed),
+        (None, Some(p)) => (p, PublishedSource::Page),
+        (None, None) => (fetched, PublishedSource::Fetched),
     }
 }
 
@@ -407,20 +432,43 @@ mod tests {
 
     #[test]
     fn page_time_refines_a_date_only_feed_time() {
-        let d = |s| DateTime::parse_from_rfc3339(s).ok();
+        let d = |s| DateTime::parse_from_rfc3339(s).unwrap();
+        let fetched = d("2026-11-26T12:00:00+08:00");
         assert_eq!(
             pick_published(
-                d("2026-11-25T00:00:00+08:00"),
-                d("2026-11-25T10:30:00+08:00")
+                Some(d("2026-11-25T00:00:00+08:00")),
+                Some(d("2026-11-25T10:30:00+08:00")),
+                fetched
             ),
-            d("2026-11-25T10:30:00+08:00")
+            (d("2026-11-25T10:30:00+08:00"), PublishedSource::Page)
         );
         assert_eq!(
             pick_published(
-                d("2026-11-25T09:00:00+08:00"),
-                d("2026-11-25T10:30:00+08:00")
+                Some(d("2026-11-25T09:00:00+08:00")),
+                Some(d("2026-11-25T10:30:00+08:00")),
+                fetched
             ),
-            d("2026-11-25T09:00:00+08:00")
+            (d("2026-11-25T09:00:00+08:00"), PublishedSource::Feed)
+        );
+    }
+
+    #[test]
+    fn published_falls_back_from_page_to_feed_to_fetch_time() {
+        let d = |s| DateTime::parse_from_rfc3339(s).unwrap();
+        let fetched = d("2026-11-26T12:00:00+08:00");
+        let page = d("2026-11-26T09:00:00+08:00");
+        let feed = d("2026-11-20T00:00:00+08:00");
+        assert_eq!(
+            pick_published(None, Some(page), fetched),
+            (page, PublishedSource::Page)
+        );
+        assert_eq!(
+            pick_published(Some(feed), None, fetched),
+            (feed, PublishedSource::Feed)
+        );
+        assert_eq!(
+            pick_published(None, None, fetched),
+            (fetched, PublishedSource::Fetched)
         );
     }
 }

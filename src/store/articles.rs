@@ -7,6 +7,7 @@ use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 use super::{Result, Store};
+use crate::model::PublishedSource;
 
 /// An article about to be stored.
 #[derive(Debug, Clone, Default)]
@@ -19,6 +20,9 @@ pub struct NewArticle {
     pub author: Option<String>,
     /// Unix seconds.
     pub published: Option<i64>,
+    /// Where `published` came from (the crawler always says; `None` only for callers that
+    /// store articles by other means).
+    pub published_source: Option<PublishedSource>,
     pub fetched: i64,
     pub text: String,
     /// The page (or feed item) as fetched; compressed before storing.
@@ -37,6 +41,8 @@ pub struct ArticleRow {
     pub title: String,
     pub author: Option<String>,
     pub published: Option<i64>,
+    /// `None` for rows stored before the column existed that had a publication time.
+    pub published_source: Option<PublishedSource>,
     pub fetched: i64,
     pub text: String,
     pub content_hash: String,
@@ -44,7 +50,7 @@ pub struct ArticleRow {
     pub state: String,
 }
 
-const COLS: &str = "id, canonical_url, url, source_id, title, author, published, fetched, text, content_hash, state";
+const COLS: &str = "id, canonical_url, url, source_id, title, author, published, fetched, text, content_hash, state, published_source";
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<ArticleRow> {
     Ok(ArticleRow {
@@ -59,6 +65,10 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<ArticleRow> {
         text: r.get(8)?,
         content_hash: r.get(9)?,
         state: r.get(10)?,
+        published_source: r
+            .get::<_, Option<String>>(11)?
+            .as_deref()
+            .and_then(PublishedSource::parse),
     })
 }
 
@@ -100,8 +110,8 @@ impl Store {
         let conn = self.conn();
         let r = conn.execute(
             "INSERT INTO articles (canonical_url, url, source_id, guid, title, author, published, fetched, text,
-                                   content_hash, evidence, evidence_type, matched)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0)
+                                   content_hash, evidence, evidence_type, matched, published_source)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, ?13)
              ON CONFLICT(canonical_url) DO NOTHING",
             params![
                 a.canonical_url,
@@ -115,7 +125,8 @@ impl Store {
                 a.text,
                 hash,
                 evidence,
-                a.evidence_type
+                a.evidence_type,
+                a.published_source.map(PublishedSource::as_str)
             ],
         );
         let n = self.wrap(r)?;

@@ -144,6 +144,13 @@ CREATE INDEX sessions_user ON sessions(user_id);
 ALTER TABLE articles ADD COLUMN matched INTEGER NOT NULL DEFAULT 1;
 CREATE INDEX articles_unmatched ON articles(id) WHERE matched = 0;
 "#,
+    // Where `published` came from: 'page', 'feed' or 'fetched'. Older rows without a publication
+    // time were already listed, sorted and indexed by their fetch time: say so. Older rows with
+    // one cannot tell page from feed and keep NULL.
+    r#"
+ALTER TABLE articles ADD COLUMN published_source TEXT;
+UPDATE articles SET published = fetched, published_source = 'fetched' WHERE published IS NULL;
+"#,
 ];
 
 pub struct Store {
@@ -212,5 +219,61 @@ impl Store {
             path: self.path.clone(),
             source,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::PublishedSource;
+
+    #[test]
+    fn published_source_migration_marks_old_undated_rows_as_fetched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        // A database as the previous release left it: every migration but the last.
+        let old = MIGRATIONS.len() - 1;
+        {
+            let conn = Connection::open(&path).unwrap();
+            for sql in &MIGRATIONS[..old] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.execute_batch(&format!("PRAGMA user_version = {old}"))
+                .unwrap();
+            for (url, published) in [
+                ("http://127.0.0.1/dated", Some(1_795_000_000i64)),
+                ("http://127.0.0.1/undated", None),
+            ] {
+                conn.execute(
+                    "INSERT INTO articles (canonical_url, url, source_id, title, published, fetched, text, content_hash)
+                     VALUES (?1, ?1, 's', 't', ?2, 1795100000, 'x', 'h')",
+                    rusqlite::params![url, published],
+                )
+                .unwrap();
+            }
+        }
+        let store = Store::open(&path).unwrap();
+        let dated = store.article(1).unwrap().unwrap();
+        assert_eq!(dated.published, Some(1_795_000_000));
+        assert_eq!(dated.published_source, None, "page or feed: unknown");
+        let undated = store.article(2).unwrap().unwrap();
+        assert_eq!(undated.published, Some(1_795_100_000));
+        assert_eq!(undated.published_source, Some(PublishedSource::Fetched));
+
+        let id = store
+            .insert_article(&NewArticle {
+                canonical_url: "http://127.0.0.1/new".into(),
+                url: "http://127.0.0.1/new".into(),
+                source_id: "s".into(),
+                title: "t".into(),
+                published: Some(1_795_200_000),
+                published_source: Some(PublishedSource::Page),
+                fetched: 1_795_300_000,
+                ..Default::default()
+            })
+            .unwrap()
+            .unwrap();
+        let row = store.article(id).unwrap().unwrap();
+        assert_eq!(row.published_source, Some(PublishedSource::Page));
     }
 }

@@ -202,3 +202,12 @@ pub fn fixtures() -> Option<PathBuf> {
     println!("SKIP: fixtures folder {} not found", dir.display());
     None
 }
+
+/// A list-page source (`kind = "html"`) that always fetches the article pages.
+pub fn list_source(id: &str, url: &str, item: &str, date: Option<&str>) -> String {
+    let date = date.map_or(String::new(), |d| format!("date = \"{d}\"\n"));
+    format!(
+        "[[source]]\nid = \"{id}\"\nname = \"{id}\"\nkind = \"html\"\nurl = \"{url}\"\nfull_text = \"always\"\n\
+         [source.list]\nitem = \"{item}\"\nlink = \"a\"\ntitle = \"a\"\n{date}\n"
+    )
+}

@@ -242,6 +242,36 @@ fn html_page_is_not_a_feed() {
     assert!(checked > 0);
 }
 
+/// No real article page (news sites, WeChat) is taken for an anti-bot wall when it turns up where
+/// a feed should be: each stays "not a feed".
+#[test]
+fn no_real_page_is_taken_for_an_anti_bot_wall() {
+    let mut checked = 0;
+    for sub in [
+        "news-html/gne",
+        "news-html/cwced",
+        "news-html/magic-html",
+        "wechat-html",
+    ] {
+        let Some(dir) = fixtures_dir(sub) else {
+            return;
+        };
+        let base = Url::parse("https://example.org/feed").unwrap();
+        for entry in fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|x| x != "html") {
+                continue;
+            }
+            let bytes = fs::read(&path).unwrap();
+            match parse_feed(&bytes, Some("text/html"), None, &base, Shanghai) {
+                Err(FeedError::NotAFeed(_)) => checked += 1,
+                other => panic!("{}: expected NotAFeed, got {other:?}", path.display()),
+            }
+        }
+    }
+    assert!(checked > 100, "{checked}");
+}
+
 #[test]
 fn malformed_feed_gives_clear_error() {
     let base = Url::parse("https://example.org/feed").unwrap();
@@ -249,6 +279,10 @@ fn malformed_feed_gives_clear_error() {
                      <item><title>被截断的条目</title><link>https://example.org/1</link>";
     let err = parse_feed(truncated.as_bytes(), None, None, &base, Shanghai).unwrap_err();
     assert!(matches!(err, FeedError::Malformed(_)), "{err:?}");
-    assert!(err.to_string().starts_with("malformed feed:"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("订阅源格式错误 (malformed feed):"),
+        "{err}"
+    );
     println!("{err}");
 }

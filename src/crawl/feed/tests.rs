@@ -229,7 +229,11 @@ fn empty_large_and_malformed() {
     let broken = "<rss version=\"2.0\"><channel><item><title>断开</title></channel>";
     match parse_feed(broken.as_bytes(), None, None, &base(), Shanghai) {
         Err(e @ FeedError::Malformed(_)) => {
-            assert!(e.to_string().starts_with("malformed feed: "), "{e}")
+            assert!(
+                e.to_string()
+                    .starts_with("订阅源格式错误 (malformed feed): "),
+                "{e}"
+            )
         }
         other => panic!("expected Malformed, got {other:?}"),
     }
@@ -261,4 +265,114 @@ fn item_cap() {
     src.push_str("</channel></rss>");
     let items = parse_feed(src.as_bytes(), None, None, &base(), Shanghai).unwrap();
     assert_eq!(items.len(), MAX_FEED_ITEMS);
+}
+
+/// The classic "billion laughs": ten levels of entities, each ten times the one below.
+fn billion_laughs() -> String {
+    let mut doctype = String::from("<!DOCTYPE rss [\n <!ENTITY lol0 \"lol\">\n");
+    for i in 1..10 {
+        let prev = format!("&lol{};", i - 1).repeat(10);
+        doctype.push_str(&format!(" <!ENTITY lol{i} \"{prev}\">\n"));
+    }
+    doctype.push_str("]>\n");
+    format!(
+        "<?xml version=\"1.0\"?>\n{doctype}<rss version=\"2.0\"><channel><title>&lol9;</title>\
+         <link>http://x.example/</link><description>d</description><item><title>&lol9;</title>\
+         <link>http://x.example/1</link><description>&lol9;</description></item></channel></rss>"
+    )
+}
+
+#[test]
+fn entity_declarations_are_a_malformed_feed() {
+    let hostile = [
+        billion_laughs(),
+        // One harmless-looking entity is refused all the same, also after a comment, in any case.
+        "<!-- x --><!DOCTYPE rss [<!ENTITY a \"b\">]><rss version=\"2.0\"><channel><title>&a;</title></channel></rss>".into(),
+        "<!doctype rss [ <!entity % p SYSTEM \"http://x.example/e.dtd\"> %p; ]><rss version=\"2.0\"><channel/></rss>".into(),
+    ];
+    for feed in &hostile {
+        match parse_feed(feed.as_bytes(), None, None, &base(), Shanghai) {
+            Err(e @ FeedError::Malformed(_)) => {
+                let msg = e.to_string();
+                assert!(
+                    msg.starts_with("订阅源格式错误 (malformed feed): "),
+                    "{msg}"
+                );
+                assert!(msg.contains("实体"), "{msg}");
+            }
+            other => panic!("expected Malformed, got {other:?}"),
+        }
+    }
+    // A DOCTYPE without entities (RSS 0.91's) is still fine.
+    let netscape = "<?xml version=\"1.0\"?><!DOCTYPE rss PUBLIC \"-//Netscape Communications//DTD RSS 0.91//EN\" \
+        \"http://my.netscape.com/publish/formats/rss-0.91.dtd\"><rss version=\"0.91\"><channel><title>t</title>\
+        <link>http://x.example/</link><description>d</description><item><title>条目</title>\
+        <link>http://x.example/1</link></item></channel></rss>";
+    let items = parse_feed(netscape.as_bytes(), None, None, &base(), Shanghai).unwrap();
+    assert_eq!(items[0].title, "条目");
+}
+
+#[test]
+fn a_waf_or_captcha_page_is_blocked_not_a_feed() {
+    let walls: [(&[u8], Option<&str>); 3] = [
+        (
+            b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>\
+              <noscript>Enable JavaScript and cookies to continue</noscript></body></html>",
+            Some("text/html; charset=UTF-8"),
+        ),
+        (
+            "<html><head><title>访问验证</title></head><body><p>请完成安全验证</p></body></html>"
+                .as_bytes(),
+            None,
+        ),
+        (b"Access denied", Some("text/plain")),
+    ];
+    for (body, ct) in walls {
+        match parse_feed(body, ct, None, &base(), Shanghai) {
+            Err(e @ FeedError::Blocked(_)) => {
+                assert!(e.to_string().starts_with("访问被拦截 (blocked"), "{e}")
+            }
+            other => panic!("expected Blocked, got {other:?}"),
+        }
+    }
+    // A GBK wall that says so only in its <meta charset>.
+    let gbk = "<html><head><meta charset=\"gbk\"><title>网站防火墙</title></head>\
+               <body>您的访问已被网站管理员设置拦截</body></html>";
+    let (bytes, _, _) = encoding_rs::GBK.encode(gbk);
+    match parse_feed(&bytes, Some("text/html"), None, &base(), Shanghai) {
+        Err(FeedError::Blocked(why)) => assert!(why.contains("网站防火墙"), "{why}"),
+        other => panic!("expected Blocked, got {other:?}"),
+    }
+}
+
+#[test]
+fn an_xml_declaration_inside_the_document_is_dropped_not_a_panic() {
+    // Found by fuzzing: feed-rs switched quick-xml's decoder to the inner declaration's encoding,
+    // which panics past the document's first bytes.
+    for inner in [
+        "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"><?xml version=\"1.0\" encoding=\"gb2312\"?>",
+        // Behind a broken comment opener, which quick-xml reads as a tag.
+        "<rss version=\"2.0\"><channel><title>t</title><item><title><<!--<description><?xml version=\"1.0\" encoding=\"gb2312\"?>",
+        "<rss><channel><?XML version=\"1.0\" encoding=\"big5\"",
+    ] {
+        assert!(
+            parse_feed(inner.as_bytes(), None, None, &base(), Shanghai).is_err(),
+            "{inner}"
+        );
+    }
+    let padded = format!(
+        "<rss version=\"2.0\"><channel><title>t</title><description>{}</description>\
+         <?xml version=\"1.0\" encoding=\"gbk\"?><item><title>条目</title><link>/1</link>\
+         <description><![CDATA[<?xml version=\"1.0\" encoding=\"gbk\"?>保留]]></description></item>\
+         <!-- <?xml version=\"1.0\" encoding=\"big5\"?> --></channel></rss>",
+        "x".repeat(20_000)
+    );
+    let items = parse_feed(padded.as_bytes(), None, None, &base(), Shanghai).unwrap();
+    assert_eq!(items[0].title, "条目");
+    assert!(items[0].text.contains("保留"), "{:?}", items[0].text);
+    // Another processing instruction named like it stays.
+    assert_eq!(
+        drop_inner_declarations("<a><?xml-stylesheet href=\"s\"?><?xml ?></a>".into(), 0),
+        "<a><?xml-stylesheet href=\"s\"?></a>"
+    );
 }
