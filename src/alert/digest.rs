@@ -33,12 +33,17 @@ pub struct DigestAlert {
     pub snippet: String,
     /// char offsets of matches inside `snippet`
     pub highlights: Vec<[usize; 2]>,
-    /// 转载数 (1 = no reprints)
+    /// Articles in the reprint cluster, this one included (1 = no reprints); shown everywhere
+    /// as 转载 `cluster_size - 1` 篇.
     pub cluster_size: usize,
     /// names of other sources that carried a reprint
     pub other_sources: Vec<String>,
     /// latest review note
     pub note: Option<String>,
+    /// Alerts of the same rule on reprints of this article (same matched words), folded into
+    /// this entry: recorded and reviewable, listed once here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reprint_alerts: Vec<i64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -582,7 +587,7 @@ fn reprint_line(a: &DigestAlert) -> Option<String> {
     if a.cluster_size <= 1 {
         return None;
     }
-    let mut s = format!("{}（首发：{}", a.cluster_size, clean(&a.source_name));
+    let mut s = format!("{} 篇（首发：{}", a.cluster_size - 1, clean(&a.source_name));
     let others: Vec<String> = a
         .other_sources
         .iter()

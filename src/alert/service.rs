@@ -42,6 +42,42 @@ pub struct AlertView {
     /// Sources of the other articles of the cluster.
     pub other_sources: Vec<String>,
     pub note: Option<String>,
+    /// The article's reprint cluster (its own id when it has none); see [`reprint_groups`].
+    #[serde(skip)]
+    pub cluster_id: i64,
+}
+
+/// Distinct matched words of an alert's stored `matched` JSON.
+fn matched_words(json: &str) -> BTreeSet<String> {
+    serde_json::from_str::<Vec<Matched>>(json)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|m| m.word)
+        .collect()
+}
+
+/// Groups alerts that are reprints of one another: same rule, same reprint cluster, same matched
+/// words. Returns the groups in the order of their first member in `alerts`; each group lists
+/// indexes into `alerts`, its earliest alert (lowest id, the first publication's) first.
+/// Grouping is for display only: every alert stays recorded and listed in its group.
+pub fn reprint_groups(alerts: &[AlertView]) -> Vec<Vec<usize>> {
+    let mut index: std::collections::HashMap<(&str, i64, &[String]), usize> =
+        std::collections::HashMap::new();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (i, a) in alerts.iter().enumerate() {
+        let key = (a.rule.as_str(), a.cluster_id, a.matched.as_slice());
+        match index.get(&key) {
+            Some(&g) => groups[g].push(i),
+            None => {
+                index.insert(key, groups.len());
+                groups.push(vec![i]);
+            }
+        }
+    }
+    for g in &mut groups {
+        g.sort_by_key(|&i| alerts[i].id);
+    }
+    groups
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -75,11 +111,10 @@ impl App {
         for a in articles {
             self.store
                 .assign_cluster(a.id, super::cluster::simhash(&a.text), a.fetched)?;
+            // Every (rule, article) pair that matches is an alert, reprints included: reprint
+            // grouping is presentation (lists, digest, pushes show a group once), never a filter
+            // on what is recorded (two different court-notice lists once shared a cluster).
             for hit in self.matcher.evaluate(&a.source_id, &a.title, &a.text) {
-                if self.store.cluster_has_alert(a.id, &hit.rule_id)? {
-                    // A reprint: it joins the cluster's alert instead of flooding the queue.
-                    continue;
-                }
                 let json = serde_json::to_string(&hit.matched)?;
                 if self
                     .store
@@ -119,11 +154,27 @@ impl App {
         }
         let mut views = Vec::with_capacity(alert_ids.len());
         for id in alert_ids {
-            if let Some(row) = self.store.alert(*id)? {
-                views.push(self.alert_view(&row));
+            let Some(row) = self.store.alert(*id)? else {
+                continue;
+            };
+            if self.is_pushed_reprint(&row)? {
+                // Its group was pushed with the first alert; it shows there as 转载.
+                continue;
             }
+            views.push(self.alert_view(&row));
         }
         super::notify::enqueue_alerts(&self.store, &self.config, &views, self.now())
+    }
+
+    /// Whether an earlier alert of the same rule, with the same matched words, exists on another
+    /// article of this alert's reprint cluster: then this alert is a reprint of that one.
+    fn is_pushed_reprint(&self, row: &AlertRow) -> anyhow::Result<bool> {
+        let words = matched_words(&row.matched);
+        Ok(self
+            .store
+            .cluster_rule_alerts(row.article_id, &row.rule_id, row.id)?
+            .iter()
+            .any(|(_, m)| matched_words(m) == words))
     }
 
     /// Matches every article stored but not yet matched (after a crash, too); returns new alerts.
@@ -297,6 +348,7 @@ impl App {
                 .map(|m| self.source_name(&m.source_id))
                 .collect(),
             note: r.note.clone(),
+            cluster_id: r.cluster_id,
         }
     }
 }
@@ -338,15 +390,32 @@ impl App {
         use super::digest::{Digest, DigestSource};
         let (from, to) = self.digest_window(date);
         // Without the articles' text: a window of 60 000 alerts would hold 200 MB of it at once.
-        let mut rows = self.store.alerts(&AlertFilter {
+        let rows = self.store.alerts(&AlertFilter {
             created_from: Some(from),
             created_to: Some(to),
             without_text: true,
             ..Default::default()
         })?;
-        let alerts = rows
+        // Reprints of one alert are one entry (转载 N 篇), with the folded alerts' ids kept.
+        let views: Vec<AlertView> = rows
             .iter()
-            .map(|r| digest_alert(self.alert_view_with(r, false)))
+            .map(|r| self.alert_view_with(r, false))
+            .collect();
+        let groups = reprint_groups(&views);
+        let mut rows: Vec<AlertRow> = {
+            let mut by_index: Vec<Option<AlertRow>> = rows.into_iter().map(Some).collect();
+            groups
+                .iter()
+                .map(|g| by_index[g[0]].take().expect("each alert in one group"))
+                .collect()
+        };
+        let alerts = groups
+            .iter()
+            .map(|g| {
+                let mut d = digest_alert(views[g[0]].clone());
+                d.reprint_alerts = g[1..].iter().map(|&i| views[i].id).collect();
+                d
+            })
             .collect();
         let sources = self
             .sources_health()?
@@ -382,7 +451,9 @@ impl App {
                 .article(r.article_id)?
                 .map(|a| a.text)
                 .unwrap_or_default();
+            let folded = std::mem::take(&mut d.alerts[i].reprint_alerts);
             d.alerts[i] = digest_alert(self.alert_view(r));
+            d.alerts[i].reprint_alerts = folded;
             r.text = String::new();
         }
         Ok(d)
@@ -428,6 +499,7 @@ fn digest_alert(v: AlertView) -> super::digest::DigestAlert {
         cluster_size: v.cluster_size,
         other_sources: v.other_sources,
         note: v.note,
+        reprint_alerts: Vec::new(),
     }
 }
 

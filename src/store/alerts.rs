@@ -61,6 +61,8 @@ pub struct AlertRow {
     pub source_id: String,
     pub published: Option<i64>,
     pub text: String,
+    /// The article's reprint cluster (its own id when it has none).
+    pub cluster_id: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -88,7 +90,7 @@ pub struct AlertFilter {
 }
 
 const COLS: &str = "al.id, al.article_id, al.rule_id, al.level, al.status, al.matched, al.created, al.updated, al.note,
-                    a.url, a.title, a.source_id, a.published, a.text";
+                    a.url, a.title, a.source_id, a.published, a.text, COALESCE(a.cluster_id, a.id)";
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<AlertRow> {
     Ok(AlertRow {
@@ -106,6 +108,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<AlertRow> {
         source_id: r.get(11)?,
         published: r.get(12)?,
         text: r.get(13)?,
+        cluster_id: r.get(14)?,
     })
 }
 

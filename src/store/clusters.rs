@@ -131,15 +131,28 @@ impl Store {
     }
 
     /// Whether another article of the same cluster already has an alert for `rule_id`.
-    pub fn cluster_has_alert(&self, article_id: i64, rule_id: &str) -> Result<bool> {
+    /// Alerts of `rule_id` on the other articles of `article_id`'s reprint cluster with an id
+    /// below `before`: (alert id, matched JSON).
+    pub fn cluster_rule_alerts(
+        &self,
+        article_id: i64,
+        rule_id: &str,
+        before: i64,
+    ) -> Result<Vec<(i64, String)>> {
         let conn = self.conn();
-        let r = conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM alerts al JOIN articles a ON a.id = al.article_id
-                            WHERE al.rule_id = ?2 AND a.id != ?1
-                              AND a.cluster_id = (SELECT cluster_id FROM articles WHERE id = ?1))",
-            params![article_id, rule_id],
-            |r| r.get(0),
-        );
+        let r = conn
+            .prepare(
+                "SELECT al.id, al.matched FROM alerts al JOIN articles a ON a.id = al.article_id
+                 WHERE al.rule_id = ?2 AND a.id != ?1 AND al.id < ?3
+                   AND a.cluster_id = (SELECT cluster_id FROM articles WHERE id = ?1)
+                 ORDER BY al.id",
+            )
+            .and_then(|mut st| {
+                st.query_map(params![article_id, rule_id, before], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()
+            });
         self.wrap(r)
     }
 }

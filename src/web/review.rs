@@ -41,6 +41,18 @@ pub struct AlertItem {
     pub reprints: usize,
     pub other_sources: String,
     pub note: Option<String>,
+    /// Alerts of the same rule on reprints of this article, shown folded under it.
+    pub folded: Vec<FoldedAlert>,
+}
+
+/// A reprint's alert, listed compactly under the first publication's alert.
+pub struct FoldedAlert {
+    pub id: i64,
+    pub article_id: i64,
+    pub title: String,
+    pub source_name: String,
+    pub status: String,
+    pub status_label: &'static str,
 }
 
 impl AlertItem {
@@ -63,7 +75,33 @@ impl AlertItem {
             reprints: v.cluster_size.saturating_sub(1),
             other_sources: v.other_sources.join("、"),
             note: v.note.clone(),
+            folded: Vec::new(),
         }
+    }
+
+    /// The queue's entries: one per reprint group, the group's other alerts folded under it.
+    fn grouped(list: &[AlertView]) -> Vec<AlertItem> {
+        crate::alert::service::reprint_groups(list)
+            .into_iter()
+            .map(|g| {
+                let mut item = AlertItem::new(&list[g[0]]);
+                item.folded = g[1..]
+                    .iter()
+                    .map(|&i| {
+                        let v = &list[i];
+                        FoldedAlert {
+                            id: v.id,
+                            article_id: v.article_id,
+                            title: v.title.clone(),
+                            source_name: v.source_name.clone(),
+                            status: v.status.clone(),
+                            status_label: status_label(&v.status),
+                        }
+                    })
+                    .collect();
+                item
+            })
+            .collect()
     }
 }
 
@@ -87,6 +125,8 @@ struct AlertsPage {
     statuses: [(&'static str, &'static str); 4],
     levels: [(&'static str, &'static str); 3],
     items: Vec<AlertItem>,
+    /// Alerts listed, folded ones included.
+    total: usize,
     truncated: bool,
     back: String,
     error: Option<String>,
@@ -115,6 +155,7 @@ pub async fn alerts(
         statuses: STATUSES,
         levels: LEVELS,
         items: Vec::new(),
+        total: 0,
         truncated: false,
         back: uri
             .path_and_query()
@@ -132,7 +173,8 @@ pub async fn alerts(
         Ok(mut list) => {
             page.truncated = list.len() > QUEUE_LIMIT;
             list.truncate(QUEUE_LIMIT);
-            page.items = list.iter().map(AlertItem::new).collect();
+            page.total = list.len();
+            page.items = AlertItem::grouped(&list);
             render(&page)
         }
         Err(e @ WebError::BadRequest(_)) => {

@@ -269,3 +269,105 @@ fn the_digest_window_runs_from_08_00_the_day_before_to_08_00_in_shanghai() {
             && !html.contains("after 火灾")
     );
 }
+
+/// Regression: reprint merging suppressed alerts. Two different weekly court-notice lists (one
+/// template, different cases) fell into one SimHash cluster and the second list's alert was
+/// never recorded. Now every (rule, article) pair that matches is an alert; reprint grouping only
+/// decides display and pushes: a true reprint (same matched words) is pushed once with its
+/// group, a different article in the same cluster is pushed too.
+#[test]
+fn reprint_groups_never_hide_an_alert() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = "[[rule]]\nid = \"court\"\nname = \"纠纷\"\nlevel = \"high\"\nregion = [\"南京\"]\nevent = [\"纠纷\", \"诈骗\"]\n";
+    // SAFETY: a variable only this test reads, set before the config is loaded.
+    unsafe { std::env::set_var("YUQING_TEST_REPRINT_HOOK", "http://127.0.0.1:9/hook") };
+    let cfg = write_config(dir.path(), "", rules, "");
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text.push_str(
+        "\n[[notify]]\nkind = \"webhook\"\nurl_env = \"YUQING_TEST_REPRINT_HOOK\"\nmin_level = \"low\"\n",
+    );
+    std::fs::write(&cfg, text).unwrap();
+    let app = App::open(yuqing::config::Config::load(&cfg).unwrap()).unwrap();
+    let template = |case: &str| {
+        format!(
+            "本院定于下周在第一法庭公开开庭审理下列案件，欢迎群众旁听。旁听人员须持本人身份证件，\
+             于开庭前三十分钟到本院诉讼服务中心登记，服从法庭工作人员安排，遵守法庭纪律，不得录音录像。\
+             一、原告张某与被告李某房屋租赁合同纠纷一案，开庭时间为周一上午九时。\
+             二、原告王某与被告南京某物业公司物业服务合同纠纷一案，开庭时间为周二上午九时。\
+             三、{case}\
+             四、原告赵某与被告孙某民间借贷纠纷一案，开庭时间为周四上午九时。\
+             五、原告钱某与被告周某买卖合同纠纷一案，开庭时间为周五上午九时。\
+             以上案件如有变动，以本院公告为准。联系电话见本院网站。特此公告。"
+        )
+    };
+    let now = chrono::Utc::now().timestamp();
+    let articles = [
+        (
+            "开庭公告（第45周）",
+            template("原告吴某与被告郑某劳动争议一案，开庭时间为周三上午九时。"),
+        ),
+        // A reprint of the first: same text under another header.
+        (
+            "【转载】开庭公告（第45周）",
+            format!(
+                "来源：法院发布\n{}",
+                template("原告吴某与被告郑某劳动争议一案，开庭时间为周三上午九时。")
+            ),
+        ),
+        // Next week's list: same template, a different case with a different watched word.
+        (
+            "开庭公告（第46周）",
+            template("公诉机关指控被告人冯某涉嫌诈骗一案，开庭时间为周三上午九时。"),
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (i, (title, body)) in articles.iter().enumerate() {
+        let a = NewArticle {
+            canonical_url: format!("http://127.0.0.1/court/{i}"),
+            url: format!("http://127.0.0.1/court/{i}"),
+            source_id: format!("s{i}"),
+            title: title.to_string(),
+            text: body.clone(),
+            published: Some(now - 3600 + i as i64 * 60),
+            fetched: now,
+            ..Default::default()
+        };
+        ids.push(app.store.insert_article(&a).unwrap().unwrap());
+    }
+    assert_eq!(
+        app.match_articles(&ids).unwrap(),
+        3,
+        "every matching article alerts"
+    );
+    let list = app.alerts(&AlertQuery::default()).unwrap();
+    assert_eq!(list.len(), 3);
+    // The scenario: all three share one reprint cluster.
+    assert!(
+        list.iter().all(|a| a.cluster_size == 3),
+        "{:?}",
+        list.iter().map(|a| a.cluster_size).collect::<Vec<_>>()
+    );
+    // Pushes: the first list and the different second list, not the reprint.
+    let pushed: Vec<String> = app
+        .store
+        .outbox_rows(None)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.key)
+        .collect();
+    let alert_of = |article: i64| list.iter().find(|a| a.article_id == article).unwrap().id;
+    assert_eq!(pushed.len(), 2, "{pushed:?}");
+    assert!(pushed.contains(&format!("alert:{}", alert_of(ids[0]))));
+    assert!(pushed.contains(&format!("alert:{}", alert_of(ids[2]))));
+    // Display: the reprint's alert is folded under the first, the other list stands alone.
+    let groups = yuqing::alert::service::reprint_groups(&list);
+    assert_eq!(groups.len(), 2);
+    let d = app
+        .build_digest(app.current_digest_date(), DigestDetail::All)
+        .unwrap();
+    assert_eq!(d.alerts.len(), 2, "the digest lists the group once");
+    let first = d.alerts.iter().find(|a| a.article_id == ids[0]).unwrap();
+    assert_eq!(first.reprint_alerts, vec![alert_of(ids[1])]);
+    let md = String::from_utf8(render(&d, Format::Md).unwrap()).unwrap();
+    assert!(md.contains("转载：2 篇"), "{md}");
+}

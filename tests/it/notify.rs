@@ -219,6 +219,7 @@ fn alert(id: i64, level: &str, title: &str) -> AlertView {
         cluster_size: 1,
         other_sources: Vec::new(),
         note: None,
+        cluster_id: id,
     }
 }
 
@@ -657,6 +658,7 @@ fn digest() -> Digest {
             cluster_size: 1,
             other_sources: Vec::new(),
             note: None,
+            reprint_alerts: Vec::new(),
         }],
         sources: Vec::new(),
         max_listed: 0,

@@ -182,7 +182,7 @@ pub(super) fn render_docx(d: &Digest) -> Result<Vec<u8>, DigestError> {
                     doc = doc.add_paragraph(p);
                 }
                 if let Some(rp) = reprint_line(a) {
-                    doc = doc.add_paragraph(field_para("转载数", &rp));
+                    doc = doc.add_paragraph(field_para("转载", &rp));
                 }
                 if let Some(n) = note_text(a) {
                     doc = doc.add_paragraph(field_para("备注", &n));

@@ -196,7 +196,7 @@ fn html_alert(h: &mut String, seq: usize, a: &DigestAlert) {
         ("状态", status_label(&a.status).to_string()),
     ];
     if let Some(r) = reprint_line(a) {
-        fields.push(("转载数", r));
+        fields.push(("转载", r));
     }
     if let Some(n) = note_text(a) {
         fields.push(("备注", n));

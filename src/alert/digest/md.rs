@@ -150,7 +150,7 @@ fn md_alert(m: &mut String, seq: usize, a: &DigestAlert) {
     }
     let _ = writeln!(m, "   - 状态：{}", esc_md(status_label(&a.status)));
     if let Some(r) = reprint_line(a) {
-        let _ = writeln!(m, "   - 转载数：{}", esc_md(&r));
+        let _ = writeln!(m, "   - 转载：{}", esc_md(&r));
     }
     if let Some(n) = note_text(a) {
         let _ = writeln!(m, "   - 备注：{}", esc_md(&n));

@@ -28,6 +28,7 @@ fn alert(
         cluster_size: 1,
         other_sources: vec![],
         note: None,
+        reprint_alerts: vec![],
     }
 }
 
@@ -193,7 +194,7 @@ fn html_three_alerts() {
     ));
     assert!(h.contains("<mark style=\"background:#ffe58f;color:#000;padding:0 1px;\">拆迁</mark>"));
     assert!(h.contains("2026-11-21 22:45"));
-    assert!(h.contains("3（首发：青石日报；转载：网易新闻、微信公众号X）"));
+    assert!(h.contains("2 篇（首发：青石日报；转载：网易新闻、微信公众号X）"));
     assert!(h.contains("已电话联系社区核实 &lt;情况属实&gt;"));
     assert!(h.contains("href=\"https://news.example.cn/a/2?x=1&amp;y=2\""));
     assert!(
@@ -342,7 +343,7 @@ fn xlsx_three_alerts() {
     );
     assert_eq!(
         xlsx_column(&b, "xl/worksheets/sheet1.xml", 'K'),
-        ["转载数", "3", "1", "1"]
+        ["转载数", "2", "0", "0"]
     );
     // http(s) URLs become hyperlinks; the javascript: one stays text.
     let rels = unzip(&b, "xl/worksheets/_rels/sheet1.xml.rels");

@@ -72,7 +72,7 @@ pub(super) fn render_xlsx(d: &Digest) -> Result<Vec<u8>, DigestError> {
             ws.write_string_with_format(r, 7, xl_text(&matched_text(a)), &wrap)?;
             ws.write_string_with_format(r, 8, status_label(&a.status), &top)?;
             ws.write_string_with_format(r, 9, xl_text(&note_text(a).unwrap_or_default()), &wrap)?;
-            ws.write_number_with_format(r, 10, a.cluster_size as f64, &top)?;
+            ws.write_number_with_format(r, 10, a.cluster_size.saturating_sub(1) as f64, &top)?;
         }
     }
 

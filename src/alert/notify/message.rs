@@ -124,7 +124,7 @@ fn alert_lines(a: &PushAlert, number: Option<usize>) -> Vec<String> {
         lines.push(format!("命中：{}", words.join("、")));
     }
     if a.cluster_size > 1 {
-        lines.push(format!("转载：{} 篇", a.cluster_size));
+        lines.push(format!("转载：{} 篇", a.cluster_size - 1));
     }
     if let Some(u) = safe_url(&a.url) {
         lines.push(format!("链接：{u}"));

@@ -233,10 +233,10 @@ pub async fn after_crawl(app: &App, since: DateTime<FixedOffset>) {
             created_from: Some(since.timestamp()),
             ..Default::default()
         })?;
-        let mut views: Vec<AlertView> = rows.iter().map(|r| app.alert_view(r)).collect();
-        views.reverse();
+        // Oldest first, through the one queueing path (which leaves out reprints' alerts).
+        let ids: Vec<i64> = rows.iter().rev().map(|r| r.id).collect();
         let now = app.now();
-        let queued = enqueue_alerts(&app.store, &app.config, &views, now)?;
+        let queued = app.queue_pushes(&ids)?;
         let http = http_client(&app.config)?;
         let report = deliver_due(&app.store, &app.config, &http, now, CRAWL_DELIVERY_BUDGET).await;
         anyhow::Ok((queued, report))
