@@ -469,6 +469,22 @@ fn clean(s: &str) -> String {
         .collect()
 }
 
+/// Longest text written into one spreadsheet cell, in characters: Excel holds 32,767.
+pub const MAX_CELL_CHARS: usize = 32_000;
+
+/// Text for one XLSX cell: characters XML cannot hold removed, line breaks folded, and cut to
+/// [`MAX_CELL_CHARS`] with a visible marker (a longer cell makes the whole file fail).
+pub fn xlsx_cell(s: &str) -> String {
+    let s = clean(s);
+    let n = s.chars().count();
+    if n <= MAX_CELL_CHARS {
+        return s;
+    }
+    let mut t: String = s.chars().take(MAX_CELL_CHARS).collect();
+    t.push_str(&format!("…（已截断，原文 {n} 字）"));
+    t
+}
+
 fn cn_offset() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).expect("valid offset")
 }

@@ -10,6 +10,7 @@ use super::WebState;
 use super::auth::PageUser;
 use super::error::{PageError, WebError, blocking};
 use super::params::Params;
+use crate::alert::digest::xlsx_cell;
 use crate::app::{Hit, MAX_LIMIT};
 
 pub const MAX_ROWS: usize = 5000;
@@ -123,7 +124,9 @@ pub async fn xlsx(
         }
         for (r, h) in hits.iter().enumerate() {
             for (c, v) in row(h).iter().enumerate() {
-                ws.write_string(r as u32 + 1, c as u16, v).map_err(x)?;
+                // Excel refuses cells over 32,767 characters: cut with a marker, never a 500.
+                ws.write_string(r as u32 + 1, c as u16, xlsx_cell(v))
+                    .map_err(x)?;
             }
         }
         for (c, w) in [8.0, 50.0, 16.0, 22.0, 40.0, 80.0].iter().enumerate() {

@@ -4,14 +4,7 @@ use super::*;
 
 /// Excel's cell limit is 32,767 UTF-16 units; stay well under it.
 fn xl_text(s: &str) -> String {
-    let s = clean(s);
-    if s.chars().count() > 30_000 {
-        let mut t: String = s.chars().take(30_000).collect();
-        t.push('…');
-        t
-    } else {
-        s
-    }
+    xlsx_cell(s)
 }
 
 pub(super) fn render_xlsx(d: &Digest) -> Result<Vec<u8>, DigestError> {

@@ -219,6 +219,32 @@ async fn search_page_highlights_counts_paginates_and_exports() {
         .await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.bytes.starts_with(b"PK"), "an xlsx is a zip");
+    // Regression: a title past Excel's 32,767-character cell limit made the export a 500.
+    let app = t.shared.app();
+    let long = format!("超长标题\u{7}{}", "长".repeat(40_000));
+    let a = NewArticle {
+        canonical_url: "http://127.0.0.1:9/long".into(),
+        url: "http://127.0.0.1:9/long".into(),
+        source_id: "s1".into(),
+        title: long.clone(),
+        text: long,
+        fetched: chrono::Utc::now().timestamp(),
+        ..Default::default()
+    };
+    app.store.insert_article(&a).unwrap().unwrap();
+    app.index_pending().unwrap();
+    let r = t
+        .get(&format!("/export.xlsx?q={}", enc("超长标题")), c)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(r.bytes.clone())).unwrap();
+    let mut shared = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/sharedStrings.xml").unwrap(),
+        &mut shared,
+    )
+    .unwrap();
+    assert!(shared.contains("已截断，原文 40004 字"), "marker missing");
 }
 
 #[tokio::test]
