@@ -339,4 +339,32 @@ mod tests {
         let huge: Vec<String> = (0..150_000).map(|i| format!("w{i}")).collect();
         assert!(parse(&huge.join("|")).unwrap_err().message.contains("过长"));
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 2000,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(9),
+            failure_persistence: None,
+            ..Default::default()
+        })]
+
+        /// Fuzz: hostile expressions (operators of both widths, quotes, deep and unbalanced
+        /// parentheses, long words, control and combining characters) are parsed or refused,
+        /// never a panic, and a parsed one evaluates.
+        #[test]
+        fn any_expression_parses_or_is_refused(
+            parts in proptest::collection::vec(
+                "[()（）+\\-|＋－｜\"“”火灾街道 \u{0}\u{301}\u{202e}\u{feff}a-z]{0,6}|\\({40}|\\){40}|[甲乙]{1,3000}",
+                0..40,
+            )
+        ) {
+            let e: String = parts.concat();
+            if let Ok(p) = parse(&e) {
+                let _ = p.expr.eval(&|i| i % 2 == 0);
+                let mut v = Vec::new();
+                p.expr.positive_words(&mut v);
+                proptest::prop_assert!(v.iter().all(|&i| i < p.words.len()));
+            }
+        }
+    }
 }

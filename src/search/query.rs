@@ -410,4 +410,27 @@ mod tests {
     fn pure_negation_is_allowed() {
         assert_eq!(parse("-演练").unwrap(), Node::Not(Box::new(w("演练"))));
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 2000,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(9),
+            failure_persistence: None,
+            ..Default::default()
+        })]
+
+        /// Fuzz: hostile queries are parsed or refused with a message, never a panic.
+        #[test]
+        fn any_query_parses_or_is_refused(
+            parts in proptest::collection::vec(
+                "[()（）\\-\"“”: 火灾OR|title:source:a-z\u{0}\u{301}\u{feff}]{0,6}|\\({20}|-{1,5}|OR",
+                0..60,
+            )
+        ) {
+            let q: String = parts.concat();
+            if let Err(e) = parse(&q) {
+                proptest::prop_assert!(!e.0.is_empty());
+            }
+        }
+    }
 }
