@@ -184,3 +184,41 @@ fn deeply_nested_rules_are_rejected_by_check_with_a_position() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("rules.toml:3:"), "{err}");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 1000,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(11),
+        failure_persistence: None,
+        ..Default::default()
+    })]
+
+    /// Fuzz: hostile `rules.toml` and `sources.toml` text (deep brackets, unbalanced quotes,
+    /// bad types, invalid UTF-8) is refused with `file:line:col:` problems, never a panic.
+    #[test]
+    fn any_config_text_loads_or_lists_positioned_problems(
+        rules in proptest::collection::vec(
+            "\\[\\[rule\\]\\]\n|id = \"[a-z]{1,3}\"\n|expr = \"[()火|+-]{0,40}\"\n|level = \"[a-z]{0,6}\"\n|event = \\[{1,200}|\\]{1,50}|near = -?[0-9]{1,12}\n|[=\"'\\[\\]{}a-z火 \n]{0,12}",
+            0..12,
+        ),
+        sources in proptest::collection::vec(
+            "\\[\\[source\\]\\]\n|id = \"[a-z]{1,3}\"\n|kind = \"(rss|html|x)\"\n|url = \"[a-z:/.]{0,20}\"\n|cron = \"[0-9* /]{0,14}\"\n|[=\"'\\[\\]{}a-z \n]{0,12}",
+            0..10,
+        ),
+        bad_utf8 in proptest::bool::ANY,
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = crate::common::write_config(dir.path(), &sources.concat(), &rules.concat(), "");
+        if bad_utf8 {
+            let mut b = std::fs::read(dir.path().join("rules.toml")).unwrap();
+            b.extend_from_slice(b"\xff\xfe\xc3");
+            std::fs::write(dir.path().join("rules.toml"), b).unwrap();
+        }
+        if let Err(e) = Config::load(&cfg) {
+            for line in e.to_string().lines().filter(|l| l.contains(".toml")) {
+                let shape = line.split(':').nth(1).is_some_and(|n| n.parse::<u32>().is_ok());
+                proptest::prop_assert!(shape || !line.contains(".toml:"), "{line}");
+            }
+        }
+    }
+}
