@@ -7,11 +7,11 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 
-use crate::alert::digest::{Format, render};
-use crate::alert::service::{AlertError, AlertQuery, DigestDetail};
+use crate::alert::digest::{DigestFormat, render};
+use crate::app::alerts::{AlertError, AlertQuery, DigestDetail, parse_level, parse_status};
 use crate::app::{App, SearchError, SearchOptions};
 use crate::config::Config;
-use crate::model::PublishedSource;
+use crate::model::{PublishedSource, SourceStatus};
 use crate::search::Sort;
 use crate::serve::ServiceLock;
 
@@ -19,9 +19,7 @@ mod args;
 mod print;
 
 pub use args::{AlertsAction, Cli, Command, LogFormat, RulesAction, SortArg, UserAction};
-use print::{
-    alert_status_label, delivery_line, level_label, mark, print_json, print_search, status_label,
-};
+use print::{delivery_line, mark, print_json, print_search};
 
 /// A failure with its exit code.
 struct Failure {
@@ -291,7 +289,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     println!(
                         "{:<24} {:<8} 最近成功 {:<25} 24小时 {:>4} 篇  7天 {:>5} 篇  {}",
                         s.id,
-                        status_label(&s.status),
+                        s.status.label_zh(),
                         s.last_success.as_deref().unwrap_or("从未"),
                         s.articles_24h,
                         s.articles_7d,
@@ -315,9 +313,17 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 action,
                 AlertQuery {
                     date,
-                    status,
+                    status: status
+                        .as_deref()
+                        .map(parse_status)
+                        .transpose()
+                        .map_err(alert_failure)?,
                     rule,
-                    level,
+                    level: level
+                        .as_deref()
+                        .map(parse_level)
+                        .transpose()
+                        .map_err(alert_failure)?,
                     limit: None,
                 },
                 json,
@@ -338,7 +344,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             out,
             send,
         } => {
-            let Some(fmt) = Format::parse(&format) else {
+            let Some(fmt) = DigestFormat::parse_lenient(&format) else {
                 return Err(usage(format!(
                     "unknown format {format:?}: html, md, json, xlsx, docx"
                 )));
@@ -365,7 +371,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                         path.display()
                     );
                 }
-                None if matches!(fmt, Format::Xlsx | Format::Docx)
+                None if matches!(fmt, DigestFormat::Xlsx | DigestFormat::Docx)
                     && std::io::stdout().is_terminal() =>
                 {
                     return Err(usage("xlsx / docx are binary: give --out FILE"));
@@ -462,19 +468,23 @@ fn read_password() -> std::io::Result<String> {
     }
 }
 
+/// A database problem is exit 1; a bad argument or an unknown alert is the user's (exit 2).
+fn alert_failure(e: AlertError) -> Failure {
+    match e {
+        AlertError::Store(e) => Failure {
+            code: 1,
+            message: e.to_string(),
+        },
+        other => usage(other.to_string()),
+    }
+}
+
 fn alerts(
     app: &App,
     action: Option<AlertsAction>,
     q: AlertQuery,
     json: bool,
 ) -> Result<(), Failure> {
-    let user_error = |e: AlertError| match e {
-        AlertError::Store(e) => Failure {
-            code: 1,
-            message: e.to_string(),
-        },
-        other => usage(other.to_string()),
-    };
     match action {
         Some(AlertsAction::Review {
             id,
@@ -485,15 +495,20 @@ fn alerts(
         }) => {
             let by = by.or_else(|| std::env::var("USER").ok());
             let a = app
-                .review_alert(id, &status, note.as_deref(), by.as_deref())
-                .map_err(user_error)?;
+                .review_alert(
+                    id,
+                    parse_status(&status).map_err(alert_failure)?,
+                    note.as_deref(),
+                    by.as_deref(),
+                )
+                .map_err(alert_failure)?;
             if json {
                 print_json(&a)?;
             } else {
                 println!(
                     "预警 {} 已标记为 {} ({})",
                     a.id,
-                    alert_status_label(&a.status),
+                    a.status.label_zh(),
                     a.title
                 );
             }
@@ -503,7 +518,7 @@ fn alerts(
             println!("回溯匹配完成 (backfill): 最近 {days} 天, 新增预警 {n} 条");
         }
         None => {
-            let list = app.alerts(&q).map_err(user_error)?;
+            let list = app.alerts(&q).map_err(alert_failure)?;
             if json {
                 print_json(&serde_json::json!({ "alerts": list }))?;
             } else {
@@ -512,9 +527,9 @@ fn alerts(
                     println!(
                         "\n[{}] {} · {} · {}\n    {}\n    {} · {} · 命中: {}",
                         a.id,
-                        level_label(&a.level),
+                        a.level.label_zh(),
                         a.rule_name,
-                        alert_status_label(&a.status),
+                        a.status.label_zh(),
                         a.title,
                         a.source_name,
                         a.published.as_deref().unwrap_or("时间未知"),
@@ -548,7 +563,7 @@ fn rules(config: Config, action: RulesAction) -> Result<(), Failure> {
                     println!(
                         "{:<16} {} {}  地域词 {}  事件词 {}  排除词 {}{}",
                         r.id,
-                        r.level.label(),
+                        r.level.label_zh(),
                         r.name,
                         r.region.join("、"),
                         r.event.join("、"),
@@ -695,7 +710,7 @@ async fn crawl(config: Config, sources: &[String], json: bool) -> Result<(), Fai
     let new: usize = reports.iter().map(|r| r.new).sum();
     let failed = reports
         .iter()
-        .filter(|r| r.status == "failing" || r.status == "blocked")
+        .filter(|r| matches!(r.status, SourceStatus::Failing | SourceStatus::Blocked))
         .count();
     if json {
         print_json(&serde_json::json!({

@@ -1,6 +1,10 @@
 //! Plain data that flows between the stages: feed items, extracted pages, articles.
 //! No I/O here; every stage takes and returns these types.
 
+mod kinds;
+
+pub use kinds::{AlertStatus, DigestFormat, Level, NotifyKind, SourceStatus};
+
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 

@@ -2,6 +2,14 @@
 //! text over character 3-shingles. Articles within [`MAX_DISTANCE`] bits join one cluster; the
 //! earliest is 首发 and the cluster size is 转载数. Candidates are the articles of the last
 //! [`WINDOW_DAYS`] days (reprints travel within days).
+//!
+//! [`ClusterIndex`] finds the closest recent fingerprint without scanning them all: each hash
+//! is cut into [`BANDS`] bands, and each band is a bucket key (LSH). Two hashes within
+//! [`MAX_DISTANCE`] bits differ in at most [`FLIPS`] bits of at least one band (pigeonhole), so
+//! probing each band's bucket and the buckets [`FLIPS`] bit flips away finds every neighbour:
+//! exact, at a cost that does not grow with the number of recent articles.
+
+use std::collections::HashMap;
 
 use crate::text::normalize;
 
@@ -58,6 +66,132 @@ pub fn distance(a: u64, b: u64) -> u32 {
     (a ^ b).count_ones()
 }
 
+/// Bands a hash is cut into (22, 21 and 21 bits).
+pub const BANDS: usize = 3;
+/// Bit flips probed within a band.
+pub const FLIPS: u32 = 2;
+const BAND_BITS: [u32; BANDS] = [22, 21, 21];
+const BAND_SHIFT: [u32; BANDS] = [0, 22, 43];
+// Exactness: MAX_DISTANCE differing bits spread over BANDS bands leave one band with at most
+// MAX_DISTANCE / BANDS of them.
+const _: () = assert!(MAX_DISTANCE / BANDS as u32 <= FLIPS);
+const _: () = assert!(BAND_SHIFT[BANDS - 1] + BAND_BITS[BANDS - 1] == 64);
+
+fn band(h: u64, b: usize) -> u32 {
+    ((h >> BAND_SHIFT[b]) & ((1u64 << BAND_BITS[b]) - 1)) as u32
+}
+
+/// One fingerprinted recent article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fingerprint {
+    pub fetched: i64,
+    pub article_id: i64,
+    pub hash: u64,
+    pub cluster_id: i64,
+}
+
+/// The fingerprints of the articles fetched since `horizon`, bucketed by band.
+#[derive(Debug, Default)]
+pub struct ClusterIndex {
+    /// Everything fetched at or after this is held.
+    horizon: i64,
+    /// In insertion order; `None` where an article was re-fingerprinted or pruned.
+    entries: Vec<Option<Fingerprint>>,
+    by_article: HashMap<i64, usize>,
+    buckets: [HashMap<u32, Vec<u32>>; BANDS],
+}
+
+impl ClusterIndex {
+    /// An index of `entries` (oldest first), holding what was fetched since `horizon`.
+    pub fn new(horizon: i64, entries: impl IntoIterator<Item = Fingerprint>) -> ClusterIndex {
+        let mut idx = ClusterIndex {
+            horizon,
+            ..ClusterIndex::default()
+        };
+        for f in entries {
+            idx.insert(f);
+        }
+        idx
+    }
+
+    pub fn horizon(&self) -> i64 {
+        self.horizon
+    }
+
+    /// Fingerprints held (for tests and metrics).
+    pub fn len(&self) -> usize {
+        self.by_article.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_article.is_empty()
+    }
+
+    /// The cluster of the closest fingerprint within [`MAX_DISTANCE`] bits fetched at or after
+    /// `since`, other than `article_id`'s own; the earliest one wins a tie.
+    pub fn closest(&self, article_id: i64, h: u64, since: i64) -> Option<i64> {
+        let mut best: Option<(u32, u32, i64)> = None; // (distance, entry index, cluster)
+        let mut visit = |bucket: Option<&Vec<u32>>| {
+            for &i in bucket.into_iter().flatten() {
+                let Some(f) = self.entries[i as usize] else {
+                    continue;
+                };
+                if f.article_id == article_id || f.fetched < since {
+                    continue;
+                }
+                let d = distance(h, f.hash);
+                if d <= MAX_DISTANCE && best.is_none_or(|(bd, bi, _)| (d, i) < (bd, bi)) {
+                    best = Some((d, i, f.cluster_id));
+                }
+            }
+        };
+        for (b, (buckets, &bits)) in self.buckets.iter().zip(&BAND_BITS).enumerate() {
+            let key = band(h, b);
+            visit(buckets.get(&key));
+            for i in 0..bits {
+                visit(buckets.get(&(key ^ 1 << i)));
+                for j in i + 1..bits {
+                    visit(buckets.get(&(key ^ 1 << i ^ 1 << j)));
+                }
+            }
+        }
+        best.map(|(_, _, c)| c)
+    }
+
+    /// Adds (or replaces) an article's fingerprint.
+    pub fn insert(&mut self, f: Fingerprint) {
+        if let Some(old) = self.by_article.remove(&f.article_id) {
+            self.entries[old] = None;
+        }
+        let i = self.entries.len();
+        self.entries.push(Some(f));
+        self.by_article.insert(f.article_id, i);
+        for b in 0..BANDS {
+            self.buckets[b]
+                .entry(band(f.hash, b))
+                .or_default()
+                .push(i as u32);
+        }
+    }
+
+    /// Drops what no article fetched from `now` on can join (older than the window before it).
+    /// The horizon moves in steps of a day, so a long-running serve rebuilds once a day; an
+    /// older article arriving later (a backfill) reloads from the database.
+    pub fn prune(&mut self, now: i64) {
+        let cutoff = now - WINDOW_DAYS * 86_400;
+        if cutoff > self.horizon + 86_400 {
+            let kept: Vec<Fingerprint> = self
+                .entries
+                .iter()
+                .flatten()
+                .filter(|f| f.fetched >= cutoff)
+                .copied()
+                .collect();
+            *self = ClusterIndex::new(cutoff, kept);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +222,87 @@ mod tests {
         let other = "市气象台发布寒潮蓝色预警，预计未来两天全市气温下降八到十度，并伴有五到六级偏北风，\
             请市民注意防寒保暖，农业生产单位做好防冻措施，户外作业人员注意安全，出行请关注实时路况。";
         assert!(distance(a, simhash(other).unwrap()) > 3 * MAX_DISTANCE);
+    }
+
+    /// The banded lookup finds exactly what a scan of every fingerprint finds.
+    #[test]
+    fn banded_lookup_equals_a_full_scan() {
+        let mut rng = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = move || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        let mut all = Vec::new();
+        let mut idx = ClusterIndex::new(0, []);
+        for id in 0..3_000_i64 {
+            // Half are near an earlier hash (0..=12 flipped bits), half random.
+            let h = if id > 0 && next() % 2 == 0 {
+                let base: Fingerprint = all[(next() % all.len() as u64) as usize];
+                let mut h = base.hash;
+                for _ in 0..next() % 13 {
+                    h ^= 1 << (next() % 64);
+                }
+                h
+            } else {
+                next()
+            };
+            let since = (id - 2_000).max(0);
+            let scan = all
+                .iter()
+                .filter(|f: &&Fingerprint| f.fetched >= since)
+                .map(|f| (distance(h, f.hash), f.fetched, f.cluster_id))
+                .filter(|(d, _, _)| *d <= MAX_DISTANCE)
+                .min()
+                .map(|(_, _, c)| c);
+            assert_eq!(idx.closest(id, h, since), scan, "article {id}");
+            let f = Fingerprint {
+                fetched: id,
+                article_id: id,
+                hash: h,
+                cluster_id: scan.unwrap_or(id),
+            };
+            idx.insert(f);
+            all.push(f);
+        }
+    }
+
+    /// Articles fetched long ago (an import, a backfill) keep the window instead of dropping
+    /// it, re-fingerprinting replaces, and pruning keeps the window before `now`.
+    #[test]
+    fn prune_keeps_the_window_and_reinsert_replaces() {
+        let day = 86_400;
+        let t0 = 915_148_800; // 1999-01-01
+        let mut idx = ClusterIndex::new(t0 - WINDOW_DAYS * day, []);
+        let h = 0xDEAD_BEEF_u64;
+        for k in 0..4_i64 {
+            let near = h ^ (1 << k);
+            let c = idx.closest(k, near, t0 - WINDOW_DAYS * day).unwrap_or(k);
+            assert_eq!(c, 0, "article {k} joins the first");
+            idx.insert(Fingerprint {
+                fetched: t0 + k * 3600,
+                article_id: k,
+                hash: near,
+                cluster_id: c,
+            });
+            idx.prune(t0 + k * 3600);
+            assert_eq!(
+                idx.len(),
+                k as usize + 1,
+                "window dropped after article {k}"
+            );
+        }
+        idx.insert(Fingerprint {
+            fetched: t0 + 5 * 3600,
+            article_id: 3,
+            hash: !h,
+            cluster_id: 3,
+        });
+        assert_eq!(idx.len(), 4, "re-fingerprinting replaces");
+        assert_eq!(idx.closest(99, !h, 0), Some(3));
+        idx.prune(t0 + (WINDOW_DAYS + 3) * day);
+        assert!(idx.is_empty(), "a month later nothing is left");
     }
 
     #[test]

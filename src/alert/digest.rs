@@ -8,50 +8,51 @@
 //! Times are RFC 3339 strings; they are shown in China Standard Time (UTC+8), the time zone
 //! of the 街道 office, whatever offset they carry.
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime};
+
+use super::view::AlertView;
+use crate::model::{AlertStatus, Level, SourceStatus};
 use serde::Serialize;
 use std::fmt::Write as _;
 
+/// One entry of the digest: an alert (its snippet and reprints filled in for the entries listed
+/// in full) and the alerts on reprints of its article folded into it.
 #[derive(Debug, Clone, Serialize)]
 pub struct DigestAlert {
-    pub id: i64,
-    pub rule: String,
-    pub rule_name: String,
-    /// "high" | "medium" | "low"
-    pub level: String,
-    /// "new" | "confirmed" | "reported" | "dismissed"
-    pub status: String,
-    pub article_id: i64,
-    pub url: String,
-    pub title: String,
-    pub source: String,
-    pub source_name: String,
-    /// RFC 3339
-    pub published: Option<String>,
-    /// matched keywords
-    pub matched: Vec<String>,
-    /// plain text around the first match
-    pub snippet: String,
-    /// char offsets of matches inside `snippet`
-    pub highlights: Vec<[usize; 2]>,
-    /// Articles in the reprint cluster, this one included (1 = no reprints); shown everywhere
-    /// as 转载 `cluster_size - 1` 篇.
-    pub cluster_size: usize,
-    /// names of other sources that carried a reprint
-    pub other_sources: Vec<String>,
-    /// latest review note
-    pub note: Option<String>,
+    #[serde(flatten)]
+    pub alert: AlertView,
     /// Alerts of the same rule on reprints of this article (same matched words), folded into
     /// this entry: recorded and reviewable, listed once here.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reprint_alerts: Vec<i64>,
 }
 
+impl std::ops::Deref for DigestAlert {
+    type Target = AlertView;
+    fn deref(&self) -> &AlertView {
+        &self.alert
+    }
+}
+
+impl std::ops::DerefMut for DigestAlert {
+    fn deref_mut(&mut self) -> &mut AlertView {
+        &mut self.alert
+    }
+}
+
+impl From<AlertView> for DigestAlert {
+    fn from(alert: AlertView) -> DigestAlert {
+        DigestAlert {
+            alert,
+            reprint_alerts: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct DigestSource {
     pub id: String,
     pub name: String,
-    /// ok | failing | blocked | silent | new
-    pub status: String,
+    pub status: SourceStatus,
     pub last_success: Option<String>,
     pub last_error: Option<String>,
     pub articles_24h: i64,
@@ -75,8 +76,7 @@ pub struct Digest {
     pub max_listed: usize,
 }
 
-/// Default of [`Digest::max_listed`]: a day's reading for a collector, not a backfill's 6 000.
-pub const DEFAULT_MAX_LISTED: usize = 200;
+pub use crate::config::DEFAULT_MAX_LISTED;
 
 impl Digest {
     /// Whether the alert with this 序号 is listed in full in HTML, Markdown and Word.
@@ -99,55 +99,7 @@ impl Digest {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Html,
-    Md,
-    Json,
-    Xlsx,
-    Docx,
-}
-
-impl Format {
-    /// Parses a format name or file extension (case-insensitive, optional leading dot):
-    /// `html`/`htm`, `md`/`markdown`, `json`, `xlsx`/`excel`, `docx`/`word`.
-    pub fn parse(s: &str) -> Option<Format> {
-        let s = s.trim();
-        let s = s.strip_prefix('.').unwrap_or(s).to_ascii_lowercase();
-        match s.as_str() {
-            "html" | "htm" => Some(Format::Html),
-            "md" | "markdown" => Some(Format::Md),
-            "json" => Some(Format::Json),
-            "xlsx" | "excel" => Some(Format::Xlsx),
-            "docx" | "word" => Some(Format::Docx),
-            _ => None,
-        }
-    }
-
-    /// File extension without the dot.
-    pub fn extension(self) -> &'static str {
-        match self {
-            Format::Html => "html",
-            Format::Md => "md",
-            Format::Json => "json",
-            Format::Xlsx => "xlsx",
-            Format::Docx => "docx",
-        }
-    }
-
-    /// MIME type, for HTTP responses and mail attachments.
-    pub fn content_type(self) -> &'static str {
-        match self {
-            Format::Html => "text/html; charset=utf-8",
-            Format::Md => "text/markdown; charset=utf-8",
-            Format::Json => "application/json",
-            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            Format::Docx => {
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-            }
-        }
-    }
-}
+pub use crate::model::DigestFormat;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DigestError {
@@ -160,13 +112,13 @@ pub enum DigestError {
 }
 
 /// Renders the digest in the requested format.
-pub fn render(d: &Digest, f: Format) -> Result<Vec<u8>, DigestError> {
+pub fn render(d: &Digest, f: DigestFormat) -> Result<Vec<u8>, DigestError> {
     match f {
-        Format::Html => Ok(html::render_html(d).into_bytes()),
-        Format::Md => Ok(md::render_md(d).into_bytes()),
-        Format::Json => Ok(serde_json::to_vec_pretty(d)?),
-        Format::Xlsx => xlsx::render_xlsx(d),
-        Format::Docx => docx::render_docx(d),
+        DigestFormat::Html => Ok(html::render_html(d).into_bytes()),
+        DigestFormat::Md => Ok(md::render_md(d).into_bytes()),
+        DigestFormat::Json => Ok(serde_json::to_vec_pretty(d)?),
+        DigestFormat::Xlsx => xlsx::render_xlsx(d),
+        DigestFormat::Docx => docx::render_docx(d),
     }
 }
 
@@ -176,70 +128,6 @@ pub fn render(d: &Digest, f: Format) -> Result<Vec<u8>, DigestError> {
 
 const EMPTY_LINE: &str = "本时段无预警。";
 const ALL_SOURCES_OK: &str = "全部信息源运行正常。";
-
-fn level_rank(level: &str) -> u8 {
-    match level {
-        "high" => 0,
-        "medium" => 1,
-        "low" => 2,
-        _ => 3,
-    }
-}
-
-fn level_label(level: &str) -> &str {
-    match level {
-        "high" => "高",
-        "medium" => "中",
-        "low" => "低",
-        other => other,
-    }
-}
-
-fn status_rank(status: &str) -> u8 {
-    match status {
-        "new" => 0,
-        "confirmed" => 1,
-        "reported" => 2,
-        "dismissed" => 3,
-        _ => 4,
-    }
-}
-
-fn status_label(status: &str) -> &str {
-    match status {
-        "new" => "新",
-        "confirmed" => "已核实",
-        "reported" => "已上报",
-        "dismissed" => "忽略",
-        other => other,
-    }
-}
-
-fn source_status_rank(status: &str) -> u8 {
-    match status {
-        "failing" => 0,
-        "blocked" => 1,
-        "silent" => 2,
-        "new" => 3,
-        "ok" => 5,
-        _ => 4,
-    }
-}
-
-fn source_status_label(status: &str) -> &str {
-    match status {
-        "ok" => "正常",
-        "failing" => "采集失败",
-        "blocked" => "访问受限",
-        "silent" => "长时间无更新",
-        "new" => "新接入未采集",
-        other => other,
-    }
-}
-
-fn is_gap(status: &str) -> bool {
-    matches!(status, "failing" | "blocked" | "silent" | "new")
-}
 
 struct RuleGroup<'a> {
     name: &'a str,
@@ -293,22 +181,21 @@ fn rule_display(a: &DigestAlert) -> &str {
 
 impl<'a> View<'a> {
     fn new(d: &'a Digest) -> View<'a> {
-        // Level order: high, medium, low, then unknown levels by first appearance.
-        let mut level_keys: Vec<&str> = Vec::new();
-        for a in &d.alerts {
-            if !level_keys.contains(&a.level.as_str()) {
-                level_keys.push(&a.level);
-            }
-        }
-        level_keys.sort_by_key(|l| level_rank(l)); // stable: unknowns keep first-seen order
+        // Level order: high, medium, low.
+        let level_keys: Vec<Level> = Level::ALL
+            .iter()
+            .copied()
+            .filter(|l| d.alerts.iter().any(|a| a.level == *l))
+            .collect();
 
         let mut groups = Vec::new();
         let (mut ordered, mut order) = (Vec::new(), Vec::new());
         let mut seq = 0;
         for level in &level_keys {
+            let level = *level;
             // Rules within a level in order of first appearance.
             let mut rules: Vec<(&str, RuleGroup<'a>)> = Vec::new();
-            for (i, a) in d.alerts.iter().enumerate().filter(|a| a.1.level == *level) {
+            for (i, a) in d.alerts.iter().enumerate().filter(|a| a.1.level == level) {
                 match rules.iter_mut().find(|(k, _)| *k == a.rule.as_str()) {
                     Some((_, g)) => {
                         g.alerts.push((0, a));
@@ -333,23 +220,21 @@ impl<'a> View<'a> {
                 }
                 order.extend_from_slice(&g.indices);
             }
-            let label = d
-                .alerts
-                .iter()
-                .find(|a| a.level == *level)
-                .map(|a| level_label(&a.level))
-                .unwrap_or("");
-            groups.push(LevelGroup { label, rules });
+            groups.push(LevelGroup {
+                label: level.label_zh(),
+                rules,
+            });
         }
 
-        let mut by_level: Vec<(&str, usize)> = vec![("高", 0), ("中", 0), ("低", 0)];
-        for g in &groups {
-            let n = g.count();
-            match by_level.iter_mut().find(|(l, _)| *l == g.label) {
-                Some(e) => e.1 += n,
-                None => by_level.push((g.label, n)),
-            }
-        }
+        let by_level: Vec<(&str, usize)> = Level::ALL
+            .iter()
+            .map(|l| {
+                (
+                    l.label_zh(),
+                    d.alerts.iter().filter(|a| a.level == *l).count(),
+                )
+            })
+            .collect();
 
         let mut by_rule: Vec<(&str, usize)> = Vec::new();
         for a in &d.alerts {
@@ -361,22 +246,28 @@ impl<'a> View<'a> {
         }
         by_rule.sort_by_key(|r| std::cmp::Reverse(r.1)); // stable: ties keep first-seen order
 
-        let mut by_status: Vec<(&str, usize)> =
-            vec![("新", 0), ("已核实", 0), ("已上报", 0), ("忽略", 0)];
-        let mut status_keys: Vec<&str> = d.alerts.iter().map(|a| a.status.as_str()).collect();
-        status_keys.sort_by_key(|s| status_rank(s));
-        for s in status_keys {
-            let label = status_label(s);
-            match by_status.iter_mut().find(|(l, _)| *l == label) {
-                Some(e) => e.1 += 1,
-                None => by_status.push((label, 1)),
-            }
-        }
-        let new_count = d.alerts.iter().filter(|a| a.status == "new").count();
+        let by_status: Vec<(&str, usize)> = AlertStatus::ALL
+            .iter()
+            .map(|s| {
+                (
+                    s.label_zh(),
+                    d.alerts.iter().filter(|a| a.status == *s).count(),
+                )
+            })
+            .collect();
+        let new_count = d
+            .alerts
+            .iter()
+            .filter(|a| a.status == AlertStatus::New)
+            .count();
 
-        let mut gaps: Vec<&DigestSource> = d.sources.iter().filter(|s| is_gap(&s.status)).collect();
-        gaps.sort_by_key(|s| source_status_rank(&s.status));
-        let sources_ok = d.sources.iter().filter(|s| s.status == "ok").count();
+        let mut gaps: Vec<&DigestSource> = d.sources.iter().filter(|s| s.status.is_gap()).collect();
+        gaps.sort_by_key(|s| s.status.rank());
+        let sources_ok = d
+            .sources
+            .iter()
+            .filter(|s| s.status == SourceStatus::Ok)
+            .count();
 
         View {
             groups,
@@ -413,7 +304,7 @@ impl<'a> View<'a> {
         if !self.gaps.is_empty() {
             let mut kinds: Vec<(&str, usize)> = Vec::new();
             for g in &self.gaps {
-                let l = source_status_label(&g.status);
+                let l = g.status.label_zh();
                 match kinds.iter_mut().find(|(k, _)| *k == l) {
                     Some(e) => e.1 += 1,
                     None => kinds.push((l, 1)),

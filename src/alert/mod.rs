@@ -2,7 +2,9 @@
 //! (stored by [`crate::store`]), and the daily digest.
 pub mod cluster;
 pub mod digest;
-pub mod expr;
 pub mod matcher;
 pub mod notify;
-pub mod service;
+pub mod view;
+
+/// Rule expressions are part of the rules file's language: parsed (and checked) by `config`.
+pub use crate::config::expr;

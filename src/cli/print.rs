@@ -15,28 +15,6 @@ pub(super) fn delivery_line(r: &crate::alert::notify::DeliveryReport) -> String 
     line
 }
 
-pub(super) fn level_label(s: &str) -> &'static str {
-    match s {
-        "high" => "高",
-        "medium" => "中",
-        _ => "低",
-    }
-}
-
-pub(super) fn alert_status_label(s: &str) -> &'static str {
-    crate::store::AlertStatus::parse(s).map_or("未知", |x| x.label())
-}
-
-pub(super) fn status_label(s: &str) -> &'static str {
-    match s {
-        "ok" => "正常",
-        "failing" => "失败",
-        "blocked" => "被拦截",
-        "silent" => "无更新",
-        _ => "未采集",
-    }
-}
-
 pub(super) fn print_json<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
     let s = serde_json::to_string_pretty(v).map_err(|e| Failure {
         code: 1,

@@ -7,9 +7,11 @@
 //! `sources.toml`.
 
 pub mod diag;
+pub mod expr;
 mod notify;
 pub mod raw;
 mod rules;
+mod site;
 mod sources;
 
 use notify::check_notify;
@@ -24,10 +26,12 @@ use diag::SourceFile;
 pub use diag::{ConfigErrors, Problem};
 use raw::RawService;
 pub use rules::{Level, Rule, Scope};
-pub use sources::{FullText, Source, SourceKind};
-use toml::Spanned;
+pub use site::{SiteRule, validate_selector};
 
-use crate::crawl::extract::SiteRule;
+/// Default of `[digest] max_listed`: a day's reading for a collector, not a backfill's 6 000.
+pub const DEFAULT_MAX_LISTED: usize = 200;
+pub use sources::{FullText, ListSelectors, Source, SourceKind};
+use toml::Spanned;
 
 pub const DEFAULT_CONFIG: &str = "config/yuqing.toml";
 pub const DEFAULT_USER_AGENT: &str = concat!(
@@ -136,7 +140,6 @@ pub struct DigestConfig {
 }
 
 pub const DIGEST_FORMATS: &[&str] = &["html", "md", "json", "xlsx", "docx"];
-pub const NOTIFY_KINDS: &[&str] = &["wecom", "dingtalk", "webhook", "email"];
 
 /// Collects problems while checking one file.
 pub(crate) struct Checker<'a> {
@@ -460,10 +463,7 @@ impl Config {
                     .title
                     .clone()
                     .unwrap_or_else(|| "舆情日报".to_string()),
-                max_listed: raw
-                    .digest
-                    .max_listed
-                    .unwrap_or(crate::alert::digest::DEFAULT_MAX_LISTED),
+                max_listed: raw.digest.max_listed.unwrap_or(DEFAULT_MAX_LISTED),
             },
             notify,
             sources,

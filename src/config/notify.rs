@@ -1,10 +1,11 @@
 //! `[[notify]]` push channels: their settings and checks.
 
 use super::*;
+pub use crate::model::NotifyKind;
 
 #[derive(Debug, Clone)]
 pub struct NotifyConfig {
-    pub kind: String,
+    pub kind: NotifyKind,
     pub name: Option<String>,
     pub url_env: Option<String>,
     pub secret_env: Option<String>,
@@ -44,17 +45,17 @@ pub const DEFAULT_NOTIFY_BATCH: usize = 10;
 
 /// Checks one `[[notify]]` table; `None` (with problems recorded) when it is unusable.
 pub(super) fn check_notify(c: &mut Checker, n: &raw::RawNotify) -> Option<NotifyConfig> {
-    let kind = n.kind.get_ref().as_str();
-    if !NOTIFY_KINDS.contains(&kind) {
+    let Some(kind) = NotifyKind::parse(n.kind.get_ref()) else {
         return c.err(
             n.kind.span(),
             format!(
-                "unknown notify kind {kind:?}: use one of {}",
-                NOTIFY_KINDS.join(", ")
+                "unknown notify kind {:?}: use one of {}",
+                n.kind.get_ref(),
+                NotifyKind::names()
             ),
         );
-    }
-    let email = kind == "email";
+    };
+    let email = kind == NotifyKind::Email;
     let mut ok = true;
     let min_level = match &n.min_level {
         Some(l) => Level::parse(l.get_ref()).or_else(|| {
@@ -154,7 +155,7 @@ pub(super) fn check_notify(c: &mut Checker, n: &raw::RawNotify) -> Option<Notify
             wrong(c, Some(first.span()), "to is only used by email channels");
         }
     }
-    if kind != "dingtalk" {
+    if kind != NotifyKind::DingTalk {
         wrong(
             c,
             n.secret_env.as_ref().map(|v| v.span()),
@@ -195,7 +196,7 @@ pub(super) fn check_notify(c: &mut Checker, n: &raw::RawNotify) -> Option<Notify
         return None;
     }
     Some(NotifyConfig {
-        kind: kind.to_string(),
+        kind,
         name: n.name.as_ref().map(|s| s.get_ref().clone()),
         url_env,
         secret_env,

@@ -2,7 +2,6 @@
 
 use std::path::Path;
 
-use serde::Serialize;
 use toml::Spanned;
 
 use super::diag::{Problem, SourceFile};
@@ -10,38 +9,7 @@ use super::raw::RawRules;
 use super::{Checker, read};
 use crate::text::normalize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    Low,
-    Medium,
-    High,
-}
-
-impl Level {
-    pub fn parse(s: &str) -> Option<Level> {
-        match s {
-            "high" => Some(Level::High),
-            "medium" => Some(Level::Medium),
-            "low" => Some(Level::Low),
-            _ => None,
-        }
-    }
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::High => "high",
-            Level::Medium => "medium",
-            Level::Low => "low",
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            Level::High => "高",
-            Level::Medium => "中",
-            Level::Low => "低",
-        }
-    }
-}
+pub use crate::model::Level;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
@@ -66,7 +34,7 @@ pub struct Rule {
     pub near: Option<usize>,
     pub enabled: bool,
     /// Advanced expression (`(A|B)+(C|D)-E`), combined with the lists by AND.
-    pub expr: Option<crate::alert::expr::Parsed>,
+    pub expr: Option<super::expr::Parsed>,
 }
 
 fn words(c: &mut Checker, list: &Option<Vec<Spanned<String>>>) -> Vec<String> {
@@ -150,7 +118,7 @@ pub(super) fn load(
         }
         let expr = match &r.expr {
             None => None,
-            Some(e) => match crate::alert::expr::parse(e.get_ref()) {
+            Some(e) => match super::expr::parse(e.get_ref()) {
                 Ok(p) => Some(p),
                 Err(err) => {
                     // Point into the string: skip its opening quote.

@@ -7,10 +7,25 @@ use url::Url;
 
 use super::diag::{Problem, SourceFile};
 use super::raw::{RawSource, RawSources};
+use super::site::{SiteRule, validate_selector};
 use super::{Checker, read};
-use crate::crawl::charset::encoding_for_label;
-use crate::crawl::extract::{SiteRule, validate_selector};
-use crate::crawl::listpage::ListSelectors;
+use crate::text::encoding::encoding_for_label;
+
+/// CSS selectors describing a list page (from the source's configuration).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListSelectors {
+    /// One match per entry, e.g. `ul.news-list > li`.
+    pub item: String,
+    /// The link inside an item; default: the item itself if it is `<a href>`, else its first
+    /// `a[href]`.
+    pub link: Option<String>,
+    /// The title inside an item; default: the link's `title` attribute, else the link text. When
+    /// the selected text is cut (`…问题...`) and the link's `title` attribute has it whole, the
+    /// attribute wins (see `crawl::title`).
+    pub title: Option<String>,
+    /// The date inside an item, e.g. `span.date`.
+    pub date: Option<String>,
+}
 
 #[derive(Debug, Clone)]
 pub enum SourceKind {

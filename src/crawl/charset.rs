@@ -14,7 +14,7 @@
 //!
 //! Nothing here panics on any input.
 
-use encoding_rs::{BIG5, Encoding, GB18030, GBK, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
+use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
 /// How many bytes are scanned for `<meta>` declarations and fed to the detector.
 const SNIFF_LIMIT: usize = 64 * 1024;
@@ -26,53 +26,9 @@ const DETECT_LIMIT: usize = 1024 * 1024;
 /// legacy declaration says.
 const UTF8_EVIDENCE_BYTES: usize = 16;
 
-/// Maps a charset label to an encoding, the way this crate wants it.
-///
-/// WHATWG labels via [`Encoding::for_label`], plus:
-/// * `gb2312`, `gbk`, `x-gbk`, `cp936`, ... (everything WHATWG maps to GBK) → GB18030;
-/// * sloppy spellings: surrounding quotes and whitespace, `utf_8`, `UTF8`, `gb_18030`, `big5_hkscs`;
-/// * `unicode` (seen in `<meta charset="unicode">`) → UTF-8: a real UTF-16 document carries a BOM,
-///   which wins before any label is read.
-///
-/// Returns `None` for unknown labels (used by config validation of per-source overrides).
-pub fn encoding_for_label(label: &str) -> Option<&'static Encoding> {
-    let label = label
-        .trim()
-        .trim_matches(|c: char| c == '"' || c == '\'' || c.is_whitespace());
-    if label.is_empty() {
-        return None;
-    }
-    if label.eq_ignore_ascii_case("unicode") {
-        // WHATWG says UTF-16LE, but in a `<meta>` or a config file it means UTF-8 in practice.
-        return Some(UTF_8);
-    }
-    let found = Encoding::for_label(label.as_bytes())
-        .or_else(|| Encoding::for_label(label.replace('_', "-").as_bytes()))
-        .or_else(|| {
-            let squashed: String = label
-                .chars()
-                .filter(|c| c.is_ascii_alphanumeric())
-                .map(|c| c.to_ascii_lowercase())
-                .collect();
-            match squashed.as_str() {
-                "utf8" | "unicode" | "unicode11utf8" | "utf8n" => Some(UTF_8),
-                "gb18030" | "gb180302000" | "gb180302005" | "gb180302022" => Some(GB18030),
-                "gbk" | "gb2312" | "gb231280" | "cp936" | "ms936" | "windows936" | "euccn" => {
-                    Some(GB18030)
-                }
-                "big5" | "big5hkscs" | "cp950" | "ms950" | "windows950" => Some(BIG5),
-                "utf16" | "utf16le" | "ucs2" => Some(UTF_16LE),
-                "utf16be" => Some(UTF_16BE),
-                _ => None,
-            }
-        })?;
-    Some(normalize(found))
-}
+pub use crate::text::encoding::encoding_for_label;
 
-/// Applies the GBK → GB18030 rule to an encoding that came from anywhere.
-fn normalize(enc: &'static Encoding) -> &'static Encoding {
-    if enc == GBK { GB18030 } else { enc }
-}
+use crate::text::encoding::gbk_as_gb18030 as normalize;
 
 /// Decodes an HTML page.
 ///
@@ -367,6 +323,7 @@ fn find_sub_ci(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use encoding_rs::{BIG5, GB18030, GBK};
 
     const SAMPLE: &str = "<p>本市今日召开防汛工作会议，部署汛期安全生产工作。</p>";
 

@@ -12,21 +12,7 @@ use url::Url;
 
 use crate::model::FeedItem;
 
-/// CSS selectors describing a list page (from the source's configuration).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ListSelectors {
-    /// One match per entry, e.g. `ul.news-list > li`.
-    pub item: String,
-    /// The link inside an item; default: the item itself if it is `<a href>`, else its first
-    /// `a[href]`.
-    pub link: Option<String>,
-    /// The title inside an item; default: the link's `title` attribute, else the link text. When
-    /// the selected text is cut (`…问题...`) and the link's `title` attribute has it whole, the
-    /// attribute wins (see `crawl::title`).
-    pub title: Option<String>,
-    /// The date inside an item, e.g. `span.date`.
-    pub date: Option<String>,
-}
+pub use crate::config::ListSelectors;
 
 /// Extracts the entries of a list page.
 ///

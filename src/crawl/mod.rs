@@ -23,7 +23,7 @@ use serde::Serialize;
 use url::Url;
 
 use crate::config::{Config, FullText, Source, SourceKind};
-use crate::model::{FeedItem, PageKind, PublishedSource};
+use crate::model::{FeedItem, PageKind, PublishedSource, SourceStatus};
 use crate::store::{NewArticle, Store};
 use fetch::{FetchError, Fetched, Fetcher, Validators};
 
@@ -44,7 +44,7 @@ pub struct SourceReport {
     /// Error messages (the source's own failure, or individual items').
     pub errors: Vec<String>,
     /// `ok`, `not_modified`, `failing` or `blocked`.
-    pub status: String,
+    pub status: SourceStatus,
     pub ms: u64,
     /// Ids of the new articles.
     #[serde(skip)]
@@ -79,7 +79,7 @@ impl Crawler<'_> {
             Ok(s) => s,
             Err(e) => {
                 report.errors.push(e.to_string());
-                report.status = "failing".into();
+                report.status = SourceStatus::Failing;
                 return report;
             }
         };
@@ -90,7 +90,7 @@ impl Crawler<'_> {
         let outcome = self.list_items(source, &validators, now).await;
         let (items, new_validators) = match outcome {
             Ok(None) => {
-                report.status = "not_modified".into();
+                report.status = SourceStatus::NotModified;
                 self.record_ok(source, ts, None, &mut report);
                 report.ms = started.elapsed().as_millis() as u64;
                 return report;
@@ -154,7 +154,7 @@ impl Crawler<'_> {
             );
             self.record_failure(source, ts, &msg, false, state.error_count, 0, &mut report);
         } else {
-            report.status = "ok".into();
+            report.status = SourceStatus::Ok;
             self.record_ok(source, ts, Some(&new_validators), &mut report);
         }
         report.ms = started.elapsed().as_millis() as u64;
@@ -205,7 +205,11 @@ impl Crawler<'_> {
                 errors_before as u32 + 1,
             )
         };
-        report.status = if blocked { "blocked" } else { "failing" }.into();
+        report.status = if blocked {
+            SourceStatus::Blocked
+        } else {
+            SourceStatus::Failing
+        };
         if let Err(e) = off_async(|| {
             self.store
                 .record_failure(&source.id, ts, msg, blocked, Some(next))

@@ -10,9 +10,9 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::Shared;
-use crate::alert::digest::{Format, render};
-use crate::alert::service::DigestDetail;
+use crate::alert::digest::{DigestFormat, render};
 use crate::app::App;
+use crate::app::alerts::DigestDetail;
 use crate::config::Source;
 use crate::crawl::Crawler;
 use crate::crawl::fetch::Fetcher;
@@ -289,7 +289,7 @@ pub async fn produce_digest(app: &App, date: NaiveDate) -> anyhow::Result<()> {
     let dir = app.config.data_dir.join("digests");
     std::fs::create_dir_all(&dir)?;
     for f in &app.config.digest.formats {
-        let Some(fmt) = Format::parse(f) else {
+        let Some(fmt) = DigestFormat::parse_lenient(f) else {
             continue;
         };
         let bytes = render(&digest, fmt)?;
@@ -418,53 +418,33 @@ pub async fn health(shared: Arc<Shared>, token: CancellationToken) {
 
 /// Queues one push per source whose health changed since the last announcement; returns how many.
 pub fn announce_health(app: &App, now: i64) -> anyhow::Result<usize> {
-    let bad = |s: &str| matches!(s, "failing" | "blocked" | "silent");
+    use crate::model::SourceStatus;
     let mut queued = 0;
     for h in app.sources_health()? {
         let key = format!("health:{}", h.id);
-        let last = app.store.meta(&key)?.unwrap_or_else(|| "ok".into());
-        if h.status == last || h.status == "new" {
+        let last = app
+            .store
+            .meta(&key)?
+            .and_then(|s| SourceStatus::parse(&s))
+            .unwrap_or(SourceStatus::Ok);
+        if h.status == last || h.status == SourceStatus::New {
             continue;
         }
-        app.store.set_meta(&key, &h.status)?;
-        let what = match h.status.as_str() {
-            "failing" => "采集失败",
-            "blocked" => "被拦截（反爬/验证码）",
-            "silent" => "长时间无更新",
-            _ if bad(&last) => "已恢复正常",
-            _ => continue,
+        app.store.set_meta(&key, h.status.as_str())?;
+        // Announced: going bad, and coming back from bad.
+        if !h.status.is_bad() && !last.is_bad() {
+            continue;
+        }
+        let change = crate::alert::notify::HealthPush {
+            source: h.id,
+            name: h.name,
+            url: h.url,
+            status: h.status,
+            was: last,
+            error: h.last_error,
+            at: crate::app::rfc3339(now, app.config.timezone),
         };
-        let payload = serde_json::json!({
-            "id": 0,
-            "rule_name": "信息源状态",
-            "level": "high",
-            "title": format!("信息源「{}」{}{}", h.name, what, h.last_error.as_deref().map(|e| format!("：{e}")).unwrap_or_default()),
-            "url": h.url,
-            "source_name": h.name,
-            "created": crate::app::rfc3339(now, app.config.timezone),
-        })
-        .to_string();
-        let key = format!("health:{}:{}:{now}", h.id, h.status);
-        let channels: Vec<String> = app
-            .config
-            .notify
-            .iter()
-            .filter(|c| c.health)
-            .map(|c| c.channel())
-            .collect();
-        let rows: Vec<crate::store::outbox::NewPush> = channels
-            .iter()
-            .map(|channel| crate::store::outbox::NewPush {
-                channel,
-                key: &key,
-                kind: "alert",
-                level: Some("high"),
-                payload: &payload,
-                created: now,
-                next_attempt_at: now,
-            })
-            .collect();
-        queued += app.store.outbox_enqueue(&rows)?;
+        queued += crate::alert::notify::enqueue_health(&app.store, &app.config, &change, now)?;
     }
     Ok(queued)
 }

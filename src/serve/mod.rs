@@ -8,18 +8,17 @@ pub mod http;
 pub mod jobs;
 pub mod lock;
 pub mod metrics;
-pub mod shared;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use crate::app::shared::{ReloadError, Shared};
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 pub use lock::{LockError, ServiceLock};
-pub use shared::{ReloadError, Shared};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -187,13 +186,4 @@ impl Signals {
     }
 }
 
-/// Hands the memory freed by a large job (a digest of thousands of alerts) back to the system.
-/// glibc keeps freed memory in per-thread arenas for reuse; after a one-off peak on a blocking
-/// thread that would stay resident for the life of the process.
-pub fn trim_heap() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only walks the allocator's own free lists.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
+pub use crate::app::trim_heap;

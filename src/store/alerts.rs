@@ -6,42 +6,8 @@ use serde::Serialize;
 
 use super::{Result, Store};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AlertStatus {
-    New,
-    Confirmed,
-    Reported,
-    Dismissed,
-}
-
-impl AlertStatus {
-    pub fn parse(s: &str) -> Option<AlertStatus> {
-        match s {
-            "new" => Some(AlertStatus::New),
-            "confirmed" => Some(AlertStatus::Confirmed),
-            "reported" => Some(AlertStatus::Reported),
-            "dismissed" => Some(AlertStatus::Dismissed),
-            _ => None,
-        }
-    }
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AlertStatus::New => "new",
-            AlertStatus::Confirmed => "confirmed",
-            AlertStatus::Reported => "reported",
-            AlertStatus::Dismissed => "dismissed",
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            AlertStatus::New => "新",
-            AlertStatus::Confirmed => "已核实",
-            AlertStatus::Reported => "已上报",
-            AlertStatus::Dismissed => "忽略",
-        }
-    }
-}
+pub use crate::model::AlertStatus;
+use crate::model::Level;
 
 /// An alert joined with its article.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,8 +15,8 @@ pub struct AlertRow {
     pub id: i64,
     pub article_id: i64,
     pub rule_id: String,
-    pub level: String,
-    pub status: String,
+    pub level: Level,
+    pub status: AlertStatus,
     /// JSON array of matched words with positions.
     pub matched: String,
     pub created: i64,
@@ -69,8 +35,8 @@ pub struct AlertRow {
 pub struct ReviewRow {
     pub at: i64,
     pub by: Option<String>,
-    pub from_status: String,
-    pub to_status: String,
+    pub from_status: AlertStatus,
+    pub to_status: AlertStatus,
     pub note: Option<String>,
 }
 
@@ -80,9 +46,9 @@ pub struct AlertFilter {
     /// Created in `[from, to)` (unix seconds).
     pub created_from: Option<i64>,
     pub created_to: Option<i64>,
-    pub status: Option<String>,
+    pub status: Option<AlertStatus>,
     pub rule: Option<String>,
-    pub level: Option<String>,
+    pub level: Option<Level>,
     pub article_id: Option<i64>,
     pub limit: Option<usize>,
     /// Leave `text` empty: for listing thousands of alerts without their articles' text.
@@ -97,8 +63,8 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<AlertRow> {
         id: r.get(0)?,
         article_id: r.get(1)?,
         rule_id: r.get(2)?,
-        level: r.get(3)?,
-        status: r.get(4)?,
+        level: super::named(r, 3, Level::parse)?,
+        status: super::named(r, 4, AlertStatus::parse)?,
         matched: r.get(5)?,
         created: r.get(6)?,
         updated: r.get(7)?,
@@ -118,7 +84,7 @@ impl Store {
         &self,
         article_id: i64,
         rule_id: &str,
-        level: &str,
+        level: Level,
         matched_json: &str,
         now: i64,
     ) -> Result<Option<i64>> {
@@ -126,7 +92,7 @@ impl Store {
         let r = conn.execute(
             "INSERT INTO alerts (article_id, rule_id, level, matched, created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
              ON CONFLICT(article_id, rule_id) DO NOTHING",
-            params![article_id, rule_id, level, matched_json, now],
+            params![article_id, rule_id, level.as_str(), matched_json, now],
         );
         let n = self.wrap(r)?;
         Ok((n == 1).then(|| conn.last_insert_rowid()))
@@ -161,14 +127,14 @@ impl Store {
         if let Some(t) = f.created_to {
             push("al.created <", t.into());
         }
-        if let Some(s) = &f.status {
-            push("al.status =", s.clone().into());
+        if let Some(s) = f.status {
+            push("al.status =", s.as_str().to_string().into());
         }
         if let Some(s) = &f.rule {
             push("al.rule_id =", s.clone().into());
         }
-        if let Some(s) = &f.level {
-            push("al.level =", s.clone().into());
+        if let Some(l) = f.level {
+            push("al.level =", l.as_str().to_string().into());
         }
         if let Some(id) = f.article_id {
             push("al.article_id =", id.into());
@@ -224,7 +190,7 @@ impl Store {
             .prepare("SELECT at, by, from_status, to_status, note FROM alert_reviews WHERE alert_id = ?1 ORDER BY id")
             .and_then(|mut st| {
                 st.query_map([id], |r| {
-                    Ok(ReviewRow { at: r.get(0)?, by: r.get(1)?, from_status: r.get(2)?, to_status: r.get(3)?, note: r.get(4)? })
+                    Ok(ReviewRow { at: r.get(0)?, by: r.get(1)?, from_status: super::named(r, 2, AlertStatus::parse)?, to_status: super::named(r, 3, AlertStatus::parse)?, note: r.get(4)? })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()
             });

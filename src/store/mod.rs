@@ -22,10 +22,11 @@ pub use users::{SessionRow, UserRow};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("database {path}: {source}")]
+    /// The cause is in the message, not chained: a chain would print it twice.
+    #[error("数据库 {path} (database): {error}")]
     Sqlite {
         path: PathBuf,
-        source: rusqlite::Error,
+        error: rusqlite::Error,
     },
     #[error(
         "database {path} has schema version {found}, newer than this binary knows ({known}): upgrade yuqing"
@@ -38,6 +39,18 @@ pub enum StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Reads a column holding the stored name of a domain enum (`level`, `status`).
+fn named<T>(r: &rusqlite::Row, i: usize, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
+    let s: String = r.get(i)?;
+    parse(&s).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            format!("unknown value {s:?}").into(),
+        )
+    })
+}
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts how many ran.
 const MIGRATIONS: &[&str] = &[
@@ -156,18 +169,14 @@ UPDATE articles SET published = fetched, published_source = 'fetched' WHERE publ
 pub struct Store {
     path: PathBuf,
     conn: Mutex<Connection>,
-    /// Recent fingerprints for reprint detection, loaded on first use (see `clusters`).
-    recent_hashes: Mutex<Option<clusters::RecentHashes>>,
-    /// Held while unmatched articles are being matched: one matcher at a time.
-    pub matching: Mutex<()>,
 }
 
 impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
-        let err = |source| StoreError::Sqlite {
+        let err = |error| StoreError::Sqlite {
             path: path.to_path_buf(),
-            source,
+            error,
         };
         if let Some(dir) = path.parent() {
             let _ = std::fs::create_dir_all(dir);
@@ -200,8 +209,6 @@ impl Store {
         Ok(Store {
             path: path.to_path_buf(),
             conn: Mutex::new(conn),
-            recent_hashes: Mutex::new(None),
-            matching: Mutex::new(()),
         })
     }
 
@@ -215,9 +222,9 @@ impl Store {
     }
 
     fn wrap<T>(&self, r: rusqlite::Result<T>) -> Result<T> {
-        r.map_err(|source| StoreError::Sqlite {
+        r.map_err(|error| StoreError::Sqlite {
             path: self.path.clone(),
-            source,
+            error,
         })
     }
 }

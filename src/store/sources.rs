@@ -6,36 +6,7 @@ use serde::Serialize;
 
 use super::{Result, Store};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SourceStatus {
-    /// Never fetched.
-    New,
-    Ok,
-    /// The last fetch failed (network, HTTP status, parse error).
-    Failing,
-    /// An anti-bot wall answered ("环境异常", captcha, 401/403/429 from a mirror): backing off.
-    Blocked,
-}
-
-impl SourceStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SourceStatus::New => "new",
-            SourceStatus::Ok => "ok",
-            SourceStatus::Failing => "failing",
-            SourceStatus::Blocked => "blocked",
-        }
-    }
-    fn parse(s: &str) -> SourceStatus {
-        match s {
-            "ok" => SourceStatus::Ok,
-            "failing" => SourceStatus::Failing,
-            "blocked" => SourceStatus::Blocked,
-            _ => SourceStatus::New,
-        }
-    }
-}
+pub use crate::model::SourceStatus;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SourceState {
@@ -81,7 +52,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<SourceState> {
         error_count: r.get(5)?,
         last_error: r.get(6)?,
         next_check_at: r.get(7)?,
-        status: SourceStatus::parse(&r.get::<_, String>(8)?),
+        status: SourceStatus::parse(&r.get::<_, String>(8)?).unwrap_or(SourceStatus::New),
         blocked_count: r.get(9)?,
     })
 }

@@ -1,5 +1,6 @@
-//! Text handling shared by every stage: normalization, Chinese segmentation, and the bound on
+//! Text handling shared by every stage: normalization, Chinese segmentation, charset labels, and the bound on
 //! HTML nesting applied before any HTML parser runs.
+pub mod encoding;
 pub mod html;
 pub mod normalize;
 pub mod segment;

@@ -14,9 +14,9 @@ use super::WebState;
 use super::auth::{ApiUser, Role};
 use super::error::{WebError, blocking};
 use super::params::{Params, parse_date, parse_id};
-use crate::alert::digest::{self, Format};
-use crate::alert::service::DigestDetail;
-use crate::serve::ReloadError;
+use crate::alert::digest::{self, DigestFormat};
+use crate::app::alerts::DigestDetail;
+use crate::app::shared::ReloadError;
 
 /// Alerts listed by one API call unless `limit` says otherwise.
 const DEFAULT_ALERTS: usize = 1000;
@@ -78,9 +78,9 @@ pub async fn review(
     let b: ReviewBody = serde_json::from_slice(&body)
         .map_err(|e| WebError::bad(format!("请求体应为 {{\"status\", \"note\"}} JSON: {e}")))?;
     let note = b.note.filter(|n| !n.trim().is_empty());
+    let status = crate::app::alerts::parse_status(&b.status)?;
     let app = web.shared.app();
-    let v =
-        blocking(move || app.review_alert(id, &b.status, note.as_deref(), Some(&s.user))).await?;
+    let v = blocking(move || app.review_alert(id, status, note.as_deref(), Some(&s.user))).await?;
     Ok(Json(v).into_response())
 }
 
@@ -122,7 +122,7 @@ pub async fn digest(
         parse_date(&date)?
     };
     let fmt_name = p.get("format").unwrap_or("html");
-    let format = Format::parse(fmt_name).ok_or_else(|| {
+    let format = DigestFormat::parse_lenient(fmt_name).ok_or_else(|| {
         WebError::bad(format!("未知格式 {fmt_name:?}: html, md, json, xlsx, docx"))
     })?;
     let _turn = web.heavy.acquire().await.map_err(anyhow::Error::from)?;
@@ -130,7 +130,7 @@ pub async fn digest(
         let d = app.build_digest(date, DigestDetail::for_format(format))?;
         let bytes = digest::render(&d, format)?;
         drop(d);
-        crate::serve::trim_heap();
+        crate::app::trim_heap();
         Ok(bytes)
     })
     .await?;
@@ -141,7 +141,10 @@ pub async fn digest(
     )
         .into_response();
     let h = res.headers_mut();
-    if matches!(format, Format::Xlsx | Format::Docx | Format::Md) {
+    if matches!(
+        format,
+        DigestFormat::Xlsx | DigestFormat::Docx | DigestFormat::Md
+    ) {
         let name = format!(
             "attachment; filename=\"yuqing-digest-{date}.{}\"",
             format.extension()
@@ -151,7 +154,7 @@ pub async fn digest(
             name.parse().expect("ascii header value"),
         );
     }
-    if format == Format::Html {
+    if format == DigestFormat::Html {
         h.insert(
             header::CONTENT_SECURITY_POLICY,
             super::SANDBOX_CSP.parse().expect("static header value"),

@@ -7,8 +7,8 @@ use axum::Json;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use crate::alert::service::AlertError;
 use crate::app::SearchError;
+use crate::app::alerts::AlertError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WebError {

@@ -137,7 +137,7 @@ pub async fn xlsx(
     .await?;
     Ok(attachment(
         "xlsx",
-        crate::alert::digest::Format::Xlsx.content_type(),
+        crate::model::DigestFormat::Xlsx.content_type(),
         bytes,
     ))
 }

@@ -30,7 +30,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
-use crate::serve::Shared;
+use crate::app::shared::Shared;
 use crate::store::Store;
 
 pub mod api;

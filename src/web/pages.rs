@@ -13,9 +13,7 @@ use super::auth::{PageUser, Role, Session};
 use super::error::{PageError, WebError, blocking};
 use super::params::{Params, parse_id};
 use super::view::render;
-use super::view::{
-    Nav, level_label, query_string, safe_href, short_time, source_status_label, status_label,
-};
+use super::view::{Nav, query_string, safe_href, short_time};
 use crate::app::{ArticleView, SourceHealth, snippet_html};
 use crate::search::{query, snippet};
 
@@ -163,9 +161,9 @@ fn bad_search(mut page: SearchPage, e: WebError) -> Result<Response, PageError> 
 pub struct AlertBrief {
     pub id: i64,
     pub rule_name: String,
-    pub level: String,
+    pub level: crate::model::Level,
     pub level_label: &'static str,
-    pub status: String,
+    pub status: crate::model::AlertStatus,
     pub status_label: &'static str,
     pub matched: String,
 }
@@ -220,10 +218,10 @@ pub async fn article(
             .map(|al| AlertBrief {
                 id: al.id,
                 rule_name: al.rule_name.clone(),
-                level: al.level.clone(),
-                level_label: level_label(&al.level),
-                status: al.status.clone(),
-                status_label: status_label(&al.status),
+                level: al.level,
+                level_label: al.level.label_zh(),
+                status: al.status,
+                status_label: al.status.label_zh(),
                 matched: al.matched.join("、"),
             })
             .collect(),
@@ -323,7 +321,7 @@ pub async fn sources(
     let rows = health
         .into_iter()
         .map(|h| SourceRow {
-            status_label: source_status_label(&h.status),
+            status_label: h.status.label_zh(),
             last_success: short_time(h.last_success.as_deref()),
             last_attempt: short_time(h.last_attempt.as_deref()),
             next_check: short_time(h.next_check_at.as_deref()),

@@ -6,7 +6,7 @@ use axum::http::request::Parts;
 use chrono::NaiveDate;
 
 use super::error::WebError;
-use crate::alert::service::AlertQuery;
+use crate::app::alerts::{AlertQuery, parse_level, parse_status};
 use crate::app::{App, MAX_LIMIT, SearchOptions};
 use crate::search::Sort;
 
@@ -118,9 +118,9 @@ impl Params {
     pub fn alert_query(&self, limit: usize) -> Result<AlertQuery, WebError> {
         Ok(AlertQuery {
             date: self.date("date")?,
-            status: self.get("status").map(str::to_string),
+            status: self.get("status").map(parse_status).transpose()?,
             rule: self.get("rule").map(str::to_string),
-            level: self.get("level").map(str::to_string),
+            level: self.get("level").map(parse_level).transpose()?,
             limit: Some(limit),
         })
     }

@@ -13,10 +13,9 @@ use super::error::{PageError, WebError, blocking};
 use super::pages::notice;
 use super::params::{Params, parse_date, parse_id};
 use super::view::render;
-use super::view::{Nav, level_label, local_path, safe_href, short_time, status_label};
-use crate::alert::service::{AlertView, RuleTest};
+use super::view::{Nav, local_path, safe_href, short_time};
+use crate::app::alerts::{AlertView, RuleTest, parse_status};
 use crate::app::snippet_html;
-use crate::store::AlertStatus;
 
 /// Alerts shown on one page of the queue (newest first); filters narrow it down.
 const QUEUE_LIMIT: usize = 200;
@@ -26,9 +25,9 @@ const MAX_TESTED_RULES: usize = 5;
 pub struct AlertItem {
     pub id: i64,
     pub rule_name: String,
-    pub level: String,
+    pub level: crate::model::Level,
     pub level_label: &'static str,
-    pub status: String,
+    pub status: crate::model::AlertStatus,
     pub status_label: &'static str,
     pub article_id: i64,
     pub title: String,
@@ -51,7 +50,7 @@ pub struct FoldedAlert {
     pub article_id: i64,
     pub title: String,
     pub source_name: String,
-    pub status: String,
+    pub status: crate::model::AlertStatus,
     pub status_label: &'static str,
 }
 
@@ -60,10 +59,10 @@ impl AlertItem {
         AlertItem {
             id: v.id,
             rule_name: v.rule_name.clone(),
-            level: v.level.clone(),
-            level_label: level_label(&v.level),
-            status: v.status.clone(),
-            status_label: status_label(&v.status),
+            level: v.level,
+            level_label: v.level.label_zh(),
+            status: v.status,
+            status_label: v.status.label_zh(),
             article_id: v.article_id,
             title: v.title.clone(),
             href: safe_href(&v.url).map(str::to_string),
@@ -81,7 +80,7 @@ impl AlertItem {
 
     /// The queue's entries: one per reprint group, the group's other alerts folded under it.
     fn grouped(list: &[AlertView]) -> Vec<AlertItem> {
-        crate::alert::service::reprint_groups(list)
+        crate::app::alerts::reprint_groups(list)
             .into_iter()
             .map(|g| {
                 let mut item = AlertItem::new(&list[g[0]]);
@@ -94,8 +93,8 @@ impl AlertItem {
                             article_id: v.article_id,
                             title: v.title.clone(),
                             source_name: v.source_name.clone(),
-                            status: v.status.clone(),
-                            status_label: status_label(&v.status),
+                            status: v.status,
+                            status_label: v.status.label_zh(),
                         }
                     })
                     .collect();
@@ -199,13 +198,7 @@ pub async fn review_form(
         .and_then(local_path)
         .unwrap_or("/alerts")
         .to_string();
-    let status = f.get("status").unwrap_or("").to_string();
-    if AlertStatus::parse(&status).is_none() {
-        return Err(WebError::bad(format!(
-            "未知状态 {status:?}: confirmed, reported, dismissed, new"
-        ))
-        .into());
-    }
+    let status = parse_status(f.get("status").unwrap_or("")).map_err(WebError::from)?;
     let mut ids = Vec::new();
     for id in f.all("id") {
         ids.push(
@@ -231,7 +224,7 @@ pub async fn review_form(
     let user = s.user.clone();
     blocking(move || -> Result<(), WebError> {
         for id in ids {
-            app.review_alert(id, &status, note.as_deref(), Some(&user))?;
+            app.review_alert(id, status, note.as_deref(), Some(&user))?;
         }
         Ok(())
     })
@@ -244,7 +237,7 @@ pub struct TrailRow {
     pub by: String,
     pub from: &'static str,
     pub to: &'static str,
-    pub to_status: String,
+    pub to_status: crate::model::AlertStatus,
     pub note: String,
 }
 
@@ -276,8 +269,8 @@ pub async fn alert_detail(
             .map(|r| TrailRow {
                 at: short_time(Some(&app.rfc3339(r.at))),
                 by: r.by.unwrap_or_default(),
-                from: status_label(&r.from_status),
-                to: status_label(&r.to_status),
+                from: r.from_status.label_zh(),
+                to: r.to_status.label_zh(),
                 to_status: r.to_status,
                 note: r.note.unwrap_or_default(),
             })
@@ -332,7 +325,7 @@ pub async fn digest(
 pub struct RuleRow {
     pub id: String,
     pub name: String,
-    pub level: String,
+    pub level: crate::model::Level,
     pub level_label: &'static str,
     pub enabled: bool,
     pub words: Vec<(&'static str, String)>,
@@ -375,8 +368,8 @@ fn rule_rows(rules: &[crate::config::Rule]) -> Vec<RuleRow> {
             RuleRow {
                 id: r.id.clone(),
                 name: r.name.clone(),
-                level: r.level.as_str().to_string(),
-                level_label: r.level.label(),
+                level: r.level,
+                level_label: r.level.label_zh(),
                 enabled: r.enabled,
                 words,
             }

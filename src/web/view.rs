@@ -55,29 +55,6 @@ pub fn short_time(t: Option<&str>) -> String {
     }
 }
 
-pub fn level_label(level: &str) -> &'static str {
-    match crate::config::Level::parse(level) {
-        Some(l) => l.label(),
-        None => "?",
-    }
-}
-
-pub fn status_label(status: &str) -> &'static str {
-    match crate::store::AlertStatus::parse(status) {
-        Some(s) => s.label(),
-        None => "?",
-    }
-}
-
-pub fn source_status_label(status: &str) -> &'static str {
-    match status {
-        "ok" => "正常",
-        "failing" => "失败",
-        "blocked" => "被拦截",
-        _ => "未采集",
-    }
-}
-
 /// A query string from (key, value) pairs, empty values left out.
 pub fn query_string(pairs: &[(&str, &str)]) -> String {
     let mut s = url::form_urlencoded::Serializer::new(String::new());

@@ -3,10 +3,10 @@
 //! always suppresses. Alerts are unique per article × rule, and reviews leave an audit trail.
 
 use proptest::prelude::*;
-use yuqing::alert::digest::{Format, render};
+use yuqing::alert::digest::{DigestFormat as Format, render};
 use yuqing::alert::matcher::Matcher;
-use yuqing::alert::service::{AlertQuery, DigestDetail};
 use yuqing::app::App;
+use yuqing::app::alerts::{AlertQuery, DigestDetail};
 use yuqing::config::{Level, Rule, Scope};
 use yuqing::store::NewArticle;
 
@@ -143,10 +143,20 @@ fn alerts_are_unique_and_reviews_are_audited() {
     );
     assert_eq!(a.matched, vec!["火灾", "青石街道"]);
 
-    app.review_alert(a.id, "confirmed", Some("已电话核实"), Some("张三"))
-        .unwrap();
-    app.review_alert(a.id, "reported", None, Some("李四"))
-        .unwrap();
+    app.review_alert(
+        a.id,
+        yuqing::model::AlertStatus::Confirmed,
+        Some("已电话核实"),
+        Some("张三"),
+    )
+    .unwrap();
+    app.review_alert(
+        a.id,
+        yuqing::model::AlertStatus::Reported,
+        None,
+        Some("李四"),
+    )
+    .unwrap();
     let trail = app.alert_reviews(a.id).unwrap();
     let steps: Vec<(&str, &str)> = trail
         .iter()
@@ -156,7 +166,7 @@ fn alerts_are_unique_and_reviews_are_audited() {
     assert_eq!(trail[0].by.as_deref(), Some("张三"));
     let now = app
         .alerts(&AlertQuery {
-            status: Some("reported".into()),
+            status: Some(yuqing::model::AlertStatus::Reported),
             ..Default::default()
         })
         .unwrap();
@@ -166,30 +176,32 @@ fn alerts_are_unique_and_reviews_are_audited() {
         Some("已电话核实"),
         "the note survives a later review without one"
     );
-    assert!(app.review_alert(a.id, "approved", None, None).is_err());
+    assert!(yuqing::app::alerts::parse_status("approved").is_err());
     // Regression: a 1.9 MB note was stored. Notes and reviewer names are capped.
-    let long = "备".repeat(yuqing::alert::service::MAX_NOTE_CHARS + 1);
+    let long = "备".repeat(yuqing::app::alerts::MAX_NOTE_CHARS + 1);
     assert!(matches!(
-        app.review_alert(a.id, "confirmed", Some(&long), None),
-        Err(yuqing::alert::service::AlertError::BadRequest(m)) if m.contains("备注过长")
+        app.review_alert(a.id, yuqing::model::AlertStatus::Confirmed, Some(&long), None),
+        Err(yuqing::app::alerts::AlertError::BadRequest(m)) if m.contains("备注过长")
     ));
-    let long_name = "张".repeat(yuqing::alert::service::MAX_REVIEWER_CHARS + 1);
+    let long_name = "张".repeat(yuqing::app::alerts::MAX_REVIEWER_CHARS + 1);
     assert!(
-        app.review_alert(a.id, "confirmed", None, Some(&long_name))
-            .is_err()
+        app.review_alert(
+            a.id,
+            yuqing::model::AlertStatus::Confirmed,
+            None,
+            Some(&long_name)
+        )
+        .is_err()
     );
     assert_eq!(app.alert_reviews(a.id).unwrap().len(), 2, "nothing stored");
     assert!(matches!(
-        app.review_alert(999, "confirmed", None, None),
-        Err(yuqing::alert::service::AlertError::NotFound(999))
+        app.review_alert(999, yuqing::model::AlertStatus::Confirmed, None, None),
+        Err(yuqing::app::alerts::AlertError::NotFound(999))
     ));
-    assert!(
-        app.alerts(&AlertQuery {
-            status: Some("bogus".into()),
-            ..Default::default()
-        })
-        .is_err()
-    );
+    assert!(matches!(
+        yuqing::app::alerts::parse_status("bogus"),
+        Err(yuqing::app::alerts::AlertError::BadRequest(m)) if m.contains("未知状态")
+    ));
 }
 
 #[test]
@@ -225,7 +237,7 @@ fn the_digest_window_runs_from_08_00_the_day_before_to_08_00_in_shanghai() {
         };
         let id = app.store.insert_article(&a).unwrap().unwrap();
         app.store
-            .insert_alert(id, "fire", "high", "[]", *created)
+            .insert_alert(id, "fire", yuqing::model::Level::High, "[]", *created)
             .unwrap();
     }
     let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
@@ -360,7 +372,7 @@ fn reprint_groups_never_hide_an_alert() {
     assert!(pushed.contains(&format!("alert:{}", alert_of(ids[0]))));
     assert!(pushed.contains(&format!("alert:{}", alert_of(ids[2]))));
     // Display: the reprint's alert is folded under the first, the other list stands alone.
-    let groups = yuqing::alert::service::reprint_groups(&list);
+    let groups = yuqing::app::alerts::reprint_groups(&list);
     assert_eq!(groups.len(), 2);
     let d = app
         .build_digest(app.current_digest_date(), DigestDetail::All)

@@ -108,20 +108,28 @@ async fn one_bad_source_never_stops_the_others() {
     let health = app.sources_health().unwrap();
     for (id, needle) in expect_error {
         let r = by_id(id);
-        assert_eq!(r.status, "failing", "{id}: {r:?}");
+        assert_eq!(r.status.as_str(), "failing", "{id}: {r:?}");
         let h = health.iter().find(|h| h.id == id).unwrap();
         let err = h.last_error.clone().unwrap_or_default().to_lowercase();
         assert!(
             err.contains(&needle.to_lowercase()),
             "{id}: last_error {err:?} lacks {needle:?}"
         );
-        assert_eq!(h.status, "failing");
+        assert_eq!(h.status.as_str(), "failing");
         assert!(
             h.next_check_at.is_some(),
             "{id}: a failing source gets a backoff time"
         );
     }
-    assert_eq!(health.iter().find(|h| h.id == "good").unwrap().status, "ok");
+    assert_eq!(
+        health
+            .iter()
+            .find(|h| h.id == "good")
+            .unwrap()
+            .status
+            .as_str(),
+        "ok"
+    );
 
     // The GBK page was fetched for the title-only item, decoded, and is searchable.
     assert_eq!(total(&app, "电动车火灾"), 1);
@@ -181,7 +189,12 @@ async fn recrawl_uses_conditional_get_and_duplicates_nothing() {
     let (app, second) = crawl(&cfg).await;
     assert_eq!(second.iter().map(|r| r.new).sum::<usize>(), 0);
     assert_eq!(
-        second.iter().find(|r| r.source == "etag").unwrap().status,
+        second
+            .iter()
+            .find(|r| r.source == "etag")
+            .unwrap()
+            .status
+            .as_str(),
         "not_modified"
     );
     assert_eq!(
@@ -269,10 +282,10 @@ async fn wechat_mirrors_deleted_posts_and_captcha_walls() {
     assert_eq!(by_id("m1").new, 1);
     assert_eq!(by_id("m2").new, 0);
     assert_eq!(by_id("m2").deleted, 1);
-    assert_eq!(by_id("m3").status, "blocked");
+    assert_eq!(by_id("m3").status.as_str(), "blocked");
     let health = app.sources_health().unwrap();
     let m3 = health.iter().find(|h| h.id == "m3").unwrap();
-    assert_eq!(m3.status, "blocked");
+    assert_eq!(m3.status.as_str(), "blocked");
     assert_eq!(
         total(&app, "已删除"),
         0,
@@ -499,12 +512,12 @@ async fn an_entity_expansion_feed_is_a_malformed_feed_not_ok() {
     );
     let (app, reports) = crawl(&cfg).await;
     let r = &reports[0];
-    assert_eq!(r.status, "failing", "{r:?}");
+    assert_eq!(r.status.as_str(), "failing", "{r:?}");
     assert_eq!(r.new, 0);
     let health = app.sources_health().unwrap();
     let err = health[0].last_error.clone().unwrap_or_default();
     assert!(err.contains("订阅源格式错误 (malformed feed)"), "{err}");
-    assert_eq!(health[0].status, "failing");
+    assert_eq!(health[0].status.as_str(), "failing");
     assert_eq!(app.store.count_articles().unwrap(), 0);
     assert_eq!(
         site.hits("p/1.html"),
@@ -564,9 +577,9 @@ async fn a_waf_page_on_a_feed_url_is_blocked_and_backs_off() {
         let health = app.sources_health().unwrap();
         for id in ["waf", "cf", "list"] {
             let r = reports.iter().find(|r| r.source == id).unwrap();
-            assert_eq!(r.status, "blocked", "round {round}, {id}: {r:?}");
+            assert_eq!(r.status.as_str(), "blocked", "round {round}, {id}: {r:?}");
             let h = health.iter().find(|h| h.id == id).unwrap();
-            assert_eq!(h.status, "blocked");
+            assert_eq!(h.status.as_str(), "blocked");
             let err = h.last_error.clone().unwrap_or_default();
             assert!(err.contains("访问被拦截 (blocked"), "{id}: {err}");
             // The block backoff: 15 minutes, doubling.
@@ -578,7 +591,7 @@ async fn a_waf_page_on_a_feed_url_is_blocked_and_backs_off() {
             );
         }
         let home = reports.iter().find(|r| r.source == "home").unwrap();
-        assert_eq!(home.status, "failing", "{home:?}");
+        assert_eq!(home.status.as_str(), "failing", "{home:?}");
         assert!(home.errors[0].contains("not a feed"), "{:?}", home.errors);
     }
 }

@@ -8,6 +8,7 @@ mod extract_fixtures;
 mod feed_fixtures;
 mod fetch;
 mod hostile;
+mod layering;
 mod notify;
 mod search;
 mod serve;

@@ -19,7 +19,7 @@ use hmac::{Hmac, Mac};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use yuqing::alert::digest::{Digest, DigestAlert};
 use yuqing::alert::notify::{self, DeliveryReport};
-use yuqing::alert::service::AlertView;
+use yuqing::app::alerts::AlertView;
 use yuqing::config::Config;
 use yuqing::store::Store;
 
@@ -203,8 +203,8 @@ fn alert(id: i64, level: &str, title: &str) -> AlertView {
         id,
         rule: "r1".into(),
         rule_name: "安全事故".into(),
-        level: level.into(),
-        status: "new".into(),
+        level: yuqing::model::Level::parse(level).unwrap(),
+        status: yuqing::model::AlertStatus::New,
         article_id: id,
         url: format!("https://news.example.org/a/{id}.html"),
         title: title.into(),
@@ -640,26 +640,7 @@ fn digest() -> Digest {
         window_start: "2026-11-21T08:00:00+08:00".into(),
         window_end: "2026-11-22T08:00:00+08:00".into(),
         generated_at: "2026-11-22T08:00:05+08:00".into(),
-        alerts: vec![DigestAlert {
-            id: a.id,
-            rule: a.rule,
-            rule_name: a.rule_name,
-            level: a.level,
-            status: a.status,
-            article_id: a.article_id,
-            url: a.url,
-            title: a.title,
-            source: a.source,
-            source_name: a.source_name,
-            published: a.published,
-            matched: a.matched,
-            snippet: a.snippet,
-            highlights: Vec::new(),
-            cluster_size: 1,
-            other_sources: Vec::new(),
-            note: None,
-            reprint_alerts: Vec::new(),
-        }],
+        alerts: vec![DigestAlert::from(a)],
         sources: Vec::new(),
         max_listed: 0,
     }

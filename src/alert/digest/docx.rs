@@ -165,7 +165,7 @@ pub(super) fn render_docx(d: &Digest) -> Result<Vec<u8>, DigestError> {
                         "{}　发布时间：{}　状态：{}",
                         clean(&a.source_name),
                         fmt_opt_time(a.published.as_deref()),
-                        status_label(&a.status)
+                        a.status.label_zh()
                     ),
                 ));
                 doc = doc.add_paragraph(field_para("命中词", &matched_text(a)));
@@ -229,7 +229,7 @@ pub(super) fn render_docx(d: &Digest) -> Result<Vec<u8>, DigestError> {
         for s in &v.gaps {
             let vals = [
                 source_name(s),
-                source_status_label(&s.status).to_string(),
+                s.status.label_zh().to_string(),
                 fmt_opt_time(s.last_success.as_deref()),
                 s.articles_24h.to_string(),
                 clean(s.last_error.as_deref().unwrap_or("—")),

@@ -156,7 +156,7 @@ pub(super) fn render_html(d: &Digest) -> String {
                 "<tr><td style=\"{CSS_TD}\">{}</td><td style=\"{CSS_TD}\">{}</td><td style=\"{CSS_TD}\">{}</td>\
 <td style=\"{CSS_TD}\">{}</td><td style=\"{CSS_TD}\">{}</td></tr>",
                 esc_html(&source_name(s)),
-                esc_html(&clean(source_status_label(&s.status))),
+                esc_html(&clean(s.status.label_zh())),
                 esc_html(&fmt_opt_time(s.last_success.as_deref())),
                 s.articles_24h,
                 esc_html(&clean(s.last_error.as_deref().unwrap_or("—"))),
@@ -193,7 +193,7 @@ fn html_alert(h: &mut String, seq: usize, a: &DigestAlert) {
         ("来源", clean(&a.source_name)),
         ("发布时间", fmt_opt_time(a.published.as_deref())),
         ("命中词", matched_text(a)),
-        ("状态", status_label(&a.status).to_string()),
+        ("状态", a.status.label_zh().to_string()),
     ];
     if let Some(r) = reprint_line(a) {
         fields.push(("转载", r));

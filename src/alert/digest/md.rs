@@ -98,7 +98,7 @@ pub(super) fn render_md(d: &Digest) -> String {
                 m,
                 "| {} | {} | {} | {} | {} |",
                 esc_md(&source_name(s)),
-                esc_md(source_status_label(&s.status)),
+                esc_md(s.status.label_zh()),
                 esc_md(&fmt_opt_time(s.last_success.as_deref())),
                 s.articles_24h,
                 esc_md(s.last_error.as_deref().unwrap_or("—")),
@@ -148,7 +148,7 @@ fn md_alert(m: &mut String, seq: usize, a: &DigestAlert) {
         }
         let _ = writeln!(m, "   - 摘要：{s}");
     }
-    let _ = writeln!(m, "   - 状态：{}", esc_md(status_label(&a.status)));
+    let _ = writeln!(m, "   - 状态：{}", esc_md(a.status.label_zh()));
     if let Some(r) = reprint_line(a) {
         let _ = writeln!(m, "   - 转载：{}", esc_md(&r));
     }

@@ -9,12 +9,12 @@ fn alert(
     status: &str,
     title: &str,
 ) -> DigestAlert {
-    DigestAlert {
+    AlertView {
         id,
         rule: rule.into(),
         rule_name: rule_name.into(),
-        level: level.into(),
-        status: status.into(),
+        level: Level::parse(level).unwrap(),
+        status: AlertStatus::parse(status).unwrap(),
         article_id: 100 + id,
         url: format!("https://news.example.cn/a/{id}?x=1&y=2"),
         title: title.into(),
@@ -28,8 +28,9 @@ fn alert(
         cluster_size: 1,
         other_sources: vec![],
         note: None,
-        reprint_alerts: vec![],
+        ..AlertView::default()
     }
+    .into()
 }
 
 fn sources() -> Vec<DigestSource> {
@@ -37,7 +38,7 @@ fn sources() -> Vec<DigestSource> {
         DigestSource {
             id: "src-a".into(),
             name: "青石日报".into(),
-            status: "ok".into(),
+            status: SourceStatus::Ok,
             last_success: Some("2026-11-25T07:50:00+08:00".into()),
             last_error: None,
             articles_24h: 42,
@@ -45,7 +46,7 @@ fn sources() -> Vec<DigestSource> {
         DigestSource {
             id: "src-b".into(),
             name: "某|论坛<b>".into(),
-            status: "failing".into(),
+            status: SourceStatus::Failing,
             last_success: Some("2026-11-23T10:00:00+08:00".into()),
             last_error: Some("HTTP 503".into()),
             articles_24h: 0,
@@ -98,7 +99,7 @@ fn digest3() -> Digest {
 fn empty() -> Digest {
     let mut d = digest3();
     d.alerts.clear();
-    d.sources.retain(|s| s.status == "ok");
+    d.sources.retain(|s| s.status == SourceStatus::Ok);
     d
 }
 
@@ -109,7 +110,7 @@ const ORDER: [&str; 3] = [
     "小区垃圾清运不及时",
 ];
 
-fn text(d: &Digest, f: Format) -> String {
+fn text(d: &Digest, f: DigestFormat) -> String {
     String::from_utf8(render(d, f).unwrap()).unwrap()
 }
 
@@ -135,20 +136,23 @@ fn assert_increasing(p: &[usize]) {
 #[test]
 fn format_parse_and_extension() {
     for f in [
-        Format::Html,
-        Format::Md,
-        Format::Json,
-        Format::Xlsx,
-        Format::Docx,
+        DigestFormat::Html,
+        DigestFormat::Md,
+        DigestFormat::Json,
+        DigestFormat::Xlsx,
+        DigestFormat::Docx,
     ] {
-        assert_eq!(Format::parse(f.extension()), Some(f));
+        assert_eq!(DigestFormat::parse_lenient(f.extension()), Some(f));
         assert_eq!(
-            Format::parse(&format!(".{}", f.extension().to_uppercase())),
+            DigestFormat::parse_lenient(&format!(".{}", f.extension().to_uppercase())),
             Some(f)
         );
     }
-    assert_eq!(Format::parse("markdown"), Some(Format::Md));
-    assert_eq!(Format::parse("pdf"), None);
+    assert_eq!(
+        DigestFormat::parse_lenient("markdown"),
+        Some(DigestFormat::Md)
+    );
+    assert_eq!(DigestFormat::parse_lenient("pdf"), None);
 }
 
 #[test]
@@ -176,7 +180,7 @@ fn snippet_segments_clamp_and_merge() {
 
 #[test]
 fn html_three_alerts() {
-    let h = text(&digest3(), Format::Html);
+    let h = text(&digest3(), DigestFormat::Html);
     assert!(h.starts_with("<!DOCTYPE html>"));
     assert!(h.contains("<h1 style="));
     assert!(h.contains("青石街道舆情日报"));
@@ -215,7 +219,7 @@ fn html_escapes_crawled_strings() {
     d.alerts[1].url = "https://e.cn/\"><script>x</script>".into();
     d.alerts[1].source_name = "<b>源</b>".into();
     d.title = "<i>日报</i>".into();
-    let h = text(&d, Format::Html);
+    let h = text(&d, DigestFormat::Html);
     assert!(!h.contains("<script>"));
     assert!(!h.contains("\" onerror=\"x"));
     assert!(!h.contains("<img"));
@@ -231,7 +235,7 @@ fn html_escapes_crawled_strings() {
 
 #[test]
 fn html_empty() {
-    let h = text(&empty(), Format::Html);
+    let h = text(&empty(), DigestFormat::Html);
     assert!(h.contains("本时段无预警"));
     assert!(h.contains("全部信息源运行正常"));
     assert!(h.contains("共监测信息源 1 个，运行正常 1 个"));
@@ -240,7 +244,7 @@ fn html_empty() {
 
 #[test]
 fn markdown_three_alerts() {
-    let m = text(&digest3(), Format::Md);
+    let m = text(&digest3(), DigestFormat::Md);
     assert!(m.starts_with("# 青石街道舆情日报\n"));
     assert!(
         m.contains("## 一、总体情况")
@@ -268,7 +272,7 @@ fn markdown_three_alerts() {
 
 #[test]
 fn markdown_empty() {
-    let m = text(&empty(), Format::Md);
+    let m = text(&empty(), DigestFormat::Md);
     assert!(m.contains("本时段无预警"));
     assert!(m.contains("全部信息源运行正常"));
 }
@@ -277,13 +281,13 @@ fn markdown_empty() {
 fn json_roundtrips() {
     for d in [digest3(), empty()] {
         let j: serde_json::Value =
-            serde_json::from_slice(&render(&d, Format::Json).unwrap()).unwrap();
+            serde_json::from_slice(&render(&d, DigestFormat::Json).unwrap()).unwrap();
         assert_eq!(j["title"], "青石街道舆情日报");
         assert_eq!(j["date"], "2026-11-25");
         assert_eq!(j["alerts"].as_array().unwrap().len(), d.alerts.len());
     }
     let j: serde_json::Value =
-        serde_json::from_slice(&render(&digest3(), Format::Json).unwrap()).unwrap();
+        serde_json::from_slice(&render(&digest3(), DigestFormat::Json).unwrap()).unwrap();
     assert_eq!(j["alerts"][0]["highlights"][0], serde_json::json!([4, 6]));
 }
 
@@ -320,7 +324,7 @@ fn xlsx_column(bytes: &[u8], sheet: &str, col: char) -> Vec<String> {
 
 #[test]
 fn xlsx_three_alerts() {
-    let b = render(&digest3(), Format::Xlsx).unwrap();
+    let b = render(&digest3(), DigestFormat::Xlsx).unwrap();
     assert_eq!(&b[..2], b"PK");
     let wb = unzip(&b, "xl/workbook.xml");
     assert!(wb.contains("name=\"预警\"") && wb.contains("name=\"信息源\""));
@@ -367,7 +371,7 @@ fn xlsx_three_alerts() {
 
 #[test]
 fn xlsx_empty() {
-    let b = render(&empty(), Format::Xlsx).unwrap();
+    let b = render(&empty(), DigestFormat::Xlsx).unwrap();
     let a = xlsx_column(&b, "xl/worksheets/sheet1.xml", 'A');
     assert_eq!(a, ["序号", EMPTY_LINE]);
     assert_eq!(xlsx_column(&b, "xl/worksheets/sheet1.xml", 'D'), ["标题"]);
@@ -375,7 +379,7 @@ fn xlsx_empty() {
 
 #[test]
 fn docx_three_alerts() {
-    let b = render(&digest3(), Format::Docx).unwrap();
+    let b = render(&digest3(), DigestFormat::Docx).unwrap();
     let doc = unzip(&b, "word/document.xml");
     assert!(doc.contains("青石街道舆情日报"));
     assert!(doc.contains("黑体") && doc.contains("仿宋"));
@@ -398,7 +402,7 @@ fn docx_three_alerts() {
 
 #[test]
 fn docx_empty() {
-    let b = render(&empty(), Format::Docx).unwrap();
+    let b = render(&empty(), DigestFormat::Docx).unwrap();
     let doc = unzip(&b, "word/document.xml");
     assert!(doc.contains("青石街道舆情日报") && doc.contains("黑体"));
     assert!(doc.contains("本时段无预警"));
@@ -410,11 +414,11 @@ fn docx_survives_xml_hostile_text() {
     let mut d = digest3();
     d.alerts[0].title = "控制符\u{1}\u{b}<&>'\"".into();
     d.alerts[0].snippet = "\u{0}拆迁".into();
-    let b = render(&d, Format::Docx).unwrap();
+    let b = render(&d, DigestFormat::Docx).unwrap();
     let doc = unzip(&b, "word/document.xml");
     assert!(!doc.contains('\u{1}') && !doc.contains('\u{0}'));
     assert!(doc.contains("控制符&lt;&amp;&gt;"));
-    render(&d, Format::Xlsx).unwrap();
+    render(&d, DigestFormat::Xlsx).unwrap();
 }
 
 /// A window of many alerts: HTML, Markdown and Word list the first `max_listed` in display
@@ -433,8 +437,15 @@ fn long_digests_list_the_first_alerts_and_count_the_rest() {
     assert_eq!(d.display_order(), [1, 3, 5, 0, 2, 4, 6]);
     let listed = ["标题1号", "标题3号", "标题5号"];
     let unlisted = ["标题0号", "标题2号", "标题4号", "标题6号"];
-    let docx = unzip(&render(&d, Format::Docx).unwrap(), "word/document.xml");
-    for doc in [text(&d, Format::Html), text(&d, Format::Md), docx] {
+    let docx = unzip(
+        &render(&d, DigestFormat::Docx).unwrap(),
+        "word/document.xml",
+    );
+    for doc in [
+        text(&d, DigestFormat::Html),
+        text(&d, DigestFormat::Md),
+        docx,
+    ] {
         assert!(doc.contains("本时段共产生预警"), "summary");
         assert!(doc.contains("详列前 3 条，其余 4 条只计入统计"), "{doc}");
         assert!(doc.contains("本规则另有 4 条未详列"), "{doc}");
@@ -444,11 +455,11 @@ fn long_digests_list_the_first_alerts_and_count_the_rest() {
             assert!(!doc.contains(t), "{t} listed");
         }
     }
-    let xlsx = render(&d, Format::Xlsx).unwrap();
+    let xlsx = render(&d, DigestFormat::Xlsx).unwrap();
     let titles = xlsx_column(&xlsx, "xl/worksheets/sheet1.xml", 'D');
     assert_eq!(titles.len(), 1 + 7, "every alert in the XLSX");
     d.max_listed = 0;
-    let all = text(&d, Format::Html);
+    let all = text(&d, DigestFormat::Html);
     assert!(listed.iter().chain(&unlisted).all(|t| all.contains(t)));
     assert!(!all.contains("未详列"));
 }

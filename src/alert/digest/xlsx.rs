@@ -47,7 +47,7 @@ pub(super) fn render_xlsx(d: &Digest) -> Result<Vec<u8>, DigestError> {
         for (i, (seq, a)) in v.ordered.iter().enumerate() {
             let r = (i + 1) as u32;
             ws.write_number_with_format(r, 0, *seq as f64, &top)?;
-            ws.write_string_with_format(r, 1, level_label(&a.level), &top)?;
+            ws.write_string_with_format(r, 1, a.level.label_zh(), &top)?;
             ws.write_string_with_format(r, 2, xl_text(rule_display(a)), &wrap)?;
             ws.write_string_with_format(r, 3, xl_text(&title_text(a)), &wrap)?;
             ws.write_string_with_format(r, 4, xl_text(&a.source_name), &wrap)?;
@@ -63,7 +63,7 @@ pub(super) fn render_xlsx(d: &Digest) -> Result<Vec<u8>, DigestError> {
                 ws.write_string_with_format(r, 6, url, &top)?;
             }
             ws.write_string_with_format(r, 7, xl_text(&matched_text(a)), &wrap)?;
-            ws.write_string_with_format(r, 8, status_label(&a.status), &top)?;
+            ws.write_string_with_format(r, 8, a.status.label_zh(), &top)?;
             ws.write_string_with_format(r, 9, xl_text(&note_text(a).unwrap_or_default()), &wrap)?;
             ws.write_number_with_format(r, 10, a.cluster_size.saturating_sub(1) as f64, &top)?;
         }
@@ -88,12 +88,12 @@ pub(super) fn render_xlsx(d: &Digest) -> Result<Vec<u8>, DigestError> {
         ws.set_freeze_panes(1, 0)?;
         // Coverage gaps first, then healthy sources.
         let mut sources: Vec<&DigestSource> = d.sources.iter().collect();
-        sources.sort_by_key(|s| source_status_rank(&s.status));
+        sources.sort_by_key(|s| s.status.rank());
         for (i, s) in sources.iter().enumerate() {
             let r = (i + 1) as u32;
             ws.write_string_with_format(r, 0, xl_text(&s.id), &top)?;
             ws.write_string_with_format(r, 1, xl_text(&s.name), &top)?;
-            ws.write_string_with_format(r, 2, source_status_label(&s.status), &top)?;
+            ws.write_string_with_format(r, 2, s.status.label_zh(), &top)?;
             ws.write_string_with_format(r, 3, fmt_opt_time(s.last_success.as_deref()), &top)?;
             ws.write_number_with_format(r, 4, s.articles_24h as f64, &top)?;
             ws.write_string_with_format(

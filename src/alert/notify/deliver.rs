@@ -8,11 +8,11 @@ use chrono::{DateTime, FixedOffset, NaiveTime, TimeZone};
 
 use super::message::{self, Flavor, PushAlert};
 use super::{
-    DeliveryReport, KIND_DIGEST, LEASE, RATE_WINDOW, backoff, in_quiet_hours, rate_limit, send,
-    size_limit,
+    DeliveryReport, HealthPush, LEASE, PushKind, RATE_WINDOW, backoff, in_quiet_hours, rate_limit,
+    send, size_limit,
 };
-use crate::alert::digest::Format;
 use crate::config::{Config, NotifyConfig};
+use crate::model::{DigestFormat, NotifyKind};
 use crate::store::Store;
 use crate::store::outbox::OutboxRow;
 
@@ -73,7 +73,7 @@ async fn deliver_channel_inner(
     report: &mut DeliveryReport,
 ) -> anyhow::Result<()> {
     let ts = now.timestamp();
-    let max = rate_limit(&ch.kind);
+    let max = rate_limit(ch.kind);
     let quiet = ch
         .quiet_hours
         .filter(|q| in_quiet_hours(*q, now.with_timezone(&config.timezone).time()));
@@ -167,11 +167,7 @@ async fn deliver_channel_inner(
 /// Groups claimed rows into messages: digests one by one, alerts `batch` at a time.
 /// Rows whose payload cannot be read come back with the reason.
 fn compose(ch: &NotifyConfig, rows: &[OutboxRow]) -> (Vec<Outgoing>, Vec<(i64, String)>) {
-    let flavor = match ch.kind.as_str() {
-        "wecom" => Flavor::WeCom,
-        "dingtalk" => Flavor::DingTalk,
-        _ => Flavor::Plain,
-    };
+    let flavor = super::flavor(ch.kind);
     let mut out = Vec::new();
     let mut bad = Vec::new();
     let mut alerts: Vec<(i64, PushAlert, serde_json::Value)> = Vec::new();
@@ -183,24 +179,30 @@ fn compose(ch: &NotifyConfig, rows: &[OutboxRow]) -> (Vec<Outgoing>, Vec<(i64, S
                 continue;
             }
         };
-        if r.kind == KIND_DIGEST {
-            out.push(Outgoing {
+        match PushKind::of_row(&r.kind) {
+            PushKind::Digest => out.push(Outgoing {
                 ids: vec![r.id],
                 parts: digest_parts(ch, value),
-            });
-        } else {
-            match serde_json::from_value::<PushAlert>(value.clone()) {
+            }),
+            PushKind::Health => match serde_json::from_value::<HealthPush>(value.clone()) {
+                Ok(h) => out.push(Outgoing {
+                    ids: vec![r.id],
+                    parts: health_parts(ch, &h, value),
+                }),
+                Err(e) => bad.push((r.id, format!("推送内容无法解析：{e}"))),
+            },
+            PushKind::Alert => match serde_json::from_value::<PushAlert>(value.clone()) {
                 Ok(a) => alerts.push((r.id, a, value)),
                 Err(e) => bad.push((r.id, format!("推送内容无法解析：{e}"))),
-            }
+            },
         }
     }
     for chunk in alerts.chunks(ch.batch.max(1)) {
         let ids = chunk.iter().map(|(id, _, _)| *id).collect();
         let list: Vec<PushAlert> = chunk.iter().map(|(_, a, _)| a.clone()).collect();
         let title = message::alerts_title(&list);
-        let parts = match ch.kind.as_str() {
-            "webhook" => {
+        let parts = match ch.kind {
+            NotifyKind::Webhook => {
                 let values: Vec<&serde_json::Value> = chunk.iter().map(|(_, _, v)| v).collect();
                 vec![Part::Json(serde_json::json!({
                     "type": "alerts",
@@ -208,19 +210,21 @@ fn compose(ch: &NotifyConfig, rows: &[OutboxRow]) -> (Vec<Outgoing>, Vec<(i64, S
                     "alerts": values,
                 }))]
             }
-            "email" => vec![Part::Email(send::Email {
+            NotifyKind::Email => vec![Part::Email(send::Email {
                 subject: title,
                 html: None,
                 text: Some(message::alerts_text(&list, Flavor::Plain).replace("**", "")),
                 attachments: Vec::new(),
             })],
-            _ => message::split_message(&message::alerts_text(&list, flavor), size_limit(&ch.kind))
-                .into_iter()
-                .map(|text| Part::Markdown {
-                    title: title.clone(),
-                    text,
-                })
-                .collect(),
+            NotifyKind::WeCom | NotifyKind::DingTalk => {
+                message::split_message(&message::alerts_text(&list, flavor), size_limit(ch.kind))
+                    .into_iter()
+                    .map(|text| Part::Markdown {
+                        title: title.clone(),
+                        text,
+                    })
+                    .collect()
+            }
         };
         out.push(Outgoing { ids, parts });
     }
@@ -234,14 +238,18 @@ fn digest_parts(ch: &NotifyConfig, v: serde_json::Value) -> Vec<Part> {
             .unwrap_or_default()
             .to_string()
     };
-    match ch.kind.as_str() {
-        "email" => {
+    match ch.kind {
+        NotifyKind::Email => {
             let xlsx = base64::engine::general_purpose::STANDARD
                 .decode(s("xlsx"))
                 .unwrap_or_default();
             let mut attachments = Vec::new();
             if !xlsx.is_empty() {
-                attachments.push((s("filename"), Format::Xlsx.content_type().to_string(), xlsx));
+                attachments.push((
+                    s("filename"),
+                    DigestFormat::Xlsx.content_type().to_string(),
+                    xlsx,
+                ));
             }
             vec![Part::Email(send::Email {
                 subject: s("subject"),
@@ -250,10 +258,10 @@ fn digest_parts(ch: &NotifyConfig, v: serde_json::Value) -> Vec<Part> {
                 attachments,
             })]
         }
-        "webhook" => vec![Part::Json(v)],
-        _ => {
+        NotifyKind::Webhook => vec![Part::Json(v)],
+        NotifyKind::WeCom | NotifyKind::DingTalk => {
             let title = s("title");
-            message::split_message(&s("markdown"), size_limit(&ch.kind))
+            message::split_message(&s("markdown"), size_limit(ch.kind))
                 .into_iter()
                 .map(|text| Part::Markdown {
                     title: title.clone(),
@@ -264,14 +272,43 @@ fn digest_parts(ch: &NotifyConfig, v: serde_json::Value) -> Vec<Part> {
     }
 }
 
+/// A source's health change: one short message.
+fn health_parts(ch: &NotifyConfig, h: &HealthPush, v: serde_json::Value) -> Vec<Part> {
+    let title = "【信息源状态】".to_string();
+    let mut lines = vec![
+        format!("**{title}{}**", message::clean(&h.headline(), 300)),
+        format!("时间：{}", message::clean(&h.at, 40)),
+    ];
+    if let Some(u) = message::safe_url(&h.url) {
+        lines.push(format!("地址：{u}"));
+    }
+    match ch.kind {
+        NotifyKind::Webhook => {
+            let mut v = v;
+            v["type"] = serde_json::Value::from("health");
+            vec![Part::Json(v)]
+        }
+        NotifyKind::Email => vec![Part::Email(send::Email {
+            subject: format!("{title}{}", message::clean(&h.headline(), 120)),
+            html: None,
+            text: Some(lines.join("\n").replace("**", "")),
+            attachments: Vec::new(),
+        })],
+        NotifyKind::WeCom | NotifyKind::DingTalk => vec![Part::Markdown {
+            title,
+            text: lines.join(super::flavor(ch.kind).newline()),
+        }],
+    }
+}
+
 async fn deliver_part(http: &reqwest::Client, ch: &NotifyConfig, part: Part) -> Result<(), String> {
-    match (ch.kind.as_str(), part) {
-        ("wecom", Part::Markdown { text, .. }) => send::wecom(http, ch, &text).await,
-        ("dingtalk", Part::Markdown { title, text }) => {
+    match (ch.kind, part) {
+        (NotifyKind::WeCom, Part::Markdown { text, .. }) => send::wecom(http, ch, &text).await,
+        (NotifyKind::DingTalk, Part::Markdown { title, text }) => {
             send::dingtalk(http, ch, &title, &text).await
         }
-        ("webhook", Part::Json(v)) => send::webhook(http, ch, &v).await,
-        ("email", Part::Email(mail)) => send::email(ch, mail).await,
+        (NotifyKind::Webhook, Part::Json(v)) => send::webhook(http, ch, &v).await,
+        (NotifyKind::Email, Part::Email(mail)) => send::email(ch, mail).await,
         (kind, _) => Err(format!("渠道类型 {kind} 不支持这种消息")),
     }
 }

@@ -3,35 +3,11 @@
 
 use std::fmt::Write as _;
 
-use serde::Deserialize;
-
 use crate::alert::digest::Digest;
-use crate::config::Level;
+use crate::model::{Level, SourceStatus};
 
-/// The parts of a stored alert payload (an `AlertView` as JSON) that messages show.
-#[derive(Debug, Clone, Deserialize)]
-pub struct PushAlert {
-    pub id: i64,
-    #[serde(default)]
-    pub rule_name: String,
-    #[serde(default)]
-    pub level: String,
-    #[serde(default)]
-    pub title: String,
-    #[serde(default)]
-    pub url: String,
-    #[serde(default)]
-    pub source_name: String,
-    #[serde(default)]
-    pub published: Option<String>,
-    #[serde(default)]
-    pub created: String,
-    #[serde(default)]
-    pub matched: Vec<String>,
-    /// Articles in the reprint cluster (1 = no reprints).
-    #[serde(default)]
-    pub cluster_size: usize,
-}
+/// A stored alert payload is an [`AlertView`] as JSON; messages show some of its fields.
+pub use crate::alert::view::AlertView as PushAlert;
 
 const MAX_TITLE_CHARS: usize = 120;
 const MAX_WORDS: usize = 10;
@@ -46,16 +22,12 @@ pub enum Flavor {
 }
 
 impl Flavor {
-    fn newline(self) -> &'static str {
+    pub fn newline(self) -> &'static str {
         match self {
             Flavor::DingTalk => "\n\n",
             _ => "\n",
         }
     }
-}
-
-pub fn level_label(level: &str) -> &'static str {
-    Level::parse(level).map_or("低", Level::label)
 }
 
 /// One line of crawled text made safe for a message: no control characters or line breaks,
@@ -107,7 +79,7 @@ fn alert_lines(a: &PushAlert, number: Option<usize>) -> Vec<String> {
     let mut lines = vec![
         format!(
             "**{prefix}【舆情预警·{}】{}**",
-            level_label(&a.level),
+            a.level.label_zh(),
             clean(&a.rule_name, 60)
         ),
         format!("标题：{}", clean(&a.title, MAX_TITLE_CHARS)),
@@ -154,7 +126,7 @@ pub fn alerts_title(alerts: &[PushAlert]) -> String {
     match alerts {
         [one] => format!(
             "【舆情预警·{}】{}",
-            level_label(&one.level),
+            one.level.label_zh(),
             clean(&one.rule_name, 60)
         ),
         _ => format!("新增舆情预警 {} 条", alerts.len()),
@@ -164,7 +136,7 @@ pub fn alerts_title(alerts: &[PushAlert]) -> String {
 /// The digest as a short markdown summary for a group bot.
 pub fn digest_summary(d: &Digest, flavor: Flavor) -> String {
     let nl = flavor.newline();
-    let count = |l: &str| d.alerts.iter().filter(|a| a.level == l).count();
+    let count = |l: Level| d.alerts.iter().filter(|a| a.level == l).count();
     let mut out = String::new();
     let _ = write!(out, "### {}（{}）", clean(&d.title, 60), d.date);
     let window = |t: &str| {
@@ -182,18 +154,18 @@ pub fn digest_summary(d: &Digest, flavor: Flavor) -> String {
         out,
         "{nl}预警 {} 条：高 {} 条，中 {} 条，低 {} 条",
         d.alerts.len(),
-        count("high"),
-        count("medium"),
-        count("low")
+        count(Level::High),
+        count(Level::Medium),
+        count(Level::Low)
     );
     let mut top: Vec<_> = d.alerts.iter().collect();
-    top.sort_by_key(|a| std::cmp::Reverse(Level::parse(&a.level)));
+    top.sort_by_key(|a| std::cmp::Reverse(a.level));
     for (i, a) in top.iter().take(10).enumerate() {
         let _ = write!(
             out,
             "{nl}{}. 【{}】{}（{}）",
             i + 1,
-            level_label(&a.level),
+            a.level.label_zh(),
             clean(&a.title, 60),
             clean(&a.source_name, 30)
         );
@@ -201,7 +173,11 @@ pub fn digest_summary(d: &Digest, flavor: Flavor) -> String {
     if d.alerts.len() > 10 {
         let _ = write!(out, "{nl}……其余 {} 条见日报附件", d.alerts.len() - 10);
     }
-    let failing = d.sources.iter().filter(|s| s.status != "ok").count();
+    let failing = d
+        .sources
+        .iter()
+        .filter(|s| s.status != SourceStatus::Ok)
+        .count();
     if failing > 0 {
         let _ = write!(out, "{nl}信息源异常 {failing} 个");
     }

@@ -24,12 +24,12 @@ use base64::Engine as _;
 use chrono::{DateTime, FixedOffset, NaiveTime};
 use serde::Serialize;
 
-use crate::alert::digest::{Digest, Format, render};
-use crate::alert::service::AlertView;
-use crate::app::App;
-use crate::config::{Config, Level, NotifyConfig};
+use crate::alert::digest::{Digest, DigestFormat, render};
+use crate::alert::view::AlertView;
+use crate::config::{Config, NotifyConfig};
+use crate::model::{Level, NotifyKind, SourceStatus};
+use crate::store::Store;
 use crate::store::outbox::NewPush;
-use crate::store::{AlertFilter, Store};
 use message::Flavor;
 
 /// First retry delay; it doubles with each failure.
@@ -45,9 +45,98 @@ pub const CRAWL_DELIVERY_BUDGET: Duration = Duration::from_secs(30);
 /// Timeout of one HTTP push.
 pub const HTTP_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Kinds of outbox rows.
-pub const KIND_ALERT: &str = "alert";
-pub const KIND_DIGEST: &str = "digest";
+/// What an outbox row carries; stored as its name in the row's `kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PushKind {
+    /// An alert (`AlertView` JSON).
+    Alert,
+    /// The daily digest, already shaped for the channel.
+    Digest,
+    /// A change of a source's health ([`HealthPush`] JSON).
+    Health,
+}
+
+impl PushKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PushKind::Alert => "alert",
+            PushKind::Digest => "digest",
+            PushKind::Health => "health",
+        }
+    }
+
+    /// The kind of a stored row (rows of unknown kinds are read as alerts, as before kinds).
+    pub fn of_row(s: &str) -> PushKind {
+        match s {
+            "digest" => PushKind::Digest,
+            "health" => PushKind::Health,
+            _ => PushKind::Alert,
+        }
+    }
+}
+
+/// A source whose health changed: it started failing, was blocked, went silent, or recovered.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct HealthPush {
+    pub source: String,
+    pub name: String,
+    pub url: String,
+    pub status: SourceStatus,
+    /// The status it left (a recovery is `ok` after a bad one).
+    pub was: SourceStatus,
+    pub error: Option<String>,
+    /// RFC 3339.
+    pub at: String,
+}
+
+impl HealthPush {
+    /// What happened, in one line: 信息源「X」采集失败：HTTP 500.
+    pub fn headline(&self) -> String {
+        let what = if self.status.is_bad() {
+            self.status.label_zh()
+        } else {
+            "已恢复正常"
+        };
+        let error = match (&self.error, self.status.is_bad()) {
+            (Some(e), true) => format!("：{e}"),
+            _ => String::new(),
+        };
+        format!("信息源「{}」{what}{error}", self.name)
+    }
+}
+
+/// Enqueues a health change for every channel with `health = true`; returns how many rows.
+pub fn enqueue_health(
+    store: &Store,
+    config: &Config,
+    change: &HealthPush,
+    now: i64,
+) -> anyhow::Result<usize> {
+    // The headline rides along, for webhook receivers and the outbox log.
+    let mut payload = serde_json::to_value(change)?;
+    payload["title"] = serde_json::Value::from(change.headline());
+    let payload = payload.to_string();
+    let key = format!("health:{}:{}:{now}", change.source, change.status);
+    let channels: Vec<String> = config
+        .notify
+        .iter()
+        .filter(|c| c.health)
+        .map(|c| c.channel())
+        .collect();
+    let rows: Vec<NewPush> = channels
+        .iter()
+        .map(|channel| NewPush {
+            channel,
+            key: &key,
+            kind: PushKind::Health.as_str(),
+            level: Some(Level::High.as_str()),
+            payload: &payload,
+            created: now,
+            next_attempt_at: now,
+        })
+        .collect();
+    Ok(store.outbox_enqueue(&rows)?)
+}
 
 /// Retry delay after `attempts` earlier failures: 30 s, 60 s, 120 s, … at most 1 h.
 pub fn backoff(attempts: i64) -> i64 {
@@ -56,20 +145,29 @@ pub fn backoff(attempts: i64) -> i64 {
 }
 
 /// Messages a channel may send per [`RATE_WINDOW`].
-pub fn rate_limit(kind: &str) -> usize {
+pub fn rate_limit(kind: NotifyKind) -> usize {
     match kind {
-        "wecom" | "dingtalk" => 20,
-        "email" => 10,
-        _ => 60,
+        NotifyKind::WeCom | NotifyKind::DingTalk => 20,
+        NotifyKind::Email => 10,
+        NotifyKind::Webhook => 60,
     }
 }
 
 /// Largest message text in bytes (WeCom markdown: 4096; DingTalk: about 20000).
-pub fn size_limit(kind: &str) -> usize {
+pub fn size_limit(kind: NotifyKind) -> usize {
     match kind {
-        "wecom" => 4096,
-        "dingtalk" => 18_000,
-        _ => 1 << 20,
+        NotifyKind::WeCom => 4096,
+        NotifyKind::DingTalk => 18_000,
+        NotifyKind::Webhook | NotifyKind::Email => 1 << 20,
+    }
+}
+
+/// The markdown flavour of a channel's messages.
+pub fn flavor(kind: NotifyKind) -> Flavor {
+    match kind {
+        NotifyKind::WeCom => Flavor::WeCom,
+        NotifyKind::DingTalk => Flavor::DingTalk,
+        NotifyKind::Webhook | NotifyKind::Email => Flavor::Plain,
     }
 }
 
@@ -124,14 +222,13 @@ pub fn enqueue_alerts(
         config.notify.iter().map(|c| (c.channel(), c)).collect();
     let mut rows = Vec::new();
     for (a, key, payload) in &payloads {
-        let level = Level::parse(&a.level).unwrap_or(Level::Low);
         for (name, ch) in &channels {
-            if level >= ch.min_level {
+            if a.level >= ch.min_level {
                 rows.push(NewPush {
                     channel: name,
                     key,
-                    kind: KIND_ALERT,
-                    level: Some(&a.level),
+                    kind: PushKind::Alert.as_str(),
+                    level: Some(a.level.as_str()),
                     payload,
                     created: ts,
                     next_attempt_at: ts,
@@ -154,22 +251,18 @@ pub fn enqueue_digest(
     let key = format!("digest:{}", digest.date);
     let mut payloads = Vec::new();
     for ch in config.notify.iter().filter(|c| c.digest) {
-        let payload = match ch.kind.as_str() {
-            "email" => serde_json::json!({
+        let payload = match ch.kind {
+            NotifyKind::Email => serde_json::json!({
                 "subject": format!("{}（{}）", digest.title, digest.date),
-                "html": String::from_utf8_lossy(&render(digest, Format::Html)?),
-                "xlsx": base64::engine::general_purpose::STANDARD.encode(render(digest, Format::Xlsx)?),
+                "html": String::from_utf8_lossy(&render(digest, DigestFormat::Html)?),
+                "xlsx": base64::engine::general_purpose::STANDARD.encode(render(digest, DigestFormat::Xlsx)?),
                 "filename": format!("{}-{}.xlsx", digest.title, digest.date),
             }),
-            "wecom" => serde_json::json!({
+            NotifyKind::WeCom | NotifyKind::DingTalk => serde_json::json!({
                 "title": digest.title,
-                "markdown": message::digest_summary(digest, Flavor::WeCom),
+                "markdown": message::digest_summary(digest, flavor(ch.kind)),
             }),
-            "dingtalk" => serde_json::json!({
-                "title": digest.title,
-                "markdown": message::digest_summary(digest, Flavor::DingTalk),
-            }),
-            _ => serde_json::json!({"type": "digest", "digest": digest}),
+            NotifyKind::Webhook => serde_json::json!({"type": "digest", "digest": digest}),
         };
         payloads.push((ch.channel(), payload.to_string()));
     }
@@ -178,7 +271,7 @@ pub fn enqueue_digest(
         .map(|(channel, payload)| NewPush {
             channel,
             key: &key,
-            kind: KIND_DIGEST,
+            kind: PushKind::Digest.as_str(),
             level: None,
             payload,
             created: ts,
@@ -219,59 +312,6 @@ pub fn in_quiet_hours(quiet: (NaiveTime, NaiveTime), t: NaiveTime) -> bool {
         start <= t && t < end
     } else {
         t >= start || t < end
-    }
-}
-
-/// After a crawl pass: pushes the alerts raised since `since` and tries one bounded delivery
-/// round. Problems are logged, never returned: a push must not fail the crawl.
-pub async fn after_crawl(app: &App, since: DateTime<FixedOffset>) {
-    if app.config.notify.is_empty() {
-        return;
-    }
-    let run = async {
-        let rows = app.store.alerts(&AlertFilter {
-            created_from: Some(since.timestamp()),
-            ..Default::default()
-        })?;
-        // Oldest first, through the one queueing path (which leaves out reprints' alerts).
-        let ids: Vec<i64> = rows.iter().rev().map(|r| r.id).collect();
-        let now = app.now();
-        let queued = app.queue_pushes(&ids)?;
-        let http = http_client(&app.config)?;
-        let report = deliver_due(&app.store, &app.config, &http, now, CRAWL_DELIVERY_BUDGET).await;
-        anyhow::Ok((queued, report))
-    };
-    match run.await {
-        Ok((queued, r)) => {
-            if queued > 0 || r.messages > 0 || r.failed > 0 {
-                tracing::info!(
-                    queued,
-                    messages = r.messages,
-                    delivered = r.delivered,
-                    failed = r.failed,
-                    deferred = r.deferred,
-                    "pushes"
-                );
-            }
-        }
-        Err(e) => tracing::warn!(error = %e, "pushes after crawl"),
-    }
-}
-
-impl App {
-    /// Enqueues the digest of `date` for the channels that take it and tries to deliver.
-    pub async fn push_digest(&self, date: chrono::NaiveDate) -> anyhow::Result<DeliveryReport> {
-        let digest = self.build_digest(date, crate::alert::service::DigestDetail::All)?;
-        let now = self.now();
-        enqueue_digest(&self.store, &self.config, &digest, now)?;
-        let http = http_client(&self.config)?;
-        Ok(deliver_due(&self.store, &self.config, &http, now, CRAWL_DELIVERY_BUDGET).await)
-    }
-
-    /// Sends whatever pushes are due now (retries, quiet-hour leftovers).
-    pub async fn deliver_pushes(&self, budget: Duration) -> anyhow::Result<DeliveryReport> {
-        let http = http_client(&self.config)?;
-        Ok(deliver_due(&self.store, &self.config, &http, self.now(), budget).await)
     }
 }
 

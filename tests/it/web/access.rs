@@ -273,7 +273,7 @@ async fn state_changing_calls_need_the_sessions_csrf_token_and_our_origin() {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(
         t.shared.app().alerts(&Default::default()).unwrap()[0].status,
-        "new",
+        yuqing::model::AlertStatus::New,
         "nothing changed"
     );
     // Same origin with the token works.

@@ -258,7 +258,7 @@ async fn reviews_change_the_status_in_bulk_and_leave_a_trail() {
         .insert_alert(
             t.ids[2],
             "fire",
-            "low",
+            yuqing::model::Level::Low,
             "[]",
             chrono::Utc::now().timestamp(),
         )

@@ -2,7 +2,10 @@
 //! operations the command line (and later the web API) expose: crawl, search, show, sources,
 //! reindex. The JSON shapes of DESIGN.md §3 are defined here, once.
 
-use std::path::Path;
+pub mod alerts;
+mod pushes;
+pub mod shared;
+
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -34,6 +37,17 @@ pub struct App {
     pub store: Arc<Store>,
     pub index: Arc<SearchIndex>,
     pub segmenter: Segmenter,
+    /// What stays across a reload besides storage.
+    state: Arc<State>,
+}
+
+/// Process state shared by an `App` and the `App`s reloaded from it.
+#[derive(Default)]
+struct State {
+    /// Recent fingerprints for reprint grouping, loaded on first use.
+    clusters: std::sync::Mutex<Option<crate::alert::cluster::ClusterIndex>>,
+    /// Held while unmatched articles are being matched: one matcher at a time.
+    matching: std::sync::Mutex<()>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -102,7 +116,7 @@ pub struct ArticleView {
     pub fetched: String,
     pub state: String,
     pub text: String,
-    pub alerts: Vec<crate::alert::service::AlertView>,
+    pub alerts: Vec<alerts::AlertView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -112,7 +126,7 @@ pub struct SourceHealth {
     pub kind: String,
     pub url: String,
     pub enabled: bool,
-    pub status: String,
+    pub status: crate::model::SourceStatus,
     pub last_attempt: Option<String>,
     pub last_success: Option<String>,
     pub last_error: Option<String>,
@@ -160,13 +174,13 @@ impl App {
         let segmenter = segmenter_for(&config)?;
         let store = Arc::new(Store::open(&config.db_path())?);
         let index = Arc::new(SearchIndex::open(&config.index_path(), segmenter.clone())?);
-        Ok(App {
-            matcher: Matcher::new(&config.rules),
+        Ok(App::assemble(
             config,
             store,
             index,
             segmenter,
-        })
+            Arc::default(),
+        ))
     }
 
     /// A new `App` for a reloaded configuration that keeps this one's database and index.
@@ -174,13 +188,13 @@ impl App {
     pub fn reloaded(&self, config: Config) -> anyhow::Result<App> {
         let segmenter = segmenter_for(&config)?;
         self.index.set_segmenter(segmenter.clone());
-        Ok(App {
-            matcher: Matcher::new(&config.rules),
+        Ok(App::assemble(
             config,
-            store: self.store.clone(),
-            index: self.index.clone(),
+            self.store.clone(),
+            self.index.clone(),
             segmenter,
-        })
+            self.state.clone(),
+        ))
     }
 
     /// Opens the index afresh (deleting the old one), e.g. after a schema change.
@@ -192,13 +206,30 @@ impl App {
             segmenter.clone(),
         )?);
         store.mark_all_unindexed()?;
-        Ok(App {
+        Ok(App::assemble(
+            config,
+            store,
+            index,
+            segmenter,
+            Arc::default(),
+        ))
+    }
+
+    fn assemble(
+        config: Config,
+        store: Arc<Store>,
+        index: Arc<SearchIndex>,
+        segmenter: Segmenter,
+        state: Arc<State>,
+    ) -> App {
+        App {
             matcher: Matcher::new(&config.rules),
             config,
             store,
             index,
             segmenter,
-        })
+            state,
+        }
     }
 
     pub fn now(&self) -> DateTime<FixedOffset> {
@@ -266,7 +297,7 @@ impl App {
         reports.sort_by(|a, b| a.source.cmp(&b.source));
         // Match before indexing: an alert should not wait for the index commit.
         self.match_pending()?;
-        crate::alert::notify::after_crawl(self, now).await;
+        pushes::after_crawl(self, now).await;
         self.index_pending()?;
         Ok(reports)
     }
@@ -379,7 +410,7 @@ impl App {
                 kind: s.kind_name().into(),
                 url: s.url.to_string(),
                 enabled: s.enabled,
-                status: status.into(),
+                status,
                 last_attempt: st.last_attempt.map(|t| self.rfc3339(t)),
                 last_success: st.last_success.map(|t| self.rfc3339(t)),
                 last_error: st.last_error.clone(),
@@ -402,10 +433,6 @@ impl App {
     pub fn rfc3339(&self, ts: i64) -> String {
         rfc3339(ts, self.config.timezone)
     }
-
-    pub fn data_dir(&self) -> &Path {
-        &self.config.data_dir
-    }
 }
 
 /// `silent` when a source that should publish every `expect_every` has brought nothing new for
@@ -415,14 +442,14 @@ pub fn health_status(
     st: &crate::store::SourceState,
     last_article: Option<i64>,
     now: i64,
-) -> &'static str {
-    let fetch = st.status.as_str();
-    if fetch != "ok" {
-        return fetch;
+) -> crate::model::SourceStatus {
+    use crate::model::SourceStatus;
+    if st.status != SourceStatus::Ok {
+        return st.status;
     }
     match (source.expect_every, last_article) {
-        (Some(every), Some(since)) if now - since > every.as_secs() as i64 => "silent",
-        _ => fetch,
+        (Some(every), Some(since)) if now - since > every.as_secs() as i64 => SourceStatus::Silent,
+        _ => st.status,
     }
 }
 
@@ -452,4 +479,15 @@ pub fn snippet_html(text: &str, highlights: &[[usize; 2]]) -> String {
         text: text.to_string(),
         highlights: highlights.to_vec(),
     })
+}
+
+/// Hands the memory freed by a large job (a digest of thousands of alerts) back to the system.
+/// glibc keeps freed memory in per-thread arenas for reuse; after a one-off peak on a blocking
+/// thread that would stay resident for the life of the process.
+pub fn trim_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks the allocator's own free lists.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use chrono::{NaiveDate, TimeZone};
 use serde::Serialize;
 
-use super::matcher::Matched;
+use crate::alert::matcher::Matched;
 use crate::app::App;
 use crate::search::snippet;
 use crate::store::{AlertFilter, AlertRow, AlertStatus, ReviewRow};
@@ -17,68 +17,7 @@ pub const MAX_NOTE_CHARS: usize = 2_000;
 /// Longest reviewer name (`--by`, or the web user's name) accepted, in characters.
 pub const MAX_REVIEWER_CHARS: usize = 32;
 
-#[derive(Debug, Clone, Serialize)]
-pub struct AlertView {
-    pub id: i64,
-    pub rule: String,
-    pub rule_name: String,
-    pub level: String,
-    pub status: String,
-    pub article_id: i64,
-    pub url: String,
-    pub title: String,
-    pub source: String,
-    pub source_name: String,
-    pub published: Option<String>,
-    pub created: String,
-    /// Distinct matched keywords.
-    pub matched: Vec<String>,
-    /// Every occurrence, with char offsets into the title or text.
-    pub matches: Vec<Matched>,
-    pub snippet: String,
-    pub highlights: Vec<[usize; 2]>,
-    /// 转载数: articles in this article's reprint cluster (1 = no reprints).
-    pub cluster_size: usize,
-    /// Sources of the other articles of the cluster.
-    pub other_sources: Vec<String>,
-    pub note: Option<String>,
-    /// The article's reprint cluster (its own id when it has none); see [`reprint_groups`].
-    #[serde(skip)]
-    pub cluster_id: i64,
-}
-
-/// Distinct matched words of an alert's stored `matched` JSON.
-fn matched_words(json: &str) -> BTreeSet<String> {
-    serde_json::from_str::<Vec<Matched>>(json)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|m| m.word)
-        .collect()
-}
-
-/// Groups alerts that are reprints of one another: same rule, same reprint cluster, same matched
-/// words. Returns the groups in the order of their first member in `alerts`; each group lists
-/// indexes into `alerts`, its earliest alert (lowest id, the first publication's) first.
-/// Grouping is for display only: every alert stays recorded and listed in its group.
-pub fn reprint_groups(alerts: &[AlertView]) -> Vec<Vec<usize>> {
-    let mut index: std::collections::HashMap<(&str, i64, &[String]), usize> =
-        std::collections::HashMap::new();
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    for (i, a) in alerts.iter().enumerate() {
-        let key = (a.rule.as_str(), a.cluster_id, a.matched.as_slice());
-        match index.get(&key) {
-            Some(&g) => groups[g].push(i),
-            None => {
-                index.insert(key, groups.len());
-                groups.push(vec![i]);
-            }
-        }
-    }
-    for g in &mut groups {
-        g.sort_by_key(|&i| alerts[i].id);
-    }
-    groups
-}
+pub use crate::alert::view::{AlertView, matched_words, reprint_groups};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AlertError {
@@ -90,13 +29,26 @@ pub enum AlertError {
     Store(#[from] crate::store::StoreError),
 }
 
+/// An alert status from a request or an argument (`new`, `confirmed`, `reported`, `dismissed`).
+pub fn parse_status(s: &str) -> Result<AlertStatus, AlertError> {
+    AlertStatus::parse(s)
+        .ok_or_else(|| AlertError::BadRequest(format!("未知状态 {s:?}: {}", AlertStatus::names())))
+}
+
+/// An alert level from a request or an argument (`high`, `medium`, `low`).
+pub fn parse_level(s: &str) -> Result<crate::model::Level, AlertError> {
+    crate::model::Level::parse(s).ok_or_else(|| {
+        AlertError::BadRequest(format!("未知级别 {s:?}: {}", crate::model::Level::names()))
+    })
+}
+
 /// Options of `yuqing alerts`.
 #[derive(Debug, Clone, Default)]
 pub struct AlertQuery {
     pub date: Option<NaiveDate>,
-    pub status: Option<String>,
+    pub status: Option<AlertStatus>,
     pub rule: Option<String>,
-    pub level: Option<String>,
+    pub level: Option<crate::model::Level>,
     pub limit: Option<usize>,
 }
 
@@ -109,8 +61,7 @@ impl App {
         let mut articles = self.store.articles(ids)?;
         articles.sort_by_key(|a| (a.published.unwrap_or(a.fetched), a.id));
         for a in articles {
-            self.store
-                .assign_cluster(a.id, super::cluster::simhash(&a.text), a.fetched)?;
+            self.assign_cluster(a.id, crate::alert::cluster::simhash(&a.text), a.fetched)?;
             // Every (rule, article) pair that matches is an alert, reprints included: reprint
             // grouping is presentation (lists, digest, pushes show a group once), never a filter
             // on what is recorded (two different court-notice lists once shared a cluster).
@@ -118,7 +69,7 @@ impl App {
                 let json = serde_json::to_string(&hit.matched)?;
                 if self
                     .store
-                    .insert_alert(a.id, &hit.rule_id, hit.level.as_str(), &json, now)?
+                    .insert_alert(a.id, &hit.rule_id, hit.level, &json, now)?
                     .is_some()
                 {
                     created += 1;
@@ -147,6 +98,55 @@ impl App {
         Ok(created)
     }
 
+    /// Records `article_id`'s fingerprint and assigns its cluster: that of the closest article
+    /// fetched in the last `WINDOW_DAYS` days within `MAX_DISTANCE` bits, else its own.
+    /// Reprints travel within days, so only recent fingerprints are compared.
+    fn assign_cluster(
+        &self,
+        article_id: i64,
+        hash: Option<u64>,
+        fetched: i64,
+    ) -> anyhow::Result<i64> {
+        use crate::alert::cluster::{ClusterIndex, Fingerprint, WINDOW_DAYS};
+        let since = fetched - WINDOW_DAYS * 86_400;
+        let mut guard = self
+            .state
+            .clusters
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        // Load on first use, and again when an older article (a backfill) needs an earlier window.
+        if guard.as_ref().is_none_or(|r| since < r.horizon()) {
+            let rows = self.store.fingerprints_since(since)?;
+            *guard = Some(ClusterIndex::new(
+                since,
+                rows.into_iter()
+                    .map(|(fetched, article_id, hash, cluster_id)| Fingerprint {
+                        fetched,
+                        article_id,
+                        hash,
+                        cluster_id,
+                    }),
+            ));
+        }
+        let index = guard.as_mut().expect("loaded above");
+        let cluster = hash
+            .and_then(|h| index.closest(article_id, h, since))
+            .unwrap_or(article_id);
+        self.store.set_cluster(article_id, hash, cluster)?;
+        if let Some(hash) = hash {
+            index.insert(Fingerprint {
+                fetched,
+                article_id,
+                hash,
+                cluster_id: cluster,
+            });
+            // Never below what this article needed: articles fetched long ago (a backfill, an
+            // import) would otherwise reload the window from SQLite one by one.
+            index.prune(chrono::Utc::now().timestamp().min(fetched));
+        }
+        Ok(cluster)
+    }
+
     /// Puts these alerts in the push outbox of every channel whose `min_level` they reach.
     pub fn queue_pushes(&self, alert_ids: &[i64]) -> anyhow::Result<usize> {
         if self.config.notify.is_empty() || alert_ids.is_empty() {
@@ -163,7 +163,7 @@ impl App {
             }
             views.push(self.alert_view(&row));
         }
-        super::notify::enqueue_alerts(&self.store, &self.config, &views, self.now())
+        crate::alert::notify::enqueue_alerts(&self.store, &self.config, &views, self.now())
     }
 
     /// Whether an earlier alert of the same rule, with the same matched words, exists on another
@@ -181,7 +181,7 @@ impl App {
     /// When another thread is already matching, returns 0 at once: that one loops until no
     /// unmatched row is left, new ones included.
     pub fn match_pending(&self) -> anyhow::Result<usize> {
-        let Ok(_guard) = self.store.matching.try_lock() else {
+        let Ok(_guard) = self.state.matching.try_lock() else {
             return Ok(0);
         };
         let mut created = 0;
@@ -202,20 +202,6 @@ impl App {
     }
 
     pub fn alerts(&self, q: &AlertQuery) -> Result<Vec<AlertView>, AlertError> {
-        if let Some(s) = &q.status
-            && AlertStatus::parse(s).is_none()
-        {
-            return Err(AlertError::BadRequest(format!(
-                "未知状态 {s:?}: new, confirmed, reported, dismissed"
-            )));
-        }
-        if let Some(l) = &q.level
-            && crate::config::Level::parse(l).is_none()
-        {
-            return Err(AlertError::BadRequest(format!(
-                "未知级别 {l:?}: high, medium, low"
-            )));
-        }
         let (from, to) = match q.date {
             Some(d) => {
                 let (a, b) = self.day_bounds(d);
@@ -226,9 +212,9 @@ impl App {
         let rows = self.store.alerts(&AlertFilter {
             created_from: from,
             created_to: to,
-            status: q.status.clone(),
+            status: q.status,
             rule: q.rule.clone(),
-            level: q.level.clone(),
+            level: q.level,
             article_id: None,
             limit: q.limit,
             without_text: false,
@@ -247,15 +233,10 @@ impl App {
     pub fn review_alert(
         &self,
         id: i64,
-        status: &str,
+        to: AlertStatus,
         note: Option<&str>,
         by: Option<&str>,
     ) -> Result<AlertView, AlertError> {
-        let Some(to) = AlertStatus::parse(status) else {
-            return Err(AlertError::BadRequest(format!(
-                "未知状态 {status:?}: confirmed, reported, dismissed, new"
-            )));
-        };
         if let Some(n) = note
             && n.chars().count() > MAX_NOTE_CHARS
         {
@@ -328,8 +309,8 @@ impl App {
             id: r.id,
             rule: r.rule_id.clone(),
             rule_name,
-            level: r.level.clone(),
-            status: r.status.clone(),
+            level: r.level,
+            status: r.status,
             article_id: r.article_id,
             url: r.url.clone(),
             title: r.title.clone(),
@@ -386,8 +367,8 @@ impl App {
         &self,
         date: NaiveDate,
         detail: DigestDetail,
-    ) -> anyhow::Result<super::digest::Digest> {
-        use super::digest::{Digest, DigestSource};
+    ) -> anyhow::Result<crate::alert::digest::Digest> {
+        use crate::alert::digest::{Digest, DigestAlert, DigestSource};
         let (from, to) = self.digest_window(date);
         // Without the articles' text: a window of 60 000 alerts would hold 200 MB of it at once.
         let rows = self.store.alerts(&AlertFilter {
@@ -412,7 +393,7 @@ impl App {
         let alerts = groups
             .iter()
             .map(|g| {
-                let mut d = digest_alert(views[g[0]].clone());
+                let mut d = DigestAlert::from(views[g[0]].clone());
                 d.reprint_alerts = g[1..].iter().map(|&i| views[i].id).collect();
                 d
             })
@@ -452,7 +433,7 @@ impl App {
                 .map(|a| a.text)
                 .unwrap_or_default();
             let folded = std::mem::take(&mut d.alerts[i].reprint_alerts);
-            d.alerts[i] = digest_alert(self.alert_view(r));
+            d.alerts[i] = DigestAlert::from(self.alert_view(r));
             d.alerts[i].reprint_alerts = folded;
             r.text = String::new();
         }
@@ -471,35 +452,12 @@ pub enum DigestDetail {
 
 impl DigestDetail {
     /// What rendering `format` needs.
-    pub fn for_format(format: super::digest::Format) -> DigestDetail {
-        use super::digest::Format;
+    pub fn for_format(format: crate::alert::digest::DigestFormat) -> DigestDetail {
+        use crate::alert::digest::DigestFormat;
         match format {
-            Format::Html | Format::Md | Format::Docx => DigestDetail::Listed,
-            Format::Json | Format::Xlsx => DigestDetail::All,
+            DigestFormat::Html | DigestFormat::Md | DigestFormat::Docx => DigestDetail::Listed,
+            DigestFormat::Json | DigestFormat::Xlsx => DigestDetail::All,
         }
-    }
-}
-
-fn digest_alert(v: AlertView) -> super::digest::DigestAlert {
-    super::digest::DigestAlert {
-        id: v.id,
-        rule: v.rule,
-        rule_name: v.rule_name,
-        level: v.level,
-        status: v.status,
-        article_id: v.article_id,
-        url: v.url,
-        title: v.title,
-        source: v.source,
-        source_name: v.source_name,
-        published: v.published,
-        matched: v.matched,
-        snippet: v.snippet,
-        highlights: v.highlights,
-        cluster_size: v.cluster_size,
-        other_sources: v.other_sources,
-        note: v.note,
-        reprint_alerts: Vec::new(),
     }
 }
 
@@ -533,7 +491,7 @@ impl App {
         days: u32,
         max_samples: usize,
     ) -> anyhow::Result<RuleTest> {
-        let matcher = super::matcher::Matcher::new(std::slice::from_ref(rule));
+        let matcher = crate::alert::matcher::Matcher::new(std::slice::from_ref(rule));
         let since = chrono::Utc::now().timestamp() - i64::from(days) * 86_400;
         let ids = self.store.article_ids_since(since)?;
         let mut matched = 0;

@@ -1,0 +1,74 @@
+//! The alert record shared by listings, the digest and pushes, and reprint grouping over it.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::matcher::Matched;
+use crate::model::{AlertStatus, Level};
+
+/// One alert as every reader sees it: `alerts --json`, the web, the digest, and the payload of
+/// its push (read back by the pusher).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AlertView {
+    pub id: i64,
+    pub rule: String,
+    pub rule_name: String,
+    pub level: Level,
+    pub status: AlertStatus,
+    pub article_id: i64,
+    pub url: String,
+    pub title: String,
+    pub source: String,
+    pub source_name: String,
+    pub published: Option<String>,
+    pub created: String,
+    /// Distinct matched keywords.
+    pub matched: Vec<String>,
+    /// Every occurrence, with char offsets into the title or text.
+    pub matches: Vec<Matched>,
+    pub snippet: String,
+    pub highlights: Vec<[usize; 2]>,
+    /// 转载数: articles in this article's reprint cluster (1 = no reprints).
+    pub cluster_size: usize,
+    /// Sources of the other articles of the cluster.
+    pub other_sources: Vec<String>,
+    pub note: Option<String>,
+    /// The article's reprint cluster (its own id when it has none); see [`reprint_groups`].
+    #[serde(skip)]
+    pub cluster_id: i64,
+}
+
+/// Distinct matched words of an alert's stored `matched` JSON.
+pub fn matched_words(json: &str) -> BTreeSet<String> {
+    serde_json::from_str::<Vec<Matched>>(json)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|m| m.word)
+        .collect()
+}
+
+/// Groups alerts that are reprints of one another: same rule, same reprint cluster, same matched
+/// words. Returns the groups in the order of their first member in `alerts`; each group lists
+/// indexes into `alerts`, its earliest alert (lowest id, the first publication's) first.
+/// Grouping is for display only: every alert stays recorded and listed in its group.
+pub fn reprint_groups(alerts: &[AlertView]) -> Vec<Vec<usize>> {
+    let mut index: std::collections::HashMap<(&str, i64, &[String]), usize> =
+        std::collections::HashMap::new();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (i, a) in alerts.iter().enumerate() {
+        let key = (a.rule.as_str(), a.cluster_id, a.matched.as_slice());
+        match index.get(&key) {
+            Some(&g) => groups[g].push(i),
+            None => {
+                index.insert(key, groups.len());
+                groups.push(vec![i]);
+            }
+        }
+    }
+    for g in &mut groups {
+        g.sort_by_key(|&i| alerts[i].id);
+    }
+    groups
+}
