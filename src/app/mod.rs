@@ -3,6 +3,7 @@
 //! reindex. The JSON shapes of DESIGN.md §3 are defined here, once.
 
 pub mod alerts;
+mod ingest;
 mod pushes;
 pub mod shared;
 
@@ -14,18 +15,12 @@ use serde::Serialize;
 
 use crate::alert::matcher::Matcher;
 use crate::config::Config;
-use crate::crawl::fetch::Fetcher;
-use crate::crawl::{Crawler, SourceReport};
 use crate::search::query::{self, QueryError};
 use crate::search::snippet::{self, Snippet};
 use crate::search::{IndexDoc, IndexError, SearchIndex, SearchRequest, Sort};
 use crate::store::{ArticleRow, Store, StoreError};
-use crate::text::normalize;
 use crate::text::segment::Segmenter;
 
-/// Articles indexed between two commits when catching up (fewer, larger commits: committing
-/// every 2000 cost about a third more indexing CPU in the ingest benchmark).
-const INDEX_BATCH: usize = 10_000;
 pub const DEFAULT_LIMIT: usize = 10;
 pub const MAX_LIMIT: usize = 500;
 pub const SNIPPET_CHARS: usize = 120;
@@ -39,6 +34,8 @@ pub struct App {
     pub segmenter: Segmenter,
     /// What stays across a reload besides storage.
     state: Arc<State>,
+    /// The HTTP client of pushes (one per configuration: timeouts and User-Agent come from it).
+    push_http: std::sync::OnceLock<reqwest::Client>,
 }
 
 /// Process state shared by an `App` and the `App`s reloaded from it.
@@ -136,27 +133,6 @@ pub struct SourceHealth {
     pub articles_7d: i64,
 }
 
-/// Round-robin over hosts, keeping each host's sources in their configured order.
-fn interleave_by_host(sources: Vec<&crate::config::Source>) -> Vec<&crate::config::Source> {
-    let mut hosts: Vec<(String, std::collections::VecDeque<&crate::config::Source>)> = Vec::new();
-    for s in sources {
-        let host = s.url.host_str().unwrap_or("").to_string();
-        match hosts.iter_mut().find(|(h, _)| *h == host) {
-            Some((_, q)) => q.push_back(s),
-            None => hosts.push((host, std::collections::VecDeque::from([s]))),
-        }
-    }
-    let mut out = Vec::new();
-    while hosts.iter().any(|(_, q)| !q.is_empty()) {
-        for (_, q) in hosts.iter_mut() {
-            if let Some(s) = q.pop_front() {
-                out.push(s);
-            }
-        }
-    }
-    out
-}
-
 /// jieba with the configuration's user dictionary (or the default dictionary alone).
 fn segmenter_for(config: &Config) -> anyhow::Result<Segmenter> {
     match &config.userdict {
@@ -229,6 +205,7 @@ impl App {
             index,
             segmenter,
             state,
+            push_http: std::sync::OnceLock::new(),
         }
     }
 
@@ -236,70 +213,6 @@ impl App {
         Utc::now()
             .with_timezone(&self.config.timezone)
             .fixed_offset()
-    }
-
-    /// Indexes every stored article not yet in the index; returns how many.
-    pub fn index_pending(&self) -> anyhow::Result<usize> {
-        let mut done = 0;
-        loop {
-            let rows = self.store.unindexed(INDEX_BATCH)?;
-            if rows.is_empty() {
-                return Ok(done);
-            }
-            for r in &rows {
-                self.index
-                    .upsert(&index_doc(r, &normalize(&r.title), &normalize(&r.text)))?;
-            }
-            self.index.commit()?;
-            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-            self.store.mark_indexed(&ids)?;
-            done += rows.len();
-        }
-    }
-
-    /// One crawl pass over the given sources (all enabled ones when empty), then indexing.
-    pub async fn crawl(
-        &self,
-        ids: &[String],
-        on_done: impl Fn(&SourceReport),
-    ) -> anyhow::Result<Vec<SourceReport>> {
-        let fetcher = Fetcher::new(&self.config.http)?;
-        let crawler = Crawler {
-            config: &self.config,
-            store: &self.store,
-            fetcher: &fetcher,
-        };
-        let now = self.now();
-        let chosen: Vec<_> = self
-            .config
-            .sources
-            .iter()
-            .filter(|s| {
-                if ids.is_empty() {
-                    s.enabled
-                } else {
-                    ids.contains(&s.id)
-                }
-            })
-            .collect();
-        // Interleave hosts: with sources listed site by site, every slot would queue on one
-        // host's politeness gate while the other hosts idle.
-        let sources = interleave_by_host(chosen);
-        let mut reports = Vec::new();
-        let mut running =
-            futures_util::stream::iter(sources.into_iter().map(|s| crawler.crawl_source(s, now)))
-                .buffer_unordered(self.config.http.concurrency.max(1));
-        use futures_util::StreamExt;
-        while let Some(r) = running.next().await {
-            on_done(&r);
-            reports.push(r);
-        }
-        reports.sort_by(|a, b| a.source.cmp(&b.source));
-        // Match before indexing: an alert should not wait for the index commit.
-        self.match_pending()?;
-        pushes::after_crawl(self, now).await;
-        self.index_pending()?;
-        Ok(reports)
     }
 
     pub fn search(&self, opts: &SearchOptions) -> Result<SearchResult, SearchError> {

@@ -131,15 +131,13 @@ pub struct CrawlConfig {
 #[derive(Debug, Clone)]
 pub struct DigestConfig {
     pub cron: cron::Schedule,
-    pub formats: Vec<String>,
+    pub formats: Vec<crate::model::DigestFormat>,
     pub cutoff: chrono::NaiveTime,
     pub title: String,
     /// HTML, Word and Markdown list at most this many alerts in full (0: all); the
     /// counts and the XLSX hold every alert.
     pub max_listed: usize,
 }
-
-pub const DIGEST_FORMATS: &[&str] = &["html", "md", "json", "xlsx", "docx"];
 
 /// Collects problems while checking one file.
 pub(crate) struct Checker<'a> {
@@ -384,21 +382,24 @@ impl Config {
         };
         let mut formats = Vec::new();
         for f in raw.digest.formats.iter().flatten() {
-            if DIGEST_FORMATS.contains(&f.get_ref().as_str()) {
-                formats.push(f.get_ref().clone());
+            if let Some(fmt) = crate::model::DigestFormat::parse(f.get_ref()) {
+                formats.push(fmt);
             } else {
                 c.err::<()>(
                     f.span(),
                     format!(
                         "unknown digest format {:?}: use one of {}",
                         f.get_ref(),
-                        DIGEST_FORMATS.join(", ")
+                        crate::model::DigestFormat::names()
                     ),
                 );
             }
         }
         if raw.digest.formats.is_none() {
-            formats = vec!["html".into(), "xlsx".into()];
+            formats = vec![
+                crate::model::DigestFormat::Html,
+                crate::model::DigestFormat::Xlsx,
+            ];
         }
 
         let cutoff = match &raw.digest.cutoff {

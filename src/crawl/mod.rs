@@ -392,7 +392,7 @@ impl Crawler<'_> {
 /// Runs `f` (SQLite, parsing a page) without stalling the other tasks of this async worker: on
 /// a multi-threaded runtime the worker hands its tasks to another thread meanwhile. SQLite's one
 /// connection may be busy with the indexer for a while; parsing a large page takes milliseconds.
-fn off_async<T>(f: impl FnOnce() -> T) -> T {
+pub fn off_async<T>(f: impl FnOnce() -> T) -> T {
     use tokio::runtime::{Handle, RuntimeFlavor};
     match Handle::try_current().map(|h| h.runtime_flavor()) {
         Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),

@@ -10,11 +10,10 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::Shared;
-use crate::alert::digest::{DigestFormat, render};
+use crate::alert::digest::render;
 use crate::app::App;
 use crate::app::alerts::DigestDetail;
 use crate::config::Source;
-use crate::crawl::Crawler;
 use crate::crawl::fetch::Fetcher;
 use crate::schedule;
 
@@ -168,41 +167,22 @@ async fn crawl_one(
     token: CancellationToken,
 ) {
     let started = app.now();
-    let crawler = Crawler {
-        config: &app.config,
-        store: &app.store,
-        fetcher: &fetcher,
-    };
     let report = tokio::select! {
-        r = crawler.crawl_source(&source, started) => Some(r),
+        r = app.ingest_source(&fetcher, &source, started) => Some(r),
         // Abandon the fetch on shutdown: nothing half-done is stored (each article is one row).
         _ = token.cancelled() => None,
     };
-    if let Some(report) = report {
-        let labels = [("source", source.id.clone())];
-        metrics::counter!("yuqing_fetches_total", &labels).increment(1);
-        if !report.errors.is_empty() {
-            metrics::counter!("yuqing_fetch_errors_total", &labels)
-                .increment(report.errors.len() as u64);
-        }
-        metrics::counter!("yuqing_articles_ingested_total").increment(report.new as u64);
-        metrics::histogram!("yuqing_crawl_seconds").record(report.ms as f64 / 1000.0);
-        if !report.new_ids.is_empty() {
-            // Match before indexing: an alert should not wait for the index commit.
-            let a = app.clone();
-            // Matching queues the pushes; the pusher delivers them right away.
-            match tokio::task::spawn_blocking(move || a.match_pending()).await {
-                // Wake the pusher even when another thread did the matching (n = 0 here).
-                Ok(Ok(_)) => WAKE_PUSHER.notify_one(),
-                Ok(Err(e)) => tracing::error!(source = %source.id, error = %e, "matching failed"),
-                _ => {}
-            }
+    match report {
+        // Matching queued the pushes; the indexer and pusher take it from here.
+        Some(r) if !r.new_ids.is_empty() => {
             WAKE_INDEXER.notify_one();
             WAKE_PUSHER.notify_one();
         }
-    } else {
+        Some(_) => {}
         // Shut down mid-crawl: run again at the next start.
-        let _ = app.store.set_next_check(&source.id, Utc::now().timestamp());
+        None => {
+            let _ = app.store.set_next_check(&source.id, Utc::now().timestamp());
+        }
     }
     running
         .lock()
@@ -288,10 +268,7 @@ pub async fn produce_digest(app: &App, date: NaiveDate) -> anyhow::Result<()> {
     let digest = app.build_digest(date, DigestDetail::All)?;
     let dir = app.config.data_dir.join("digests");
     std::fs::create_dir_all(&dir)?;
-    for f in &app.config.digest.formats {
-        let Some(fmt) = DigestFormat::parse_lenient(f) else {
-            continue;
-        };
+    for &fmt in &app.config.digest.formats {
         let bytes = render(&digest, fmt)?;
         let path = dir.join(format!("{date}.{}", fmt.extension()));
         // Write then rename: a crash never leaves half a digest under its final name.
