@@ -990,6 +990,7 @@ impl<'c> BareRun<'c> {
                 self.index.upsert(&IndexDoc {
                     id: d.i as u64 + 1,
                     source: &d.source,
+                    author: "",
                     published: d.published.timestamp(),
                     title,
                     text,
@@ -1332,9 +1333,8 @@ fn bench_search(config_path: &Path, queries: &Queries, r: &mut Report) -> anyhow
             let node = yuqing::search::query::parse(&measured[j])?;
             app.index.search(&yuqing::search::SearchRequest {
                 query: &node,
-                sources: &[],
-                since: None,
-                until: None,
+                filter: &yuqing::search::SearchFilter::default(),
+                tz: app.config.timezone,
                 sort: yuqing::search::Sort::Relevance,
                 limit: 10,
                 offset: 0,

@@ -43,17 +43,19 @@ fn usage(message: impl Into<String>) -> Failure {
     }
 }
 
-/// Flags of `search` (and global ones) that take a value.
-const VALUE_FLAGS: &[&str] = &[
-    "--source",
-    "--since",
-    "--until",
-    "--limit",
-    "--page",
-    "--sort",
-    "--config",
-    "--log-format",
-];
+/// Flags of `search` (and global ones) that take a value, read from the argument definitions
+/// (a hand-kept list once missed a new flag).
+fn value_flags() -> Vec<String> {
+    use clap::CommandFactory;
+    let cli = Cli::command();
+    let search = cli.find_subcommand("search").into_iter();
+    std::iter::once(&cli)
+        .chain(search)
+        .flat_map(|c| c.get_arguments())
+        .filter(|a| a.get_action().takes_values())
+        .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
+        .collect()
+}
 
 /// `yuqing search 火灾 -演练 --json`: the query may hold `-word` exclusions, so clap takes every
 /// word after the first as query text. Move `--flags` (and their values) in front of the query
@@ -66,6 +68,7 @@ pub fn reorder_search_args(args: Vec<String>) -> Vec<String> {
     if tail.first().is_some_and(|a| a == "--") || !tail.iter().any(|a| a.starts_with("--")) {
         return args;
     }
+    let value_flags = value_flags();
     let mut flags = Vec::new();
     let mut words = Vec::new();
     let mut it = tail.iter().cloned();
@@ -75,7 +78,7 @@ pub fn reorder_search_args(args: Vec<String>) -> Vec<String> {
             break;
         }
         if a.starts_with("--") {
-            let takes_value = VALUE_FLAGS.contains(&a.as_str());
+            let takes_value = value_flags.contains(&a);
             flags.push(a);
             if takes_value && let Some(v) = it.next() {
                 flags.push(v);
@@ -213,9 +216,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Crawl { sources, json } => crawl(config, &sources, json).await,
         Command::Search {
             query,
-            sources,
-            since,
-            until,
+            filter,
             limit,
             page,
             sort,
@@ -224,9 +225,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let app = App::open(config)?;
             let opts = SearchOptions {
                 query: query.join(" "),
-                sources,
-                since,
-                until,
+                filter,
                 sort: match sort {
                     SortArg::Relevance => Sort::Relevance,
                     SortArg::Newest => Sort::Newest,

@@ -105,6 +105,7 @@ impl App {
             for r in &rows {
                 self.index.upsert(&super::index_doc(
                     r,
+                    &normalize(r.author.as_deref().unwrap_or("")),
                     &normalize(&r.title),
                     &normalize(&r.text),
                 ))?;

@@ -10,14 +10,14 @@ pub mod shared;
 use std::sync::Arc;
 
 use anyhow::Context;
-use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use serde::Serialize;
 
 use crate::alert::matcher::Matcher;
 use crate::config::Config;
 use crate::search::query::{self, QueryError};
 use crate::search::snippet::{self, Snippet};
-use crate::search::{IndexDoc, IndexError, SearchIndex, SearchRequest, Sort};
+use crate::search::{IndexDoc, IndexError, SearchFilter, SearchIndex, SearchRequest, Sort};
 use crate::store::{ArticleRow, Store, StoreError};
 use crate::text::segment::Segmenter;
 
@@ -67,10 +67,7 @@ impl From<QueryError> for SearchError {
 #[derive(Debug, Clone, Default)]
 pub struct SearchOptions {
     pub query: String,
-    pub sources: Vec<String>,
-    pub since: Option<NaiveDate>,
-    /// Inclusive: the whole day is searched.
-    pub until: Option<NaiveDate>,
+    pub filter: SearchFilter,
     pub sort: Sort,
     pub limit: usize,
     pub page: usize,
@@ -237,25 +234,11 @@ impl App {
             return Err(SearchError::BadRequest("页码过大 (page too large)".into()));
         }
         let tz = self.config.timezone;
-        let day_start = |d: NaiveDate| {
-            tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
-                .earliest()
-                .map(|t| t.timestamp())
-        };
-        let since = opts.since.and_then(day_start);
-        let until = opts.until.and_then(|d| d.succ_opt()).and_then(day_start);
-        if let (Some(a), Some(b)) = (since, until)
-            && a >= b
-        {
-            return Err(SearchError::BadRequest(
-                "起始日期晚于结束日期 (since is after until)".into(),
-            ));
-        }
+        opts.filter.bounds(tz).map_err(SearchError::BadRequest)?;
         let req = SearchRequest {
             query: &node,
-            sources: &opts.sources,
-            since,
-            until,
+            filter: &opts.filter,
+            tz,
             sort: opts.sort,
             limit,
             offset: (page - 1) * limit,
@@ -376,10 +359,16 @@ pub fn rfc3339(ts: i64, tz: chrono_tz::Tz) -> String {
 }
 
 /// The index document for a stored row (texts already normalized by the caller).
-pub fn index_doc<'a>(r: &'a ArticleRow, title: &'a str, text: &'a str) -> IndexDoc<'a> {
+pub fn index_doc<'a>(
+    r: &'a ArticleRow,
+    author: &'a str,
+    title: &'a str,
+    text: &'a str,
+) -> IndexDoc<'a> {
     IndexDoc {
         id: r.id as u64,
         source: &r.source_id,
+        author,
         published: r.published.unwrap_or(r.fetched),
         title,
         text,

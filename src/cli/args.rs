@@ -46,14 +46,8 @@ pub enum Command {
     Search {
         #[arg(required = true, num_args = 1.., allow_hyphen_values = true)]
         query: Vec<String>,
-        #[arg(long = "source", value_name = "ID")]
-        sources: Vec<String>,
-        /// From this day (YYYY-MM-DD, configured time zone).
-        #[arg(long, value_name = "D", value_parser = parse_date)]
-        since: Option<NaiveDate>,
-        /// Up to and including this day.
-        #[arg(long, value_name = "D", value_parser = parse_date)]
-        until: Option<NaiveDate>,
+        #[command(flatten)]
+        filter: crate::search::SearchFilter,
         #[arg(long, default_value_t = 10)]
         limit: usize,
         #[arg(long, default_value_t = 1)]

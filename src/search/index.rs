@@ -18,8 +18,10 @@ use tantivy::{
     Term,
 };
 
+use super::filter::SearchFilter;
 use super::query::Node;
 use super::schema::{self, Fields, GRAM, JIEBA, SCHEMA_VERSION};
+use crate::text::normalize;
 use crate::text::segment::{GramTokenizer, Segmenter, query_grams};
 
 /// Writer heap shared by its threads; tantivy needs at least 15 MB per thread.
@@ -36,16 +38,13 @@ pub enum IndexError {
         found: String,
         expected: u32,
     },
-    #[error("search index at {dir}: {source}")]
+    #[error("检索索引 {dir} (search index): {error}")]
     Tantivy {
         dir: PathBuf,
-        source: tantivy::TantivyError,
+        error: tantivy::TantivyError,
     },
-    #[error("search index at {dir}: {source}")]
-    Io {
-        dir: PathBuf,
-        source: std::io::Error,
-    },
+    #[error("检索索引 {dir} (search index): {error}")]
+    Io { dir: PathBuf, error: std::io::Error },
     #[error(
         "search index at {0} is locked by another yuqing process (is 'yuqing serve' running?): stop it or wait"
     )]
@@ -56,6 +55,8 @@ pub enum IndexError {
 pub struct IndexDoc<'a> {
     pub id: u64,
     pub source: &'a str,
+    /// Normalized author ("" when unknown).
+    pub author: &'a str,
     pub published: i64,
     pub title: &'a str,
     pub text: &'a str,
@@ -71,9 +72,9 @@ pub enum Sort {
 /// A parsed query plus filters.
 pub struct SearchRequest<'a> {
     pub query: &'a Node,
-    pub sources: &'a [String],
-    pub since: Option<i64>,
-    pub until: Option<i64>,
+    pub filter: &'a SearchFilter,
+    /// The zone of the filter's days.
+    pub tz: chrono_tz::Tz,
     pub sort: Sort,
     pub limit: usize,
     pub offset: usize,
@@ -100,13 +101,13 @@ pub struct SearchIndex {
 impl SearchIndex {
     /// Opens the index in `dir`, creating it when absent. Refuses an index of another schema.
     pub fn open(dir: &Path, segmenter: Segmenter) -> Result<Self, IndexError> {
-        let io = |source| IndexError::Io {
+        let io = |error| IndexError::Io {
             dir: dir.to_path_buf(),
-            source,
+            error,
         };
-        let tv = |source| IndexError::Tantivy {
+        let tv = |error| IndexError::Tantivy {
             dir: dir.to_path_buf(),
-            source,
+            error,
         };
         std::fs::create_dir_all(dir).map_err(io)?;
         let version_path = dir.join(VERSION_FILE);
@@ -149,9 +150,9 @@ impl SearchIndex {
     /// Deletes the index in `dir` and creates an empty one (for `reindex`).
     pub fn recreate(dir: &Path, segmenter: Segmenter) -> Result<Self, IndexError> {
         if dir.exists() {
-            std::fs::remove_dir_all(dir).map_err(|source| IndexError::Io {
+            std::fs::remove_dir_all(dir).map_err(|error| IndexError::Io {
                 dir: dir.to_path_buf(),
-                source,
+                error,
             })?;
         }
         Self::open(dir, segmenter)
@@ -173,17 +174,17 @@ impl SearchIndex {
             let w = self.index.writer_with_num_threads(threads, WRITER_HEAP);
             let w = w.map_err(|e| match e {
                 tantivy::TantivyError::LockFailure(..) => IndexError::Locked(self.dir.clone()),
-                source => IndexError::Tantivy {
+                error => IndexError::Tantivy {
                     dir: self.dir.clone(),
-                    source,
+                    error,
                 },
             })?;
             *guard = Some(w);
         }
         let w = guard.as_mut().expect("writer was just set");
-        f(w).map_err(|source| IndexError::Tantivy {
+        f(w).map_err(|error| IndexError::Tantivy {
             dir: self.dir.clone(),
-            source,
+            error,
         })
     }
 
@@ -217,6 +218,9 @@ impl SearchIndex {
         d.add_text(f.body_words, doc.text);
         d.add_text(f.title_grams, doc.title);
         d.add_text(f.body_grams, doc.text);
+        if !doc.author.is_empty() {
+            d.add_text(f.author_grams, doc.author);
+        }
         self.with_writer(|w| {
             w.delete_term(Term::from_field_u64(f.id, doc.id));
             w.add_document(d)?;
@@ -235,9 +239,9 @@ impl SearchIndex {
     /// Commits pending changes and makes them visible to searches.
     pub fn commit(&self) -> Result<(), IndexError> {
         self.with_writer(|w| w.commit().map(|_| ()))?;
-        self.reader.reload().map_err(|source| IndexError::Tantivy {
+        self.reader.reload().map_err(|error| IndexError::Tantivy {
             dir: self.dir.clone(),
-            source,
+            error,
         })
     }
 
@@ -249,9 +253,9 @@ impl SearchIndex {
     pub fn search(&self, req: &SearchRequest) -> Result<SearchHits, IndexError> {
         let query = self.build(req);
         let searcher = self.reader.searcher();
-        let tv = |source| IndexError::Tantivy {
+        let tv = |error| IndexError::Tantivy {
             dir: self.dir.clone(),
-            source,
+            error,
         };
         let limit = req.limit.max(1);
         // One pass over the postings for both the exact count and the top hits.
@@ -280,11 +284,25 @@ impl SearchIndex {
     }
 
     fn build(&self, req: &SearchRequest) -> Box<dyn Query> {
-        let f = self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         self.push_node(req.query, Occur::Must, &mut clauses);
-        if !req.sources.is_empty() {
-            let any: Vec<(Occur, Box<dyn Query>)> = req
+        self.push_filter(req.filter, req.tz, &mut clauses);
+        if !clauses.iter().any(|(o, _)| *o == Occur::Must) {
+            clauses.push((Occur::Must, Box::new(AllQuery)));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// One clause per filter that is set.
+    fn push_filter(
+        &self,
+        filter: &SearchFilter,
+        tz: chrono_tz::Tz,
+        clauses: &mut Vec<(Occur, Box<dyn Query>)>,
+    ) {
+        let f = self.fields;
+        if !filter.sources.is_empty() {
+            let any: Vec<(Occur, Box<dyn Query>)> = filter
                 .sources
                 .iter()
                 .map(|s| {
@@ -296,19 +314,20 @@ impl SearchIndex {
                 .collect();
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
-        if req.since.is_some() || req.until.is_some() {
-            let lo = req.since.map_or(Bound::Unbounded, |t| {
+        if let Some(author) = &filter.author {
+            clauses.push((Occur::Must, gram_query(f.author_grams, &normalize(author))));
+        }
+        // Reversed ranges are refused before a search gets here; none would match anyway.
+        let (since, until) = filter.bounds(tz).unwrap_or((Some(i64::MAX), None));
+        if since.is_some() || until.is_some() {
+            let lo = since.map_or(Bound::Unbounded, |t| {
                 Bound::Included(Term::from_field_i64(f.published, t))
             });
-            let hi = req.until.map_or(Bound::Unbounded, |t| {
+            let hi = until.map_or(Bound::Unbounded, |t| {
                 Bound::Excluded(Term::from_field_i64(f.published, t))
             });
             clauses.push((Occur::Must, Box::new(RangeQuery::new(lo, hi))));
         }
-        if !clauses.iter().any(|(o, _)| *o == Occur::Must) {
-            clauses.push((Occur::Must, Box::new(AllQuery)));
-        }
-        Box::new(BooleanQuery::new(clauses))
     }
 
     /// Adds `node` to `out` with `occur`, flattening nested ANDs and NOTs.

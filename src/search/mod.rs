@@ -1,9 +1,11 @@
 //! Full-text search: schema, index, query syntax and snippets. Everything outside this module
 //! talks to search through [`SearchIndex`] and [`query::parse`], so the engine can be swapped
 //! (DESIGN.md §7) without touching the crawler.
+pub mod filter;
 pub mod index;
 pub mod query;
 pub mod schema;
 pub mod snippet;
 
+pub use filter::SearchFilter;
 pub use index::{IndexDoc, IndexError, SearchHits, SearchIndex, SearchRequest, Sort};

@@ -6,7 +6,7 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 pub const JIEBA: &str = "yuqing_jieba";
 pub const GRAM: &str = "yuqing_gram";
 
@@ -25,6 +25,8 @@ pub struct Fields {
     /// Character bigrams with positions: the exact substring filter.
     pub title_grams: Field,
     pub body_grams: Field,
+    /// Character bigrams of the normalized author: `--author` / `author=` (a substring).
+    pub author_grams: Field,
 }
 
 pub fn build() -> (Schema, Fields) {
@@ -46,7 +48,8 @@ pub fn build() -> (Schema, Fields) {
         title_words: b.add_text_field("title_words", words.clone()),
         body_words: b.add_text_field("body_words", words),
         title_grams: b.add_text_field("title_grams", grams.clone()),
-        body_grams: b.add_text_field("body_grams", grams),
+        body_grams: b.add_text_field("body_grams", grams.clone()),
+        author_grams: b.add_text_field("author_grams", grams),
     };
     (b.build(), fields)
 }

@@ -86,25 +86,6 @@ impl Store {
         self.wrap(r)
     }
 
-    /// Changes a user's password and ends all their sessions; `Ok(false)` for an unknown user.
-    pub fn set_password(&self, name: &str, password_hash: &str) -> Result<bool> {
-        let mut conn = self.conn();
-        let r = (|| {
-            let tx = conn.transaction()?;
-            let n = tx.execute(
-                "UPDATE users SET password_hash = ?2 WHERE name = ?1",
-                params![name, password_hash],
-            )?;
-            tx.execute(
-                "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?1)",
-                [name],
-            )?;
-            tx.commit()?;
-            Ok(n == 1)
-        })();
-        self.wrap(r)
-    }
-
     /// Deletes a user and their sessions; `Ok(false)` for an unknown user.
     pub fn delete_user(&self, name: &str) -> Result<bool> {
         let mut conn = self.conn();

@@ -45,6 +45,7 @@ struct SearchPage {
     since: String,
     until: String,
     source: String,
+    author: String,
     kind: String,
     sort: String,
     sources: Vec<(String, String)>,
@@ -72,6 +73,7 @@ pub async fn search(
         since: field("since"),
         until: field("until"),
         source: field("source"),
+        author: field("author"),
         kind: field("kind"),
         sort: field("sort"),
         sources: app
@@ -95,6 +97,7 @@ pub async fn search(
         ("since", page.since.clone()),
         ("until", page.until.clone()),
         ("source", page.source.clone()),
+        ("author", page.author.clone()),
         ("kind", page.kind.clone()),
         ("sort", page.sort.clone()),
     ];

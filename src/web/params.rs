@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use super::error::WebError;
 use crate::app::alerts::{AlertQuery, parse_level, parse_status};
 use crate::app::{App, MAX_LIMIT, SearchOptions};
-use crate::search::Sort;
+use crate::search::{SearchFilter, Sort};
 
 /// Decoded `key=value` pairs in order.
 #[derive(Debug, Clone, Default)]
@@ -64,7 +64,7 @@ impl Params {
             .transpose()
     }
 
-    /// Search options from `q, source, kind, since, until, sort, page, limit`.
+    /// Search options from `q, source, author, kind, since, until, sort, page, limit`.
     pub fn search_options(
         &self,
         app: &App,
@@ -75,7 +75,8 @@ impl Params {
             Some("newest") => Sort::Newest,
             Some(s) => return Err(WebError::bad(format!("未知排序 {s:?}: relevance, newest"))),
         };
-        let mut sources = self.all("source");
+        let mut filter = SearchFilter::from_params(|k| self.all(k)).map_err(WebError::bad)?;
+        let sources = &mut filter.sources;
         if let Some(kind) = self.get("kind") {
             if kind != "rss" && kind != "html" {
                 return Err(WebError::bad(format!("未知信息源类型 {kind:?}: rss, html")));
@@ -87,13 +88,10 @@ impl Params {
                 .filter(|s| s.kind_name() == kind)
                 .map(|s| s.id.clone())
                 .collect();
-            sources = if sources.is_empty() {
+            *sources = if sources.is_empty() {
                 of_kind
             } else {
-                sources
-                    .into_iter()
-                    .filter(|s| of_kind.contains(s))
-                    .collect()
+                sources.drain(..).filter(|s| of_kind.contains(s)).collect()
             };
             if sources.is_empty() {
                 sources.push(NO_SOURCE.to_string());
@@ -105,9 +103,7 @@ impl Params {
         }
         Ok(SearchOptions {
             query: self.get("q").unwrap_or("").to_string(),
-            sources,
-            since: self.date("since")?,
-            until: self.date("until")?,
+            filter,
             sort,
             limit,
             page: self.number("page")?.unwrap_or(1).max(1),

@@ -233,8 +233,11 @@ fn pagination_sorting_and_dates() {
         .app
         .search(&SearchOptions {
             query: "的".into(),
-            since: Some(since),
-            until: Some(until),
+            filter: yuqing::search::SearchFilter {
+                since: Some(since),
+                until: Some(until),
+                ..Default::default()
+            },
             limit: 100,
             ..Default::default()
         })
@@ -321,4 +324,75 @@ fn rows_stored_but_not_indexed_are_indexed_at_next_start() {
     assert_eq!(ids(&app, "积水").0, 0);
     assert_eq!(app.index_pending().unwrap(), 1);
     assert_eq!(ids(&app, "积水").0, 1);
+}
+
+/// `author` is one filter from the command line (`--author`) and HTTP (`author=`): a substring
+/// of the normalized author, combined with the query and the other filters.
+#[test]
+fn author_filter_finds_articles_by_part_of_the_author() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), "", "", "");
+    let app = App::open(Config::load(&cfg).unwrap()).unwrap();
+    let now = chrono::Utc::now().timestamp();
+    let body = "青石街道一仓库发生火灾，消防救援人员迅速到场处置，现场无人员伤亡。";
+    for (i, author) in [Some("记者 王五"), Some("青石街道党工委"), None]
+        .into_iter()
+        .enumerate()
+    {
+        app.store
+            .insert_article(&NewArticle {
+                canonical_url: format!("http://127.0.0.1:9/a/{i}"),
+                url: format!("http://127.0.0.1:9/a/{i}"),
+                source_id: "s".into(),
+                title: format!("火灾通报{i}"),
+                author: author.map(str::to_string),
+                published: Some(now - i as i64),
+                fetched: now,
+                text: body.into(),
+                ..Default::default()
+            })
+            .unwrap();
+    }
+    app.index_pending().unwrap();
+    let by = |author: &str| {
+        app.search(&SearchOptions {
+            query: "火灾".into(),
+            filter: yuqing::search::SearchFilter {
+                author: Some(author.into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        })
+        .unwrap()
+    };
+    assert_eq!(by("王五").total, 1);
+    assert_eq!(by("王五").hits[0].title, "火灾通报0");
+    assert_eq!(by("党工委").total, 1, "a substring in the middle");
+    assert_eq!(
+        by("記者").total,
+        1,
+        "normalized like the text (Traditional → Simplified)"
+    );
+    assert_eq!(by("张三").total, 0);
+    drop(app);
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_yuqing"))
+            .arg("--config")
+            .arg(&cfg)
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (code, out, err) = cli(&["search", "火灾", "--author", "王五", "--json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["total"], 1, "{v}");
+    let (code, _, err) = cli(&["search", "火灾", "--author", " "]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("作者不能为空"), "{err}");
 }

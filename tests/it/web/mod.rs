@@ -89,6 +89,7 @@ fn setup(users: &[(&str, Role)]) -> T {
             published: Some(now - age),
             fetched: now - age,
             text,
+            author: (i == 1).then(|| "记者 王五".to_string()),
             evidence: (i == 0).then(|| {
                 b"<html><body><script>alert(3)</script><p onclick=\"steal()\">\xe6\xad\xa3\xe6\x96\x87</p><img src=\"http://evil.example/x.png\"></body></html>".to_vec()
             }),

@@ -427,6 +427,30 @@ async fn reload_refuses_an_invalid_config_with_its_problems() {
 }
 
 #[tokio::test]
+async fn search_filters_by_author() {
+    let t = setup(&[("staff1", Role::Staff)]);
+    let s = t.login("staff1").await;
+    let q = |author: &str| format!("/api/search?q={}&author={}", enc("火灾"), enc(author));
+    let j = t.get(&q("王五"), Some(&s.cookie)).await.json();
+    assert_eq!(j["total"], 1, "{j}");
+    assert_eq!(j["hits"][0]["id"], t.ids[1]);
+    assert_eq!(t.get(&q("李四"), Some(&s.cookie)).await.json()["total"], 0);
+    let r = t.get(&q(&"长".repeat(65)), Some(&s.cookie)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let page = t
+        .get(
+            &format!("/?q={}&author={}", enc("火灾"), enc("王五")),
+            Some(&s.cookie),
+        )
+        .await;
+    assert!(page.body.contains("共 1 篇"), "the search page filters too");
+    assert!(
+        page.body.contains("value=\"王五\""),
+        "and keeps the author in its form"
+    );
+}
+
+#[tokio::test]
 async fn sources_page_shows_health() {
     let t = setup(&[("staff1", Role::Staff)]);
     let s = t.login("staff1").await;
