@@ -5,9 +5,9 @@
 //! treated as hostile and escaped for the target format; links are only emitted for
 //! `http`, `https` and `file` URLs.
 //!
-//! Times are RFC 3339 strings; they are shown in China Standard Time (UTC+8), the time zone
-//! of the 街道 office, whatever offset they carry.
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime};
+//! Times are RFC 3339 strings, shown as the local time of the offset they carry: the
+//! application writes them in the configured `timezone`.
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime};
 
 use super::view::AlertView;
 use crate::model::{AlertStatus, Level, SourceStatus};
@@ -376,14 +376,11 @@ pub fn xlsx_cell(s: &str) -> String {
     t
 }
 
-fn cn_offset() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).expect("valid offset")
-}
-
 fn parse_time(s: &str) -> Option<NaiveDateTime> {
     let s = s.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Some(t.with_timezone(&cn_offset()).naive_local());
+        // Shown in the zone it was written in: the app writes the configured `timezone`.
+        return Some(t.naive_local());
     }
     for fmt in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
         if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {

@@ -55,7 +55,7 @@ pub struct AlertQuery {
 impl App {
     /// Matches the rules against these stored articles and records new alerts; returns how many.
     pub fn match_articles(&self, ids: &[i64]) -> anyhow::Result<usize> {
-        let now = chrono::Utc::now().timestamp();
+        let now = self.now_ts();
         let mut created = 0;
         // Oldest first, so that the first publication (首发) of a reprint cluster carries the alert.
         let mut articles = self.store.articles(ids)?;
@@ -142,7 +142,7 @@ impl App {
             });
             // Never below what this article needed: articles fetched long ago (a backfill, an
             // import) would otherwise reload the window from SQLite one by one.
-            index.prune(chrono::Utc::now().timestamp().min(fetched));
+            index.prune(self.now_ts().min(fetched));
         }
         Ok(cluster)
     }
@@ -196,7 +196,7 @@ impl App {
 
     /// Applies the rules to articles fetched in the last `days` days; existing alerts stay as they are.
     pub fn backfill_alerts(&self, days: u32) -> anyhow::Result<usize> {
-        let since = chrono::Utc::now().timestamp() - i64::from(days) * 86_400;
+        let since = self.now_ts() - i64::from(days) * 86_400;
         let ids = self.store.article_ids_since(since)?;
         self.match_articles(&ids)
     }
@@ -251,10 +251,7 @@ impl App {
                 "审核人姓名须为 1–{MAX_REVIEWER_CHARS} 个字符，不含控制字符 (reviewer name: at most {MAX_REVIEWER_CHARS} characters)"
             )));
         }
-        if !self
-            .store
-            .review_alert(id, to, note, by, chrono::Utc::now().timestamp())?
-        {
+        if !self.store.review_alert(id, to, note, by, self.now_ts())? {
             return Err(AlertError::NotFound(id));
         }
         let row = self.store.alert(id)?.ok_or(AlertError::NotFound(id))?;
@@ -350,7 +347,7 @@ impl App {
 
     /// The digest whose window contains now (after today's cut-off that is tomorrow's).
     pub fn current_digest_date(&self) -> NaiveDate {
-        let now = chrono::Utc::now().with_timezone(&self.config.timezone);
+        let now = self.now();
         let today = now.date_naive();
         if now.time() >= self.config.digest.cutoff {
             today.succ_opt().unwrap_or(today)
@@ -415,7 +412,7 @@ impl App {
             title: self.config.digest.title.clone(),
             window_start: self.rfc3339(from),
             window_end: self.rfc3339(to),
-            generated_at: self.rfc3339(chrono::Utc::now().timestamp()),
+            generated_at: self.rfc3339(self.now_ts()),
             alerts,
             sources,
             max_listed: self.config.digest.max_listed,
@@ -492,7 +489,7 @@ impl App {
         max_samples: usize,
     ) -> anyhow::Result<RuleTest> {
         let matcher = crate::alert::matcher::Matcher::new(std::slice::from_ref(rule));
-        let since = chrono::Utc::now().timestamp() - i64::from(days) * 86_400;
+        let since = self.now_ts() - i64::from(days) * 86_400;
         let ids = self.store.article_ids_since(since)?;
         let mut matched = 0;
         let mut samples = Vec::new();

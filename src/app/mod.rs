@@ -3,6 +3,7 @@
 //! reindex. The JSON shapes of DESIGN.md §3 are defined here, once.
 
 pub mod alerts;
+pub mod clock;
 mod ingest;
 mod pushes;
 pub mod shared;
@@ -10,7 +11,7 @@ pub mod shared;
 use std::sync::Arc;
 
 use anyhow::Context;
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
 use crate::alert::matcher::Matcher;
@@ -45,6 +46,8 @@ struct State {
     clusters: std::sync::Mutex<Option<crate::alert::cluster::ClusterIndex>>,
     /// Held while unmatched articles are being matched: one matcher at a time.
     matching: std::sync::Mutex<()>,
+    /// The application's time (tests move it).
+    clock: std::sync::RwLock<clock::Clock>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -206,10 +209,31 @@ impl App {
         }
     }
 
+    /// Now, in the configured zone, by the application's clock.
     pub fn now(&self) -> DateTime<FixedOffset> {
-        Utc::now()
+        self.clock()
+            .now()
             .with_timezone(&self.config.timezone)
             .fixed_offset()
+    }
+
+    /// Now as unix seconds, by the application's clock.
+    pub fn now_ts(&self) -> i64 {
+        self.clock().now().timestamp()
+    }
+
+    /// The clock of this application and of those reloaded from it.
+    pub fn clock(&self) -> clock::Clock {
+        self.state
+            .clock
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Replaces the clock (tests: a manual one, moved without sleeping).
+    pub fn set_clock(&self, c: clock::Clock) {
+        *self.state.clock.write().unwrap_or_else(|p| p.into_inner()) = c;
     }
 
     pub fn search(&self, opts: &SearchOptions) -> Result<SearchResult, SearchError> {
@@ -295,7 +319,7 @@ impl App {
     }
 
     pub fn sources_health(&self) -> anyhow::Result<Vec<SourceHealth>> {
-        let now = Utc::now().timestamp();
+        let now = self.now_ts();
         let mut out = Vec::new();
         for s in &self.config.sources {
             let st = self.store.source_state(&s.id)?;

@@ -104,7 +104,7 @@ pub async fn scheduler(shared: Arc<Shared>, token: CancellationToken) {
                 }
             },
         };
-        let now = Utc::now().timestamp();
+        let now = app.now_ts();
         let states: HashMap<String, Option<i64>> = match app.store.source_states() {
             Ok(v) => v.into_iter().map(|s| (s.id, s.next_check_at)).collect(),
             Err(e) => {
@@ -181,7 +181,7 @@ async fn crawl_one(
         Some(_) => {}
         // Shut down mid-crawl: run again at the next start.
         None => {
-            let _ = app.store.set_next_check(&source.id, Utc::now().timestamp());
+            let _ = app.store.set_next_check(&source.id, app.now_ts());
         }
     }
     running
@@ -241,7 +241,7 @@ pub async fn pusher(shared: Arc<Shared>, token: CancellationToken) {
         }
         // Wake again when the earliest waiting push is due (a paced batch, a retry), not later.
         if let Ok(pending) = app.store.outbox_pending() {
-            let now = Utc::now().timestamp();
+            let now = app.now_ts();
             if let Some(next) = pending.iter().map(|p| p.2).min() {
                 wait = Duration::from_millis(
                     ((next - now).max(0) as u64 * 1000).clamp(200, PUSH_EVERY.as_millis() as u64),
@@ -290,8 +290,8 @@ pub async fn produce_digest(app: &App, date: NaiveDate) -> anyhow::Result<()> {
 pub async fn digests(shared: Arc<Shared>, token: CancellationToken) {
     {
         let app = shared.app();
-        let now = Utc::now().timestamp();
-        let today = Utc::now().with_timezone(&app.config.timezone).date_naive();
+        let now = app.now_ts();
+        let today = app.now().date_naive();
         let day_start = app.day_bounds(today).0;
         let due_today = next_digest_fire(&app, day_start - 1).is_some_and(|t| t <= now);
         let last = app
@@ -309,7 +309,7 @@ pub async fn digests(shared: Arc<Shared>, token: CancellationToken) {
     }
     loop {
         let app = shared.app();
-        let now = Utc::now().timestamp();
+        let now = app.now_ts();
         let Some(fire) = next_digest_fire(&app, now) else {
             return;
         };
@@ -319,7 +319,7 @@ pub async fn digests(shared: Arc<Shared>, token: CancellationToken) {
             _ = tokio::time::sleep(wait) => {}
         }
         let app = shared.app();
-        let date = Utc::now().with_timezone(&app.config.timezone).date_naive();
+        let date = app.now().date_naive();
         if let Err(e) = produce_digest(&app, date).await {
             tracing::error!(error = %e, "digest failed");
         }
@@ -354,8 +354,7 @@ pub async fn retention(shared: Arc<Shared>, token: CancellationToken) {
     loop {
         let app = shared.app();
         let a = app.clone();
-        match tokio::task::spawn_blocking(move || apply_retention(&a, Utc::now().timestamp())).await
-        {
+        match tokio::task::spawn_blocking(move || apply_retention(&a, a.now_ts())).await {
             Ok(Ok(n)) if n > 0 => tracing::info!(articles = n, "retention removed old articles"),
             Ok(Err(e)) => tracing::error!(error = %e, "retention failed"),
             _ => {}
@@ -383,8 +382,7 @@ pub async fn health(shared: Arc<Shared>, token: CancellationToken) {
             continue;
         }
         let a = app.clone();
-        let queued =
-            tokio::task::spawn_blocking(move || announce_health(&a, Utc::now().timestamp())).await;
+        let queued = tokio::task::spawn_blocking(move || announce_health(&a, a.now_ts())).await;
         match queued {
             Ok(Ok(n)) if n > 0 => WAKE_PUSHER.notify_one(),
             Ok(Err(e)) => tracing::warn!(error = %e, "health check failed"),

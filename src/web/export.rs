@@ -55,8 +55,14 @@ fn row(h: &Hit) -> [String; 6] {
     ]
 }
 
-fn attachment(ext: &str, content_type: &'static str, body: Vec<u8>) -> Response {
-    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+/// A download named after the local time of the export (the configured zone).
+fn attachment(
+    now: chrono::DateTime<chrono::FixedOffset>,
+    ext: &str,
+    content_type: &'static str,
+    body: Vec<u8>,
+) -> Response {
+    let stamp = now.format("%Y%m%d-%H%M%S");
     let disposition = format!("attachment; filename=\"yuqing-search-{stamp}.{ext}\"");
     (
         [
@@ -99,6 +105,7 @@ pub async fn csv(
         out.push_str(&line(&row(h)));
     }
     Ok(attachment(
+        web.shared.app().now(),
         "csv",
         "text/csv; charset=utf-8",
         out.into_bytes(),
@@ -136,6 +143,7 @@ pub async fn xlsx(
     })
     .await?;
     Ok(attachment(
+        web.shared.app().now(),
         "xlsx",
         crate::model::DigestFormat::Xlsx.content_type(),
         bytes,

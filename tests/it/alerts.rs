@@ -383,3 +383,30 @@ fn reprint_groups_never_hide_an_alert() {
     let md = String::from_utf8(render(&d, Format::Md).unwrap()).unwrap();
     assert!(md.contains("转载：2 篇"), "{md}");
 }
+
+/// The digest of "now" follows the application's clock: before the 08:00 cut-off it is today's,
+/// after it tomorrow's; the window is in the configured zone. No sleeping.
+#[test]
+fn the_current_digest_follows_the_injected_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), "", "", "");
+    let app = App::open(yuqing::config::Config::load(&cfg).unwrap()).unwrap();
+    let at = |s: &str| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+    let clock = yuqing::app::clock::Clock::manual(at("2026-12-02T07:59:00+08:00"));
+    app.set_clock(clock.clone());
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    assert_eq!(app.current_digest_date(), day("2026-12-02"));
+    clock.set(at("2026-12-02T23:25:00+08:00"));
+    assert_eq!(app.current_digest_date(), day("2026-12-03"));
+    let (from, to) = app.digest_window(day("2026-12-03"));
+    assert_eq!(to - from, 86_400);
+    assert_eq!(app.rfc3339(from), "2026-12-02T08:00:00+08:00");
+    let d = app
+        .build_digest(day("2026-12-03"), DigestDetail::All)
+        .unwrap();
+    assert_eq!(d.generated_at, "2026-12-02T23:25:00+08:00");
+}

@@ -20,7 +20,7 @@ fn alert(
         title: title.into(),
         source: "src-a".into(),
         source_name: "青石日报".into(),
-        published: Some("2026-11-21T14:45:00Z".into()),
+        published: Some("2026-11-21T22:45:00+08:00".into()),
         matched: vec!["拆迁".into(), "上访".into()],
         snippet: "居民反映拆迁补偿问题，部分人员计划上访。".into(),
         // "拆迁" at chars 4..6, "上访" at chars 17..19
@@ -87,7 +87,7 @@ fn digest3() -> Digest {
     Digest {
         date: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
         title: "青石街道舆情日报".into(),
-        window_start: "2026-11-24T00:00:00Z".into(),
+        window_start: "2026-11-24T08:00:00+08:00".into(),
         window_end: "2026-11-25T08:00:00+08:00".into(),
         generated_at: "2026-11-25T08:05:00+08:00".into(),
         alerts: vec![a1, a2, a3],
@@ -156,9 +156,16 @@ fn format_parse_and_extension() {
 }
 
 #[test]
-fn times_are_formatted_in_beijing_time() {
-    assert_eq!(fmt_cn_time("2026-11-25T00:00:00Z"), "2026年11月25日 08:00");
-    assert_eq!(fmt_short_time("2026-11-21T14:45:00Z"), "2026-11-21 22:45");
+fn times_are_shown_in_the_zone_they_carry() {
+    assert_eq!(
+        fmt_cn_time("2026-11-25T08:00:00+08:00"),
+        "2026年11月25日 08:00"
+    );
+    // Another configured zone is not moved to UTC+8.
+    assert_eq!(
+        fmt_short_time("2026-11-21T14:45:00+00:00"),
+        "2026-11-21 14:45"
+    );
     assert_eq!(
         fmt_short_time("2026-11-21T22:45:00+08:00"),
         "2026-11-21 22:45"

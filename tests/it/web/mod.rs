@@ -51,9 +51,17 @@ impl Res {
 
 /// A configuration, three stored articles (one alert) and these users.
 fn setup(users: &[(&str, Role)]) -> T {
+    setup_with(users, "")
+}
+
+/// `setup` with `extra` appended to source s2's table.
+fn setup_with(users: &[(&str, Role)], extra: &str) -> T {
     let dir = tempfile::tempdir().unwrap();
-    let sources = "[[source]]\nid = \"s1\"\nname = \"青石发布\"\nkind = \"rss\"\nurl = \"http://127.0.0.1:9/feed\"\n\n\
-                   [[source]]\nid = \"s2\"\nname = \"江北新闻\"\nkind = \"rss\"\nurl = \"http://127.0.0.1:9/feed2\"\n";
+    let sources = format!(
+        "[[source]]\nid = \"s1\"\nname = \"青石发布\"\nkind = \"rss\"\nurl = \"http://127.0.0.1:9/feed\"\n\n\
+         [[source]]\nid = \"s2\"\nname = \"江北新闻\"\nkind = \"rss\"\nurl = \"http://127.0.0.1:9/feed2\"\n{extra}\n"
+    );
+    let sources = sources.as_str();
     let cfg = write_config(dir.path(), sources, RULES, "");
     let app = App::open(Config::load(&cfg).unwrap()).unwrap();
     let now = chrono::Utc::now().timestamp();

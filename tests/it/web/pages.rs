@@ -450,6 +450,45 @@ async fn search_filters_by_author() {
     );
 }
 
+/// A source that should publish daily and has been quiet for days is 长时间无更新 on /sources,
+/// never 未采集 (the label of a source not yet crawled): one label table, moved by the clock.
+#[tokio::test]
+async fn a_silent_source_is_labelled_silent_on_the_sources_page() {
+    let t = setup_with(&[("staff1", Role::Staff)], "expect_every = \"1d\"");
+    let app = t.shared.app();
+    let clock = yuqing::app::clock::Clock::manual(chrono::Utc::now());
+    app.set_clock(clock.clone());
+    app.store
+        .record_success("s2", app.now_ts(), None, None, None)
+        .unwrap();
+    let s = t.login("staff1").await;
+    let row = |body: &str| {
+        let i = body.find("江北新闻").expect("s2 listed");
+        body[i..].split("</tr>").next().unwrap().to_string()
+    };
+    let fresh = row(&t.get("/sources", Some(&s.cookie)).await.body);
+    assert!(
+        fresh.contains("正常") && !fresh.contains("长时间无更新"),
+        "{fresh}"
+    );
+    // Three days later, without sleeping: its newest article is three days old.
+    clock.advance(3 * 86_400);
+    app.store
+        .record_success("s2", app.now_ts(), None, None, None)
+        .unwrap();
+    let quiet = row(&t.get("/sources", Some(&s.cookie)).await.body);
+    assert!(quiet.contains("长时间无更新"), "{quiet}");
+    assert!(!quiet.contains("未采集"), "{quiet}");
+    let j = t.get("/api/sources", Some(&s.cookie)).await.json();
+    let s2 = j["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == "s2")
+        .unwrap();
+    assert_eq!(s2["status"], "silent");
+}
+
 #[tokio::test]
 async fn sources_page_shows_health() {
     let t = setup(&[("staff1", Role::Staff)]);
