@@ -3,7 +3,7 @@
 
 mod kinds;
 
-pub use kinds::{AlertStatus, DigestFormat, Level, NotifyKind, SourceStatus};
+pub use kinds::{AlertStatus, DigestFormat, Level, NotifyKind, Role, SourceStatus};
 
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;

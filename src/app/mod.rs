@@ -4,9 +4,12 @@
 
 pub mod alerts;
 pub mod clock;
+mod digest;
 mod ingest;
 mod pushes;
+mod ruletest;
 pub mod shared;
+pub mod users;
 
 use std::sync::Arc;
 

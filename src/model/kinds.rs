@@ -166,6 +166,22 @@ named!(NotifyKind {
     Email = "email", "邮件";
 });
 
+/// What a web user may do: `staff` search and read, `collector` also reviews alerts, `admin`
+/// also manages users and reloads the configuration. Ordered by power.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Staff,
+    Collector,
+    Admin,
+}
+
+named!(Role {
+    Staff = "staff", "工作人员";
+    Collector = "collector", "信息员";
+    Admin = "admin", "管理员";
+});
+
 /// A digest (and report) file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -2,6 +2,7 @@
 //! HTML nesting applied before any HTML parser runs.
 pub mod encoding;
 pub mod html;
+pub mod link;
 pub mod normalize;
 pub mod segment;
 

@@ -14,8 +14,8 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::sync::OnceLock;
+use std::time::Duration;
 
 use askama::Template;
 use axum::body::Bytes;
@@ -37,39 +37,8 @@ pub const IDLE_SECS: i64 = 8 * 3600;
 const TOUCH_SECS: i64 = 60;
 pub const MAX_FAILURES: usize = 5;
 pub const FAILURE_WINDOW: Duration = Duration::from_secs(5 * 60);
-pub const MIN_PASSWORD_CHARS: usize = 8;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Role {
-    Staff,
-    Collector,
-    Admin,
-}
-
-impl Role {
-    pub fn parse(s: &str) -> Option<Role> {
-        match s {
-            "staff" => Some(Role::Staff),
-            "collector" => Some(Role::Collector),
-            "admin" => Some(Role::Admin),
-            _ => None,
-        }
-    }
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Staff => "staff",
-            Role::Collector => "collector",
-            Role::Admin => "admin",
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Staff => "工作人员",
-            Role::Collector => "信息员",
-            Role::Admin => "管理员",
-        }
-    }
-}
+pub use crate::model::Role;
 
 /// The user behind a request.
 #[derive(Debug, Clone)]
@@ -88,7 +57,7 @@ impl Session {
         if self.role >= role {
             Ok(())
         } else {
-            Err(WebError::forbidden_role(role.label()))
+            Err(WebError::forbidden_role(role.label_zh()))
         }
     }
 
@@ -128,275 +97,12 @@ pub fn sha256_hex(s: &str) -> String {
     hex(&Sha256::digest(s.as_bytes()))
 }
 
-/// An argon2id PHC string (random salt, default parameters).
-pub fn hash_password(password: &str) -> anyhow::Result<String> {
-    use argon2::{Argon2, PasswordHasher};
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("password hashing failed: {e}"))
-}
+pub use crate::app::users::{
+    MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, add_user, check_password, check_user_name,
+    hash_password, verify_password,
+};
 
-pub fn verify_password(password: &str, phc: &str) -> bool {
-    use argon2::{Argon2, PasswordHash, PasswordVerifier};
-    PasswordHash::new(phc).is_ok_and(|h| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
-}
-
-pub fn check_user_name(name: &str) -> Result<(), String> {
-    let n = name.chars().count();
-    if n == 0 || n > 32 || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(
-            "用户名须为 1–32 个字符，不含空白 (user name: 1-32 characters, no spaces)".into(),
-        );
-    }
-    Ok(())
-}
-
-/// Longest password accepted, in characters.
-pub const MAX_PASSWORD_CHARS: usize = 128;
-
-/// Passwords of 8+ characters that guessing tools try first (our own list, compiled from the
-/// well-known patterns: digit runs, keyboard walks, `password`/`admin`/`woaini` variants).
-/// Compared case-insensitively; see also [`is_trivial_pattern`].
-const COMMON_PASSWORDS: &[&str] = &[
-    "password",
-    "password1",
-    "password12",
-    "password123",
-    "passw0rd",
-    "p@ssw0rd",
-    "p@ssword",
-    "12345678",
-    "123456789",
-    "1234567890",
-    "0123456789",
-    "87654321",
-    "987654321",
-    "11223344",
-    "12341234",
-    "12344321",
-    "1234qwer",
-    "qwer1234",
-    "1qaz2wsx",
-    "1qaz@wsx",
-    "zaq12wsx",
-    "qwertyui",
-    "qwertyuiop",
-    "asdfghjk",
-    "asdfghjkl",
-    "zxcvbnm1",
-    "qazwsxedc",
-    "1q2w3e4r",
-    "1q2w3e4r5t",
-    "q1w2e3r4",
-    "a1b2c3d4",
-    "abc12345",
-    "abcd1234",
-    "abc123456",
-    "a12345678",
-    "a123456789",
-    "aa123456",
-    "admin123",
-    "admin1234",
-    "admin@123",
-    "administrator",
-    "root1234",
-    "welcome1",
-    "iloveyou",
-    "woaini1314",
-    "woaini520",
-    "5201314520",
-    "13145200",
-    "5201314a",
-    "88888888",
-    "66666666",
-    "168168168",
-    "12121212",
-    "11112222",
-    "147258369",
-    "123123123",
-    "123321123",
-    "112233445",
-    "super123",
-    "sunshine",
-    "princess",
-    "football",
-    "baseball",
-    "dragon12",
-    "monkey12",
-    "letmein1",
-    "trustno1",
-    "changeme",
-    "default1",
-    "yuqing123",
-    "yuqing2026",
-    "huawei123",
-    "computer",
-    "internet",
-    "qq123456",
-    "woaini123",
-    "nihao123",
-];
-
-/// All one character, or a run like `abcdefgh` / `98765432` (steps of +1 or -1).
-fn is_trivial_pattern(p: &str) -> bool {
-    let c: Vec<char> = p.chars().collect();
-    let step = |d: i64| c.windows(2).all(|w| w[1] as i64 - w[0] as i64 == d);
-    step(0) || step(1) || step(-1)
-}
-
-pub fn check_password(password: &str) -> Result<(), String> {
-    let n = password.chars().count();
-    if n < MIN_PASSWORD_CHARS || password.trim().chars().count() < MIN_PASSWORD_CHARS {
-        return Err(format!(
-            "密码至少 {MIN_PASSWORD_CHARS} 个字符，且不能全是空格 (password: at least {MIN_PASSWORD_CHARS} characters, not all spaces)"
-        ));
-    }
-    if n > MAX_PASSWORD_CHARS {
-        return Err(format!(
-            "密码最多 {MAX_PASSWORD_CHARS} 个字符 (password: at most {MAX_PASSWORD_CHARS} characters)"
-        ));
-    }
-    let lower = password.to_lowercase();
-    if is_trivial_pattern(&lower) || COMMON_PASSWORDS.contains(&lower.as_str()) {
-        return Err(
-            "密码过于常见或简单，容易被猜中，请换一个 (password too common or simple)".into(),
-        );
-    }
-    Ok(())
-}
-
-/// Creates a user with a checked name, role and password.
-pub fn add_user(
-    store: &crate::store::Store,
-    name: &str,
-    role: Role,
-    password: &str,
-) -> anyhow::Result<()> {
-    check_user_name(name).map_err(anyhow::Error::msg)?;
-    check_password(password).map_err(anyhow::Error::msg)?;
-    if password.to_lowercase().contains(&name.to_lowercase()) {
-        anyhow::bail!("密码不能包含用户名 (password must not contain the user name)");
-    }
-    let hash = hash_password(password)?;
-    if !store.create_user(name, role.as_str(), &hash, chrono::Utc::now().timestamp())? {
-        anyhow::bail!("用户 {name} 已存在 (user exists)");
-    }
-    Ok(())
-}
-
-/// Password hashes (argon2id, 19 MiB each) computed at once, server-wide. The rest of a login
-/// burst waits up to [`HASH_QUEUE_WAIT`] and then gets 429: memory stays flat under a flood.
-pub const MAX_CONCURRENT_HASHES: usize = 2;
-/// How long a login waits for a free hashing slot before 429.
-pub const HASH_QUEUE_WAIT: Duration = Duration::from_secs(3);
-
-/// Login attempts per key (`user:NAME`, `ip:ADDR`): failures within [`FAILURE_WINDOW`], plus
-/// attempts still being checked. An attempt is counted *before* its password is checked, so a
-/// burst of concurrent guesses gets no more checks than a sequence would.
-pub struct Limiter {
-    state: Mutex<LimiterState>,
-    hashing: tokio::sync::Semaphore,
-}
-
-#[derive(Default)]
-struct LimiterState {
-    failures: HashMap<String, Vec<Instant>>,
-    in_flight: HashMap<String, usize>,
-}
-
-impl Default for Limiter {
-    fn default() -> Self {
-        Limiter {
-            state: Mutex::default(),
-            hashing: tokio::sync::Semaphore::new(MAX_CONCURRENT_HASHES),
-        }
-    }
-}
-
-/// One login attempt being checked; counted as a failure unless [`Attempt::succeeded`].
-pub struct Attempt<'a> {
-    limiter: &'a Limiter,
-    keys: Vec<String>,
-    failed: bool,
-}
-
-impl Attempt<'_> {
-    pub fn succeeded(mut self) {
-        self.failed = false;
-    }
-}
-
-impl Drop for Attempt<'_> {
-    fn drop(&mut self) {
-        let now = Instant::now();
-        let mut st = self.limiter.lock();
-        for k in &self.keys {
-            if let Some(n) = st.in_flight.get_mut(k) {
-                *n = n.saturating_sub(1);
-                if *n == 0 {
-                    st.in_flight.remove(k);
-                }
-            }
-            if self.failed {
-                st.failures.entry(k.clone()).or_default().push(now);
-            }
-        }
-    }
-}
-
-impl Limiter {
-    fn lock(&self) -> std::sync::MutexGuard<'_, LimiterState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Starts an attempt, or `None` when a key already has [`MAX_FAILURES`] failures and
-    /// attempts in flight together.
-    pub fn begin(&self, keys: &[String]) -> Option<Attempt<'_>> {
-        let now = Instant::now();
-        let mut st = self.lock();
-        if st.failures.len() > 10_000 {
-            st.failures.retain(|_, v| {
-                v.retain(|t| now.duration_since(*t) < FAILURE_WINDOW);
-                !v.is_empty()
-            });
-        }
-        let LimiterState {
-            failures,
-            in_flight,
-        } = &mut *st;
-        let blocked = keys.iter().any(|k| {
-            let failed = failures.get_mut(k).map_or(0, |v| {
-                v.retain(|t| now.duration_since(*t) < FAILURE_WINDOW);
-                v.len()
-            });
-            failed + in_flight.get(k).copied().unwrap_or(0) >= MAX_FAILURES
-        });
-        if blocked {
-            return None;
-        }
-        for k in keys {
-            *in_flight.entry(k.clone()).or_default() += 1;
-        }
-        Some(Attempt {
-            limiter: self,
-            keys: keys.to_vec(),
-            failed: true,
-        })
-    }
-
-    /// A slot to compute one password hash in, waiting at most [`HASH_QUEUE_WAIT`].
-    pub async fn hashing_slot(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
-        tokio::time::timeout(HASH_QUEUE_WAIT, self.hashing.acquire())
-            .await
-            .ok()?
-            .ok()
-    }
-}
+pub use super::limiter::{Attempt, HASH_QUEUE_WAIT, Limiter, MAX_CONCURRENT_HASHES};
 
 fn now() -> i64 {
     chrono::Utc::now().timestamp()

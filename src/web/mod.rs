@@ -37,6 +37,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 mod export;
+mod limiter;
 pub mod pages;
 pub mod params;
 pub mod review;

@@ -421,7 +421,7 @@ pub async fn users(
     let users = rows
         .into_iter()
         .map(|u| UserView {
-            role_label: Role::parse(&u.role).map_or("?", Role::label),
+            role_label: Role::parse(&u.role).map_or("?", Role::label_zh),
             created: short_time(Some(&crate::app::rfc3339(u.created, tz))),
             is_me: !s.implicit && u.name == s.user,
             name: u.name,

@@ -36,7 +36,7 @@ impl Nav {
         Nav {
             user: Some(s.user.clone()),
             role: s.role.as_str().to_string(),
-            role_label: s.role.label().to_string(),
+            role_label: s.role.label_zh().to_string(),
             csrf: s.csrf.clone(),
             active,
             implicit: s.implicit,
@@ -83,10 +83,7 @@ pub fn local_path(p: &str) -> Option<&str> {
 }
 
 /// Only `http(s)` links to originals are rendered as links.
-pub fn safe_href(url: &str) -> Option<&str> {
-    let lower = url.trim_start().to_ascii_lowercase();
-    (lower.starts_with("http://") || lower.starts_with("https://")).then_some(url)
-}
+pub use crate::text::link::safe_link as safe_href;
 
 /// Renders a page template into a response (template errors become a logged 500).
 pub fn render(t: &impl askama::Template) -> Result<Response, PageError> {

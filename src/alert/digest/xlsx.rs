@@ -54,9 +54,7 @@ pub(super) fn render_xlsx(d: &Digest) -> Result<Vec<u8>, DigestError> {
             ws.write_string_with_format(r, 5, fmt_opt_time(a.published.as_deref()), &top)?;
             let url = xl_text(&a.url);
             let linked = match safe_url(&url) {
-                Some(u) if is_web_url(u) => {
-                    ws.write_url_with_format(r, 6, Url::new(u), &top).is_ok()
-                }
+                Some(u) => ws.write_url_with_format(r, 6, Url::new(u), &top).is_ok(),
                 _ => false,
             };
             if !linked {

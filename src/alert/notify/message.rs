@@ -56,12 +56,9 @@ pub fn clean(s: &str, max: usize) -> String {
 
 /// An http(s) URL as text, or `None` for anything else (javascript:, file:, …).
 pub fn safe_url(u: &str) -> Option<String> {
-    let parsed = url::Url::parse(u.trim()).ok()?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return None;
-    }
-    let s = parsed.to_string();
-    (s.len() <= MAX_URL_BYTES).then_some(s)
+    crate::text::link::safe_link(u)
+        .filter(|s| s.len() <= MAX_URL_BYTES)
+        .map(str::to_string)
 }
 
 fn when(a: &PushAlert) -> String {

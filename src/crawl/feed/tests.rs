@@ -1,4 +1,5 @@
 use super::*;
+use chrono::TimeZone;
 use chrono_tz::Asia::Shanghai;
 use encoding_rs::GB18030;
 

@@ -1,0 +1,134 @@
+//! Assembling the daily digest (舆情日报) of a date from the alerts of its window.
+
+use chrono::{NaiveDate, TimeZone};
+
+use super::App;
+use super::alerts::{AlertView, reprint_groups};
+use crate::store::{AlertFilter, AlertRow};
+
+impl App {
+    /// The digest window for `date`: from the cut-off (default 08:00) of the day before to the
+    /// cut-off of `date`, in the configured zone, as unix seconds.
+    pub fn digest_window(&self, date: NaiveDate) -> (i64, i64) {
+        let tz = self.config.timezone;
+        let cut = self.config.digest.cutoff;
+        let at = |d: NaiveDate| {
+            tz.from_local_datetime(&d.and_time(cut))
+                .earliest()
+                .map_or(0, |t| t.timestamp())
+        };
+        (at(date.pred_opt().unwrap_or(date)), at(date))
+    }
+
+    /// The digest whose window contains now (after today's cut-off that is tomorrow's).
+    pub fn current_digest_date(&self) -> NaiveDate {
+        let now = self.now();
+        let today = now.date_naive();
+        if now.time() >= self.config.digest.cutoff {
+            today.succ_opt().unwrap_or(today)
+        } else {
+            today
+        }
+    }
+
+    /// Builds the digest (舆情日报) of `date` from the alerts raised in its window.
+    /// [`DigestDetail::Listed`] cuts snippets and reprints only for the alerts that HTML,
+    /// Markdown and Word list in full: a window of thousands of alerts (after a backfill)
+    /// stays quick to show.
+    pub fn build_digest(
+        &self,
+        date: NaiveDate,
+        detail: DigestDetail,
+    ) -> anyhow::Result<crate::alert::digest::Digest> {
+        use crate::alert::digest::{Digest, DigestAlert, DigestSource};
+        let (from, to) = self.digest_window(date);
+        // Without the articles' text: a window of 60 000 alerts would hold 200 MB of it at once.
+        let rows = self.store.alerts(&AlertFilter {
+            created_from: Some(from),
+            created_to: Some(to),
+            without_text: true,
+            ..Default::default()
+        })?;
+        // Reprints of one alert are one entry (转载 N 篇), with the folded alerts' ids kept.
+        let views: Vec<AlertView> = rows
+            .iter()
+            .map(|r| self.alert_view_with(r, false))
+            .collect();
+        let groups = reprint_groups(&views);
+        let mut rows: Vec<AlertRow> = {
+            let mut by_index: Vec<Option<AlertRow>> = rows.into_iter().map(Some).collect();
+            groups
+                .iter()
+                .map(|g| by_index[g[0]].take().expect("each alert in one group"))
+                .collect()
+        };
+        let alerts = groups
+            .iter()
+            .map(|g| {
+                let mut d = DigestAlert::from(views[g[0]].clone());
+                d.reprint_alerts = g[1..].iter().map(|&i| views[i].id).collect();
+                d
+            })
+            .collect();
+        let sources = self
+            .sources_health()?
+            .into_iter()
+            .map(|s| DigestSource {
+                id: s.id,
+                name: s.name,
+                status: s.status,
+                last_success: s.last_success,
+                last_error: s.last_error,
+                articles_24h: s.articles_24h,
+            })
+            .collect();
+        let mut d = Digest {
+            date,
+            title: self.config.digest.title.clone(),
+            window_start: self.rfc3339(from),
+            window_end: self.rfc3339(to),
+            generated_at: self.rfc3339(self.now_ts()),
+            alerts,
+            sources,
+            max_listed: self.config.digest.max_listed,
+        };
+        let detailed: Vec<usize> = match (detail, d.max_listed) {
+            (DigestDetail::Listed, m) if m > 0 => d.display_order().into_iter().take(m).collect(),
+            _ => (0..rows.len()).collect(),
+        };
+        // One article's text at a time.
+        for i in detailed {
+            let r = &mut rows[i];
+            r.text = self
+                .store
+                .article(r.article_id)?
+                .map(|a| a.text)
+                .unwrap_or_default();
+            let folded = std::mem::take(&mut d.alerts[i].reprint_alerts);
+            d.alerts[i] = DigestAlert::from(self.alert_view(r));
+            d.alerts[i].reprint_alerts = folded;
+            r.text = String::new();
+        }
+        Ok(d)
+    }
+}
+
+/// How much of a digest [`App::build_digest`] assembles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DigestDetail {
+    /// Snippets and reprints of every alert: for XLSX and JSON, and for files written or sent.
+    All,
+    /// Only of the alerts listed in full: for HTML, Markdown and Word shown on request.
+    Listed,
+}
+
+impl DigestDetail {
+    /// What rendering `format` needs.
+    pub fn for_format(format: crate::alert::digest::DigestFormat) -> DigestDetail {
+        use crate::alert::digest::DigestFormat;
+        match format {
+            DigestFormat::Html | DigestFormat::Md | DigestFormat::Docx => DigestDetail::Listed,
+            DigestFormat::Json | DigestFormat::Xlsx => DigestDetail::All,
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! `yuqing user`, `yuqing alerts` and `yuqing rules`: accounts, review and rule tests.
+
+use super::*;
+
+pub(super) fn user(config: &Config, action: UserAction) -> Result<(), Failure> {
+    use crate::app::users::add_user;
+    use crate::model::Role;
+    let store = crate::store::Store::open(&config.db_path()).map_err(anyhow::Error::from)?;
+    match action {
+        UserAction::Add { name, role } => {
+            let role = Role::parse(&role).ok_or_else(|| usage("role: staff, collector, admin"))?;
+            let password =
+                read_password().map_err(|e| usage(format!("cannot read the password: {e}")))?;
+            add_user(&store, &name, role, &password).map_err(|e| usage(e.to_string()))?;
+            println!("已创建用户 {name}（{}）(user created)", role.label_zh());
+        }
+        UserAction::List => {
+            for u in store.users().map_err(anyhow::Error::from)? {
+                println!(
+                    "{:<20} {:<10} {}",
+                    u.name,
+                    u.role,
+                    crate::app::rfc3339(u.created, config.timezone)
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The new password: prompted twice without echo on a terminal, else the first line of stdin.
+pub(super) fn read_password() -> std::io::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let a = rpassword::prompt_password("密码 (password): ")?;
+        let b = rpassword::prompt_password("再次输入 (again): ")?;
+        if a != b {
+            return Err(std::io::Error::other(
+                "两次输入的密码不一致 (passwords differ)",
+            ));
+        }
+        Ok(a)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
+}
+
+/// A database problem is exit 1; a bad argument or an unknown alert is the user's (exit 2).
+pub(super) fn alert_failure(e: AlertError) -> Failure {
+    match e {
+        AlertError::Store(e) => Failure {
+            code: 1,
+            message: e.to_string(),
+        },
+        other => usage(other.to_string()),
+    }
+}
+
+pub(super) fn alerts(
+    app: &App,
+    action: Option<AlertsAction>,
+    q: AlertQuery,
+    json: bool,
+) -> Result<(), Failure> {
+    match action {
+        Some(AlertsAction::Review {
+            id,
+            status,
+            note,
+            by,
+            json,
+        }) => {
+            let by = by.or_else(|| std::env::var("USER").ok());
+            let a = app
+                .review_alert(
+                    id,
+                    parse_status(&status).map_err(alert_failure)?,
+                    note.as_deref(),
+                    by.as_deref(),
+                )
+                .map_err(alert_failure)?;
+            if json {
+                print_json(&a)?;
+            } else {
+                println!(
+                    "预警 {} 已标记为 {} ({})",
+                    a.id,
+                    a.status.label_zh(),
+                    a.title
+                );
+            }
+        }
+        Some(AlertsAction::Backfill { days }) => {
+            let n = app.backfill_alerts(days)?;
+            println!("回溯匹配完成 (backfill): 最近 {days} 天, 新增预警 {n} 条");
+        }
+        None => {
+            let list = app.alerts(&q).map_err(alert_failure)?;
+            if json {
+                print_json(&serde_json::json!({ "alerts": list }))?;
+            } else {
+                println!("共 {} 条预警", list.len());
+                for a in &list {
+                    println!(
+                        "\n[{}] {} · {} · {}\n    {}\n    {} · {} · 命中: {}",
+                        a.id,
+                        a.level.label_zh(),
+                        a.rule_name,
+                        a.status.label_zh(),
+                        a.title,
+                        a.source_name,
+                        a.published.as_deref().unwrap_or("时间未知"),
+                        a.matched.join("、")
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn rules(config: Config, action: RulesAction) -> Result<(), Failure> {
+    match action {
+        RulesAction::List { json } => {
+            let list: Vec<serde_json::Value> = config
+                .rules
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "id": r.id, "name": r.name, "level": r.level, "enabled": r.enabled,
+                        "region": r.region, "subject": r.subject, "event": r.event, "all": r.all,
+                        "exclude": r.exclude, "near": r.near, "sources": r.sources,
+                    })
+                })
+                .collect();
+            if json {
+                print_json(&serde_json::json!({ "rules": list }))?;
+            } else {
+                for r in &config.rules {
+                    println!(
+                        "{:<16} {} {}  地域词 {}  事件词 {}  排除词 {}{}",
+                        r.id,
+                        r.level.label_zh(),
+                        r.name,
+                        r.region.join("、"),
+                        r.event.join("、"),
+                        r.exclude.join("、"),
+                        if r.enabled { "" } else { "  (已停用)" }
+                    );
+                }
+            }
+            Ok(())
+        }
+        RulesAction::Test {
+            rule,
+            days,
+            file,
+            samples,
+            json,
+        } => {
+            let pool = match &file {
+                Some(f) => config
+                    .load_rules_file(f)
+                    .map_err(|e| usage(e.to_string()))?,
+                None => config.rules.clone(),
+            };
+            let Some(r) = pool.iter().find(|r| r.id == rule) else {
+                return Err(usage(format!("没有规则 {rule:?} (no rule {rule:?})")));
+            };
+            let r = crate::config::Rule {
+                enabled: true,
+                ..r.clone()
+            };
+            let app = App::open(config)?;
+            let t = app.test_rule(&r, days, samples)?;
+            if json {
+                print_json(&t)?;
+            } else {
+                println!(
+                    "规则 {} ({}): 最近 {} 天 {} 篇文章中命中 {} 篇",
+                    t.rule, t.rule_name, t.days, t.articles_scanned, t.matched
+                );
+                for s in &t.samples {
+                    println!(
+                        "\n[{}] {}\n    {} · {} · 命中: {}\n    {}",
+                        s.article_id,
+                        s.title,
+                        s.source,
+                        s.published.as_deref().unwrap_or("时间未知"),
+                        s.matched.join("、"),
+                        mark(&s.snippet, &s.highlights, std::io::stdout().is_terminal())
+                    );
+                }
+            }
+            Ok(())
+        }
+    }
+}
