@@ -58,6 +58,16 @@ pub struct Crawler<'a> {
     pub fetcher: &'a Fetcher,
 }
 
+/// Why a source's feed or list page gave no items.
+#[derive(Debug, thiserror::Error)]
+enum ListError {
+    /// An anti-bot wall or 401/403/429: the source backs off longer.
+    #[error("{0}")]
+    Blocked(String),
+    #[error("{0}")]
+    Failed(String),
+}
+
 enum ItemOutcome {
     New(i64),
     Known,
@@ -96,7 +106,9 @@ impl Crawler<'_> {
                 return report;
             }
             Ok(Some(x)) => x,
-            Err((msg, blocked)) => {
+            Err(e) => {
+                let blocked = matches!(e, ListError::Blocked(_));
+                let msg = e.to_string();
                 tracing::warn!(source = %source.id, error = %msg, "source failed");
                 report.errors.push(msg.clone());
                 self.record_failure(
@@ -218,20 +230,24 @@ impl Crawler<'_> {
         }
     }
 
-    /// Fetches the source's feed or list page. `Ok(None)` = not modified; `Err((message, blocked))`.
+    /// Fetches the source's feed or list page. `Ok(None)` = not modified.
     async fn list_items(
         &self,
         source: &Source,
         validators: &Validators,
         now: DateTime<FixedOffset>,
-    ) -> Result<Option<(Vec<FeedItem>, Validators)>, (String, bool)> {
+    ) -> Result<Option<(Vec<FeedItem>, Validators)>, ListError> {
         let tz = self.config.timezone;
         let resp = match self.fetcher.get(&source.url, Some(validators)).await {
             Ok(Fetched::NotModified) => return Ok(None),
             Ok(Fetched::Ok(r)) => r,
             Err(e) => {
-                let blocked = matches!(e.status(), Some(401 | 403 | 429));
-                return Err((format!("fetching {}: {e}", source.url), blocked));
+                let msg = format!("fetching {}: {e}", source.url);
+                return Err(if matches!(e.status(), Some(401 | 403 | 429)) {
+                    ListError::Blocked(msg)
+                } else {
+                    ListError::Failed(msg)
+                });
             }
         };
         let mut items = off_async(|| match &source.kind {
@@ -243,20 +259,23 @@ impl Crawler<'_> {
                 tz,
             )
             .map_err(|e| {
-                let blocked = matches!(e, feed::FeedError::Blocked(_));
-                (format!("{}: {e}", source.url), blocked)
+                let msg = format!("{}: {e}", source.url);
+                match e {
+                    feed::FeedError::Blocked(_) => ListError::Blocked(msg),
+                    _ => ListError::Failed(msg),
+                }
             }),
             SourceKind::Html(sel) => {
                 let (html, _) =
                     charset::decode_html(&resp.body, resp.content_type.as_deref(), source.encoding);
                 let items = listpage::parse_list(&html, &resp.final_url, sel, tz, now)
-                    .map_err(|e| (format!("{}: {e}", source.url), false))?;
+                    .map_err(|e| ListError::Failed(format!("{}: {e}", source.url)))?;
                 // No entries, and the page is a WAF or captcha wall: blocked, not an empty list.
                 if items.is_empty()
                     && let Some(why) = antibot::wall_reason(&html)
                 {
                     let msg = format!("{}: {}", source.url, feed::FeedError::Blocked(why));
-                    return Err((msg, true));
+                    return Err(ListError::Blocked(msg));
                 }
                 Ok(items)
             }

@@ -3,16 +3,12 @@
 
 use std::time::Instant;
 
-use base64::Engine as _;
 use chrono::{DateTime, FixedOffset, NaiveTime, TimeZone};
 
-use super::message::{self, Flavor, PushAlert};
-use super::{
-    DeliveryReport, HealthPush, LEASE, PushKind, RATE_WINDOW, backoff, in_quiet_hours, rate_limit,
-    send, size_limit,
-};
+use super::channel::{self, Part};
+use super::message::PushAlert;
+use super::{DeliveryReport, HealthPush, LEASE, PushKind, RATE_WINDOW, backoff, in_quiet_hours};
 use crate::config::{Config, NotifyConfig};
-use crate::model::{DigestFormat, NotifyKind};
 use crate::store::Store;
 use crate::store::outbox::OutboxRow;
 
@@ -34,12 +30,6 @@ struct Outgoing {
     ids: Vec<i64>,
     /// The message, split into parts within the channel's size limit.
     parts: Vec<Part>,
-}
-
-enum Part {
-    Markdown { title: String, text: String },
-    Json(serde_json::Value),
-    Email(send::Email),
 }
 
 pub(super) async fn channel(
@@ -73,7 +63,7 @@ async fn deliver_channel_inner(
     report: &mut DeliveryReport,
 ) -> anyhow::Result<()> {
     let ts = now.timestamp();
-    let max = rate_limit(ch.kind);
+    let max = channel::of(ch.kind).rate_limit();
     let quiet = ch
         .quiet_hours
         .filter(|q| in_quiet_hours(*q, now.with_timezone(&config.timezone).time()));
@@ -139,7 +129,7 @@ async fn deliver_channel_inner(
             }
             let mut error = None;
             for part in out.parts {
-                let r = deliver_part(http, ch, part).await;
+                let r = channel::of(ch.kind).send(http, ch, part).await;
                 sent_in_round += 1;
                 store.outbox_log_send(name, ts, r.as_ref().err().map(String::as_str))?;
                 if let Err(e) = r {
@@ -164,10 +154,10 @@ async fn deliver_channel_inner(
     }
 }
 
-/// Groups claimed rows into messages: digests one by one, alerts `batch` at a time.
-/// Rows whose payload cannot be read come back with the reason.
+/// Groups claimed rows into messages: digests and health changes one by one, alerts `batch`
+/// at a time. Rows whose payload cannot be read come back with the reason.
 fn compose(ch: &NotifyConfig, rows: &[OutboxRow]) -> (Vec<Outgoing>, Vec<(i64, String)>) {
-    let flavor = super::flavor(ch.kind);
+    let kind = channel::of(ch.kind);
     let mut out = Vec::new();
     let mut bad = Vec::new();
     let mut alerts: Vec<(i64, PushAlert, serde_json::Value)> = Vec::new();
@@ -182,12 +172,12 @@ fn compose(ch: &NotifyConfig, rows: &[OutboxRow]) -> (Vec<Outgoing>, Vec<(i64, S
         match PushKind::of_row(&r.kind) {
             PushKind::Digest => out.push(Outgoing {
                 ids: vec![r.id],
-                parts: digest_parts(ch, value),
+                parts: kind.digest_parts(value),
             }),
             PushKind::Health => match serde_json::from_value::<HealthPush>(value.clone()) {
                 Ok(h) => out.push(Outgoing {
                     ids: vec![r.id],
-                    parts: health_parts(ch, &h, value),
+                    parts: kind.health_parts(&h, value),
                 }),
                 Err(e) => bad.push((r.id, format!("推送内容无法解析：{e}"))),
             },
@@ -200,115 +190,11 @@ fn compose(ch: &NotifyConfig, rows: &[OutboxRow]) -> (Vec<Outgoing>, Vec<(i64, S
     for chunk in alerts.chunks(ch.batch.max(1)) {
         let ids = chunk.iter().map(|(id, _, _)| *id).collect();
         let list: Vec<PushAlert> = chunk.iter().map(|(_, a, _)| a.clone()).collect();
-        let title = message::alerts_title(&list);
-        let parts = match ch.kind {
-            NotifyKind::Webhook => {
-                let values: Vec<&serde_json::Value> = chunk.iter().map(|(_, _, v)| v).collect();
-                vec![Part::Json(serde_json::json!({
-                    "type": "alerts",
-                    "count": values.len(),
-                    "alerts": values,
-                }))]
-            }
-            NotifyKind::Email => vec![Part::Email(send::Email {
-                subject: title,
-                html: None,
-                text: Some(message::alerts_text(&list, Flavor::Plain).replace("**", "")),
-                attachments: Vec::new(),
-            })],
-            NotifyKind::WeCom | NotifyKind::DingTalk => {
-                message::split_message(&message::alerts_text(&list, flavor), size_limit(ch.kind))
-                    .into_iter()
-                    .map(|text| Part::Markdown {
-                        title: title.clone(),
-                        text,
-                    })
-                    .collect()
-            }
-        };
-        out.push(Outgoing { ids, parts });
+        let raw: Vec<&serde_json::Value> = chunk.iter().map(|(_, _, v)| v).collect();
+        out.push(Outgoing {
+            ids,
+            parts: kind.alert_parts(&list, &raw),
+        });
     }
     (out, bad)
-}
-
-fn digest_parts(ch: &NotifyConfig, v: serde_json::Value) -> Vec<Part> {
-    let s = |k: &str| {
-        v.get(k)
-            .and_then(|x| x.as_str())
-            .unwrap_or_default()
-            .to_string()
-    };
-    match ch.kind {
-        NotifyKind::Email => {
-            let xlsx = base64::engine::general_purpose::STANDARD
-                .decode(s("xlsx"))
-                .unwrap_or_default();
-            let mut attachments = Vec::new();
-            if !xlsx.is_empty() {
-                attachments.push((
-                    s("filename"),
-                    DigestFormat::Xlsx.content_type().to_string(),
-                    xlsx,
-                ));
-            }
-            vec![Part::Email(send::Email {
-                subject: s("subject"),
-                html: Some(s("html")),
-                text: None,
-                attachments,
-            })]
-        }
-        NotifyKind::Webhook => vec![Part::Json(v)],
-        NotifyKind::WeCom | NotifyKind::DingTalk => {
-            let title = s("title");
-            message::split_message(&s("markdown"), size_limit(ch.kind))
-                .into_iter()
-                .map(|text| Part::Markdown {
-                    title: title.clone(),
-                    text,
-                })
-                .collect()
-        }
-    }
-}
-
-/// A source's health change: one short message.
-fn health_parts(ch: &NotifyConfig, h: &HealthPush, v: serde_json::Value) -> Vec<Part> {
-    let title = "【信息源状态】".to_string();
-    let mut lines = vec![
-        format!("**{title}{}**", message::clean(&h.headline(), 300)),
-        format!("时间：{}", message::clean(&h.at, 40)),
-    ];
-    if let Some(u) = message::safe_url(&h.url) {
-        lines.push(format!("地址：{u}"));
-    }
-    match ch.kind {
-        NotifyKind::Webhook => {
-            let mut v = v;
-            v["type"] = serde_json::Value::from("health");
-            vec![Part::Json(v)]
-        }
-        NotifyKind::Email => vec![Part::Email(send::Email {
-            subject: format!("{title}{}", message::clean(&h.headline(), 120)),
-            html: None,
-            text: Some(lines.join("\n").replace("**", "")),
-            attachments: Vec::new(),
-        })],
-        NotifyKind::WeCom | NotifyKind::DingTalk => vec![Part::Markdown {
-            title,
-            text: lines.join(super::flavor(ch.kind).newline()),
-        }],
-    }
-}
-
-async fn deliver_part(http: &reqwest::Client, ch: &NotifyConfig, part: Part) -> Result<(), String> {
-    match (ch.kind, part) {
-        (NotifyKind::WeCom, Part::Markdown { text, .. }) => send::wecom(http, ch, &text).await,
-        (NotifyKind::DingTalk, Part::Markdown { title, text }) => {
-            send::dingtalk(http, ch, &title, &text).await
-        }
-        (NotifyKind::Webhook, Part::Json(v)) => send::webhook(http, ch, &v).await,
-        (NotifyKind::Email, Part::Email(mail)) => send::email(ch, mail).await,
-        (kind, _) => Err(format!("渠道类型 {kind} 不支持这种消息")),
-    }
 }

@@ -14,23 +14,22 @@
 //!
 //! The clock is a parameter (`now`) everywhere, so tests can move it.
 
+mod channel;
 mod deliver;
 pub mod message;
 pub mod send;
 
 use std::time::{Duration, Instant};
 
-use base64::Engine as _;
 use chrono::{DateTime, FixedOffset, NaiveTime};
 use serde::Serialize;
 
-use crate::alert::digest::{Digest, DigestFormat, render};
+use crate::alert::digest::Digest;
 use crate::alert::view::AlertView;
 use crate::config::{Config, NotifyConfig};
-use crate::model::{Level, NotifyKind, SourceStatus};
+use crate::model::{Level, SourceStatus};
 use crate::store::Store;
 use crate::store::outbox::NewPush;
-use message::Flavor;
 
 /// First retry delay; it doubles with each failure.
 pub const BACKOFF_START: i64 = 30;
@@ -144,33 +143,6 @@ pub fn backoff(attempts: i64) -> i64 {
     (BACKOFF_START << shift).min(BACKOFF_MAX)
 }
 
-/// Messages a channel may send per [`RATE_WINDOW`].
-pub fn rate_limit(kind: NotifyKind) -> usize {
-    match kind {
-        NotifyKind::WeCom | NotifyKind::DingTalk => 20,
-        NotifyKind::Email => 10,
-        NotifyKind::Webhook => 60,
-    }
-}
-
-/// Largest message text in bytes (WeCom markdown: 4096; DingTalk: about 20000).
-pub fn size_limit(kind: NotifyKind) -> usize {
-    match kind {
-        NotifyKind::WeCom => 4096,
-        NotifyKind::DingTalk => 18_000,
-        NotifyKind::Webhook | NotifyKind::Email => 1 << 20,
-    }
-}
-
-/// The markdown flavour of a channel's messages.
-pub fn flavor(kind: NotifyKind) -> Flavor {
-    match kind {
-        NotifyKind::WeCom => Flavor::WeCom,
-        NotifyKind::DingTalk => Flavor::DingTalk,
-        NotifyKind::Webhook | NotifyKind::Email => Flavor::Plain,
-    }
-}
-
 /// What one delivery round did.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct DeliveryReport {
@@ -251,19 +223,7 @@ pub fn enqueue_digest(
     let key = format!("digest:{}", digest.date);
     let mut payloads = Vec::new();
     for ch in config.notify.iter().filter(|c| c.digest) {
-        let payload = match ch.kind {
-            NotifyKind::Email => serde_json::json!({
-                "subject": format!("{}（{}）", digest.title, digest.date),
-                "html": String::from_utf8_lossy(&render(digest, DigestFormat::Html)?),
-                "xlsx": base64::engine::general_purpose::STANDARD.encode(render(digest, DigestFormat::Xlsx)?),
-                "filename": format!("{}-{}.xlsx", digest.title, digest.date),
-            }),
-            NotifyKind::WeCom | NotifyKind::DingTalk => serde_json::json!({
-                "title": digest.title,
-                "markdown": message::digest_summary(digest, flavor(ch.kind)),
-            }),
-            NotifyKind::Webhook => serde_json::json!({"type": "digest", "digest": digest}),
-        };
+        let payload = channel::of(ch.kind).digest_payload(digest)?;
         payloads.push((ch.channel(), payload.to_string()));
     }
     let rows: Vec<NewPush> = payloads

@@ -1,4 +1,4 @@
-//! Transports: WeCom and DingTalk group bots, a generic JSON webhook, and SMTP email.
+//! Transports the channel kinds share: JSON POSTs (bots, webhooks), DingTalk's signature, SMTP.
 //! Errors are short Chinese sentences without the secret URL (they are stored on outbox rows).
 
 use std::time::Duration;
@@ -80,45 +80,6 @@ pub async fn post_json(
 
 fn snippet(s: &str) -> String {
     s.chars().take(200).collect()
-}
-
-/// Sends a WeCom markdown message to the channel's bot.
-pub async fn wecom(http: &reqwest::Client, ch: &NotifyConfig, content: &str) -> Result<(), String> {
-    let url = env_value(ch.url_env.as_deref(), "企业微信机器人地址")?;
-    let body = serde_json::json!({"msgtype": "markdown", "markdown": {"content": content}});
-    post_json(http, &url, &body, true).await
-}
-
-/// Sends a DingTalk markdown message, signed when the channel has a secret.
-pub async fn dingtalk(
-    http: &reqwest::Client,
-    ch: &NotifyConfig,
-    title: &str,
-    text: &str,
-) -> Result<(), String> {
-    let base = env_value(ch.url_env.as_deref(), "钉钉机器人地址")?;
-    let secret = match ch.secret_env.as_deref() {
-        Some(name) => Some(env_value(Some(name), "钉钉机器人加签密钥")?),
-        None => None,
-    };
-    let url = dingtalk_url(
-        &base,
-        secret.as_deref(),
-        chrono::Utc::now().timestamp_millis(),
-    )?;
-    let body =
-        serde_json::json!({"msgtype": "markdown", "markdown": {"title": title, "text": text}});
-    post_json(http, &url, &body, true).await
-}
-
-/// POSTs a JSON document to the channel's webhook.
-pub async fn webhook(
-    http: &reqwest::Client,
-    ch: &NotifyConfig,
-    body: &serde_json::Value,
-) -> Result<(), String> {
-    let url = env_value(ch.url_env.as_deref(), "Webhook 地址")?;
-    post_json(http, &url, body, false).await
 }
 
 /// An email: subject, body (HTML or plain text) and optional attachments.
