@@ -5,20 +5,22 @@
 //! SQLite, so that staff can search everything with Ctrl-F semantics.
 //!
 //! # Layout
-//! Data flows one way: sources → fetch → extract → analyze → store/index → present.
+//! See `ARCHITECTURE.md` for the flow, the layers (checked by `tests/it/layering.rs`) and where
+//! to add a source kind, a channel, a digest format or a search filter. From the bottom up:
 //!
+//! * [`model`] — plain data between stages and the domain enums, each with one Chinese label.
+//! * [`text`] — the one normalizer (NFKC, width, case, Traditional → Simplified), jieba, the HTML
+//!   nesting bound, charset labels, the one link rule.
 //! * [`config`] — the TOML files, checked into typed values; every problem as `path:line:col`.
-//! * [`crawl`] — fetching ([`crawl::fetch`]), charsets, feeds, list pages, article extraction,
-//!   canonical URLs, and one crawl pass per source.
-//! * [`text`] — the one normalizer (NFKC, width, case, Traditional → Simplified) and jieba.
-//! * [`search`] — tantivy schema, index, the query syntax, snippets.
-//! * [`store`] — SQLite: articles and per-source fetch state (the point of truth).
-//! * [`app`] — wires it all together; the operations behind the commands and JSON shapes.
-//! * [`alert`] — watch rules (one Aho-Corasick automaton), rule expressions, reprint clusters
-//!   (SimHash), alert review, the daily digest (HTML/MD/JSON/XLSX/DOCX) and pushes (outbox).
+//! * [`store`] — SQLite, the point of truth: rows and SQL only.
 //! * [`schedule`] — when each source runs next: cron in the configured zone, jitter, backoff.
-//! * [`serve`] — the always-on service: jobs, lock, signals, reload, `/healthz`, `/metrics`.
+//! * [`search`] — tantivy schema, index, the query syntax, one `SearchFilter`, snippets.
+//! * [`crawl`] — fetching, charsets, feeds, list pages, article extraction, dates, one source's crawl.
+//! * [`alert`] — watch rules (one Aho-Corasick automaton), reprint clusters (SimHash, LSH bands),
+//!   the alert record, the daily digest renderers and push delivery (outbox, one file per channel).
+//! * [`app`] — `App`: the one ingest pipeline, search, alert review, digest assembly, users, clock.
 //! * [`web`] — the web UI and JSON API in Simplified Chinese, with login, roles and CSRF.
+//! * [`serve`] — the always-on service: jobs, lock, signals, reload, `/healthz`, `/metrics`.
 //! * [`cli`] — the command line (`src/main.rs` only calls [`cli::main`]).
 
 pub mod alert;

@@ -1,5 +1,7 @@
-//! Watch rules and what follows from them: matching ([`matcher`]), alerts and their review
-//! (stored by [`crate::store`]), and the daily digest.
+//! Watch rules and what follows from them, as pure functions over plain data where possible:
+//! matching ([`matcher`]), reprint clusters ([`cluster`]), the alert record ([`view`]), the
+//! daily digest renderers ([`digest`]) and push delivery through the outbox ([`notify`]).
+//! The operations over stored alerts (review, listing, digest assembly) are in `crate::app`.
 pub mod cluster;
 pub mod digest;
 pub mod matcher;

@@ -1,11 +1,13 @@
-//! Wires configuration, storage, index, fetcher and segmenter together, and offers the
-//! operations the command line (and later the web API) expose: crawl, search, show, sources,
-//! reindex. The JSON shapes of DESIGN.md §3 are defined here, once.
+//! [`App`]: configuration, storage, index and segmenter wired together, and every operation the
+//! command line and the web expose: the ingest pipeline ([`ingest`]), search, show, sources,
+//! alerts and review ([`alerts`]), the digest, rule tests, users, pushes. The JSON shapes of
+//! DESIGN.md §3 are defined here, once. Its time is [`clock::Clock`]; what survives a reload
+//! (the cluster index, the matching lock, the clock) is shared between reloaded `App`s.
 
 pub mod alerts;
 pub mod clock;
 mod digest;
-mod ingest;
+pub mod ingest;
 mod pushes;
 mod ruletest;
 pub mod shared;

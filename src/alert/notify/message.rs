@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use crate::alert::digest::Digest;
 use crate::model::{Level, SourceStatus};
 
-/// A stored alert payload is an [`AlertView`] as JSON; messages show some of its fields.
+/// A stored alert payload is an [`AlertView`](crate::alert::view::AlertView) as JSON; messages show some of its fields.
 pub use crate::alert::view::AlertView as PushAlert;
 
 const MAX_TITLE_CHARS: usize = 120;
