@@ -6,6 +6,7 @@
 //! cargo bench --bench ingest                        # 100 000 articles
 //! cargo bench --bench ingest -- --articles 20000
 //! cargo bench --bench ingest -- --million           # 1 000 000 articles
+//! cargo bench --bench ingest -- --crawl [--million]  # through `yuqing crawl`, see ingest/crawl.rs
 //! ```
 //!
 //! Stages: normalization and jieba alone (single thread, the bound); full ingest from fetched
@@ -71,8 +72,14 @@ fn section_of(n: usize) -> (String, String, &'static str) {
     )
 }
 
+#[path = "ingest/crawl.rs"]
+mod crawl_cmd;
+
 fn main() -> anyhow::Result<()> {
     let n = articles_arg()?;
+    if std::env::args().any(|a| a == "--crawl") {
+        return crawl_cmd::crawl_main(n);
+    }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let started = Instant::now();
     let load_before = loadavg();

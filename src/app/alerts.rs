@@ -53,51 +53,58 @@ pub struct AlertQuery {
 
 impl App {
     /// Matches the rules against these stored articles and records new alerts; returns how many.
+    /// One transaction records the batch's clusters and alerts, then their pushes are queued,
+    /// then the articles count as matched: a crash in between re-matches them, and both
+    /// recording and queuing are idempotent (one alert per article and rule, one push per alert
+    /// and channel).
     pub fn match_articles(&self, ids: &[i64]) -> anyhow::Result<usize> {
         let now = self.now_ts();
-        let mut created = 0;
         // Oldest first, so that the first publication (首发) of a reprint cluster carries the alert.
         let mut articles = self.store.articles(ids)?;
         articles.sort_by_key(|a| (a.published.unwrap_or(a.fetched), a.id));
-        for a in articles {
-            self.assign_cluster(a.id, crate::alert::cluster::simhash(&a.text), a.fetched)?;
+        let mut batch = Vec::with_capacity(articles.len());
+        for a in &articles {
+            let simhash = crate::alert::cluster::simhash(&a.text);
+            let cluster_id = self.assign_cluster(a.id, simhash, a.fetched)?;
             // Every (rule, article) pair that matches is an alert, reprints included: reprint
             // grouping is presentation (lists, digest, pushes show a group once), never a filter
             // on what is recorded (two different court-notice lists once shared a cluster).
+            let mut alerts = Vec::new();
             for hit in self.matcher.evaluate(&a.source_id, &a.title, &a.text) {
-                let json = serde_json::to_string(&hit.matched)?;
-                if self
-                    .store
-                    .insert_alert(a.id, &hit.rule_id, hit.level, &json, now)?
-                    .is_some()
-                {
-                    created += 1;
-                    metrics::counter!("yuqing_alerts_total", "level" => hit.level.as_str())
-                        .increment(1);
-                    tracing::info!(article = a.id, rule = %hit.rule_id, level = hit.level.as_str(), "alert");
-                }
+                alerts.push((hit.rule_id, hit.level, serde_json::to_string(&hit.matched)?));
             }
-            // Queue the pushes of all the article's alerts before it counts as matched: a crash
-            // in between re-matches it, and queuing is idempotent (one row per alert and channel).
-            if !self.config.notify.is_empty() {
-                let ids: Vec<i64> = self
-                    .store
-                    .alerts(&AlertFilter {
-                        article_id: Some(a.id),
-                        without_text: true,
-                        ..Default::default()
-                    })?
-                    .iter()
-                    .map(|r| r.id)
-                    .collect();
-                self.queue_pushes(&ids)?;
-            }
-            self.store.mark_matched(a.id)?;
+            batch.push(crate::store::ArticleMatches {
+                article_id: a.id,
+                simhash,
+                cluster_id,
+                alerts,
+            });
         }
-        Ok(created)
+        let created = self.store.record_matches(&batch, now)?;
+        for (_, article, rule, level) in &created {
+            metrics::counter!("yuqing_alerts_total", "level" => level.as_str()).increment(1);
+            tracing::info!(article, rule = %rule, level = level.as_str(), "alert");
+        }
+        if !self.config.notify.is_empty() {
+            // Every alert of these articles, earlier ones too (a crash may have left their
+            // pushes unqueued), oldest article first.
+            let mut alert_ids = Vec::new();
+            for a in &articles {
+                let rows = self.store.alerts(&AlertFilter {
+                    article_id: Some(a.id),
+                    without_text: true,
+                    ..Default::default()
+                })?;
+                alert_ids.extend(rows.iter().rev().map(|r| r.id));
+            }
+            self.queue_pushes(&alert_ids)?;
+        }
+        let matched: Vec<i64> = articles.iter().map(|a| a.id).collect();
+        self.store.mark_matched(&matched)?;
+        Ok(created.len())
     }
 
-    /// Records `article_id`'s fingerprint and assigns its cluster: that of the closest article
+    /// Assigns `article_id`'s cluster and adds its fingerprint to the index: the cluster of the closest article
     /// fetched in the last `WINDOW_DAYS` days within `MAX_DISTANCE` bits, else its own.
     /// Reprints travel within days, so only recent fingerprints are compared.
     fn assign_cluster(
@@ -131,7 +138,7 @@ impl App {
         let cluster = hash
             .and_then(|h| index.closest(article_id, h, since))
             .unwrap_or(article_id);
-        self.store.set_cluster(article_id, hash, cluster)?;
+        // Stored with the batch's alerts (`match_articles`); until then only this index has it.
         if let Some(hash) = hash {
             index.insert(Fingerprint {
                 fetched,

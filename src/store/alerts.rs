@@ -78,7 +78,69 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<AlertRow> {
     })
 }
 
+/// What matching found for one article: its fingerprint, its reprint cluster, its alerts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArticleMatches {
+    pub article_id: i64,
+    pub simhash: Option<u64>,
+    pub cluster_id: i64,
+    /// (rule id, level, matched words as JSON).
+    pub alerts: Vec<(String, Level, String)>,
+}
+
 impl Store {
+    /// Records a batch of matching results in one transaction: fingerprints and clusters, and
+    /// the alerts (an existing (article, rule) alert stays as it is). Returns the new alerts as
+    /// (alert id, article id, rule id, level). The articles stay unmatched until
+    /// [`Store::mark_matched`]: pushes are queued in between.
+    pub fn record_matches(
+        &self,
+        batch: &[ArticleMatches],
+        now: i64,
+    ) -> Result<Vec<(i64, i64, String, Level)>> {
+        let mut conn = self.conn();
+        let r = (|| {
+            let tx = conn.transaction()?;
+            let mut created = Vec::new();
+            {
+                let mut cluster = tx.prepare_cached(
+                    "UPDATE articles SET simhash = ?2, cluster_id = ?3 WHERE id = ?1",
+                )?;
+                let mut alert = tx.prepare_cached(
+                    "INSERT INTO alerts (article_id, rule_id, level, matched, created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+                     ON CONFLICT(article_id, rule_id) DO NOTHING",
+                )?;
+                for m in batch {
+                    cluster.execute(params![
+                        m.article_id,
+                        m.simhash.map(|h| h as i64),
+                        m.cluster_id
+                    ])?;
+                    for (rule, level, matched) in &m.alerts {
+                        if alert.execute(params![
+                            m.article_id,
+                            rule,
+                            level.as_str(),
+                            matched,
+                            now
+                        ])? == 1
+                        {
+                            created.push((
+                                tx.last_insert_rowid(),
+                                m.article_id,
+                                rule.clone(),
+                                *level,
+                            ));
+                        }
+                    }
+                }
+            }
+            tx.commit()?;
+            Ok(created)
+        })();
+        self.wrap(r)
+    }
+
     /// Records that `article_id` hit `rule_id`. Returns the new alert's id, or `None` if it existed.
     pub fn insert_alert(
         &self,

@@ -94,12 +94,8 @@ impl Store {
     pub fn article_exists(&self, canonical_url: &str) -> Result<bool> {
         let conn = self.conn();
         let r = conn
-            .query_row(
-                "SELECT 1 FROM articles WHERE canonical_url = ?1",
-                [canonical_url],
-                |_| Ok(()),
-            )
-            .optional();
+            .prepare_cached("SELECT 1 FROM articles WHERE canonical_url = ?1")
+            .and_then(|mut st| st.query_row([canonical_url], |_| Ok(())).optional());
         Ok(self.wrap(r)?.is_some())
     }
 
@@ -108,11 +104,12 @@ impl Store {
         let hash = content_hash(&a.title, &a.text);
         let evidence = a.evidence.as_deref().map(gzip);
         let conn = self.conn();
-        let r = conn.execute(
+        let r = conn.prepare_cached(
             "INSERT INTO articles (canonical_url, url, source_id, guid, title, author, published, fetched, text,
                                    content_hash, evidence, evidence_type, matched, published_source)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, ?13)
              ON CONFLICT(canonical_url) DO NOTHING",
+        ).and_then(|mut st| st.execute(
             params![
                 a.canonical_url,
                 a.url,
@@ -128,7 +125,7 @@ impl Store {
                 a.evidence_type,
                 a.published_source.map(PublishedSource::as_str)
             ],
-        );
+        ));
         let n = self.wrap(r)?;
         Ok((n == 1).then(|| conn.last_insert_rowid()))
     }
@@ -157,13 +154,19 @@ impl Store {
 
     /// The articles with these ids, in the order given (unknown ids are skipped).
     pub fn articles(&self, ids: &[i64]) -> Result<Vec<ArticleRow>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for &id in ids {
-            if let Some(a) = self.article(id)? {
-                out.push(a);
+        let conn = self.conn();
+        let r = (|| {
+            let mut st =
+                conn.prepare_cached(&format!("SELECT {COLS} FROM articles WHERE id = ?1"))?;
+            let mut out = Vec::with_capacity(ids.len());
+            for &id in ids {
+                if let Some(a) = st.query_row([id], row).optional()? {
+                    out.push(a);
+                }
             }
-        }
-        Ok(out)
+            Ok(out)
+        })();
+        self.wrap(r)
     }
 
     /// The original page as fetched, decompressed, with its MIME type.
@@ -234,11 +237,20 @@ impl Store {
         self.wrap(r)
     }
 
-    /// Records that an article's alerts (if any) are stored.
-    pub fn mark_matched(&self, id: i64) -> Result<()> {
-        let conn = self.conn();
-        let r = conn.execute("UPDATE articles SET matched = 1 WHERE id = ?1", [id]);
-        self.wrap(r).map(|_| ())
+    /// Records that these articles' alerts (if any) are stored and their pushes queued.
+    pub fn mark_matched(&self, ids: &[i64]) -> Result<()> {
+        let mut conn = self.conn();
+        let r = (|| {
+            let tx = conn.transaction()?;
+            {
+                let mut st = tx.prepare_cached("UPDATE articles SET matched = 1 WHERE id = ?1")?;
+                for id in ids {
+                    st.execute([id])?;
+                }
+            }
+            tx.commit()
+        })();
+        self.wrap(r)
     }
 
     /// Forgets index state for every article (before a full reindex).

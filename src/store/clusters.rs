@@ -17,16 +17,6 @@ pub struct ClusterMember {
 pub type FingerprintRow = (i64, i64, u64, i64);
 
 impl Store {
-    /// Records an article's fingerprint (`None`: too short to fingerprint) and its cluster.
-    pub fn set_cluster(&self, article_id: i64, hash: Option<u64>, cluster_id: i64) -> Result<()> {
-        let conn = self.conn();
-        let r = conn.execute(
-            "UPDATE articles SET simhash = ?2, cluster_id = ?3 WHERE id = ?1",
-            params![article_id, hash.map(|h| h as i64), cluster_id],
-        );
-        self.wrap(r).map(|_| ())
-    }
-
     /// The fingerprints of the articles fetched at or after `since`, oldest first.
     pub fn fingerprints_since(&self, since: i64) -> Result<Vec<FingerprintRow>> {
         let conn = self.conn();

@@ -15,7 +15,7 @@ pub mod outbox;
 pub mod sources;
 pub mod users;
 
-pub use alerts::{AlertFilter, AlertRow, AlertStatus, ReviewRow};
+pub use alerts::{AlertFilter, AlertRow, AlertStatus, ArticleMatches, ReviewRow};
 pub use articles::{ArticleRow, NewArticle};
 pub use sources::{SourceState, SourceStatus};
 pub use users::{SessionRow, UserRow};
@@ -184,6 +184,7 @@ impl Store {
         let conn = Connection::open(path).map_err(err)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(err)?;
+        conn.set_prepared_statement_cache_capacity(64);
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
         )
