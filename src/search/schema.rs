@@ -9,6 +9,7 @@ use tantivy::schema::{
 pub const SCHEMA_VERSION: u32 = 2;
 pub const JIEBA: &str = "yuqing_jieba";
 pub const GRAM: &str = "yuqing_gram";
+pub const CHAR: &str = "yuqing_char";
 
 /// Handles to every field, looked up once.
 #[derive(Clone, Copy, Debug)]
@@ -27,6 +28,9 @@ pub struct Fields {
     pub body_grams: Field,
     /// Character bigrams of the normalized author: `--author` / `author=` (a substring).
     pub author_grams: Field,
+    /// Every character of the normalized title and body, with frequencies: a one-character
+    /// query is one term.
+    pub chars: Field,
 }
 
 pub fn build() -> (Schema, Fields) {
@@ -50,6 +54,14 @@ pub fn build() -> (Schema, Fields) {
         title_grams: b.add_text_field("title_grams", grams.clone()),
         body_grams: b.add_text_field("body_grams", grams.clone()),
         author_grams: b.add_text_field("author_grams", grams),
+        chars: b.add_text_field(
+            "chars",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(CHAR)
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        ),
     };
     (b.build(), fields)
 }

@@ -183,6 +183,51 @@ impl TokenStream for GramTokenStream<'_> {
     }
 }
 
+/// Every non-space character as a token, for single-character queries: one term's postings
+/// instead of the union of every bigram that starts with the character (`的` at 200 000
+/// articles took 19.5 ms that way). Positions are not kept.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CharTokenizer;
+
+pub struct CharTokenStream<'a> {
+    chars: std::str::CharIndices<'a>,
+    token: Token,
+}
+
+impl Tokenizer for CharTokenizer {
+    type TokenStream<'a> = CharTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> CharTokenStream<'a> {
+        CharTokenStream {
+            chars: text.char_indices(),
+            token: Token::default(),
+        }
+    }
+}
+
+impl TokenStream for CharTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        for (at, c) in self.chars.by_ref() {
+            if c.is_whitespace() {
+                continue;
+            }
+            self.token.text.clear();
+            self.token.text.push(c);
+            self.token.offset_from = at;
+            self.token.offset_to = at + c.len_utf8();
+            self.token.position = self.token.position.wrapping_add(1);
+            return true;
+        }
+        false
+    }
+    fn token(&self) -> &Token {
+        &self.token
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
 /// The grams of a query word, in order (what a phrase query over the gram field looks for).
 pub fn query_grams(word: &str) -> Vec<String> {
     let chars: Vec<char> = word.chars().collect();
