@@ -275,8 +275,16 @@ impl App {
         let found = self.index.search(&req)?;
         let words = query::positive_words(&node);
         let mut hits = Vec::with_capacity(found.hits.len());
+        // One statement for the page's rows (a hit deleted meanwhile is skipped).
+        let ids: Vec<i64> = found.hits.iter().map(|(id, _)| *id as i64).collect();
+        let mut rows: std::collections::HashMap<i64, ArticleRow> = self
+            .store
+            .articles(&ids)?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect();
         for (id, score) in found.hits {
-            let Some(a) = self.store.article(id as i64)? else {
+            let Some(a) = rows.remove(&(id as i64)) else {
                 continue;
             };
             let snip = snippet::make(&a.text, &words, SNIPPET_CHARS);
