@@ -3,8 +3,10 @@
 
 use std::sync::OnceLock;
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
+
+use super::localize as local;
 use regex::Regex;
 
 /// Parses a feed timestamp, keeping its UTC offset.
@@ -157,15 +159,4 @@ fn parse_numeric_offset(s: &str) -> Option<i32> {
         return None;
     }
     Some(sign * (h * 3600 + m * 60))
-}
-
-/// Local time in `tz`; in a DST gap, one hour later.
-fn local(naive: NaiveDateTime, tz: Tz) -> Option<DateTime<FixedOffset>> {
-    tz.from_local_datetime(&naive)
-        .earliest()
-        .or_else(|| {
-            tz.from_local_datetime(&(naive + Duration::hours(1)))
-                .earliest()
-        })
-        .map(|dt| dt.fixed_offset())
 }

@@ -442,8 +442,8 @@ pub(crate) fn month_day_in_recent_year(
     plausible(dt, now).then_some(dt)
 }
 
-/// Interprets a wall-clock time in `tz`.
-fn localize(naive: NaiveDateTime, tz: Tz) -> Option<DateTime<FixedOffset>> {
+/// Interprets a wall-clock time in `tz`; in a DST gap, one hour later.
+pub(super) fn localize(naive: NaiveDateTime, tz: Tz) -> Option<DateTime<FixedOffset>> {
     tz.from_local_datetime(&naive)
         .earliest()
         .or_else(|| {

@@ -49,8 +49,8 @@ pub trait Kind: Sync {
 /// The implementation of `kind`.
 pub fn of(kind: NotifyKind) -> &'static dyn Kind {
     match kind {
-        NotifyKind::WeCom => &wecom::WeCom,
-        NotifyKind::DingTalk => &dingtalk::DingTalk,
+        NotifyKind::WeCom => &wecom::WECOM,
+        NotifyKind::DingTalk => &dingtalk::DINGTALK,
         NotifyKind::Webhook => &webhook::Webhook,
         NotifyKind::Email => &email::Email,
     }
