@@ -9,10 +9,10 @@
 //! to add a source kind, a channel, a digest format or a search filter. From the bottom up:
 //!
 //! * [`model`] — plain data between stages and the domain enums, each with one Chinese label.
+//! * [`store`] — SQLite, the point of truth: rows and SQL only.
 //! * [`text`] — the one normalizer (NFKC, width, case, Traditional → Simplified), jieba, the HTML
 //!   nesting bound, charset labels, the one link rule.
 //! * [`config`] — the TOML files, checked into typed values; every problem as `path:line:col`.
-//! * [`store`] — SQLite, the point of truth: rows and SQL only.
 //! * [`schedule`] — when each source runs next: cron in the configured zone, jitter, backoff.
 //! * [`search`] — tantivy schema, index, the query syntax, one `SearchFilter`, snippets.
 //! * [`crawl`] — fetching, charsets, feeds, list pages, article extraction, dates, one source's crawl.

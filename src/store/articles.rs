@@ -72,12 +72,13 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<ArticleRow> {
     })
 }
 
-/// SHA-256 of the normalized title and text: equal hashes mean the same content.
+/// SHA-256 of the title and text as stored: equal hashes mean the same stored content. (Rows
+/// stored before 2026-12 hashed the normalized texts.)
 pub fn content_hash(title: &str, text: &str) -> String {
     let mut h = Sha256::new();
-    h.update(crate::text::normalize(title).as_bytes());
+    h.update(title.as_bytes());
     h.update([0u8]);
-    h.update(crate::text::normalize(text).as_bytes());
+    h.update(text.as_bytes());
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Lowest first. A module may use the modules listed before it (and itself).
+/// `store` sits right above `model`: SQL and rows only, no domain logic.
 const LAYERS: &[&str] = &[
-    "model", "text", "config", "store", "schedule", "search", "crawl", "alert", "app", "web",
+    "model", "store", "text", "config", "schedule", "search", "crawl", "alert", "app", "web",
     "serve", "cli",
 ];
 
