@@ -101,14 +101,27 @@ impl Digest {
 
 pub use crate::model::DigestFormat;
 
+/// The cause is in the message, not chained: a chain would print it twice.
 #[derive(Debug, thiserror::Error)]
 pub enum DigestError {
-    #[error("json serialisation failed: {0}")]
-    Json(#[from] serde_json::Error),
-    #[error("xlsx writer failed: {0}")]
-    Xlsx(#[from] rust_xlsxwriter::XlsxError),
-    #[error("docx writer failed: {0}")]
-    Docx(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
+    #[error("生成 JSON 失败 (json serialisation failed): {0}")]
+    Json(serde_json::Error),
+    #[error("生成 Excel 失败 (xlsx writer failed): {0}")]
+    Xlsx(rust_xlsxwriter::XlsxError),
+    #[error("生成 Word 失败 (docx writer failed): {0}")]
+    Docx(Box<dyn std::error::Error + Send + Sync + 'static>),
+}
+
+impl From<serde_json::Error> for DigestError {
+    fn from(e: serde_json::Error) -> Self {
+        DigestError::Json(e)
+    }
+}
+
+impl From<rust_xlsxwriter::XlsxError> for DigestError {
+    fn from(e: rust_xlsxwriter::XlsxError) -> Self {
+        DigestError::Xlsx(e)
+    }
 }
 
 /// Renders the digest in the requested format.

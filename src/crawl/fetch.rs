@@ -39,11 +39,8 @@ pub enum FetchError {
     TooManyRedirects,
     #[error("network error: {0}")]
     Network(String),
-    #[error("cannot read {path}: {source}")]
-    File {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("cannot read {path}: {error}")]
+    File { path: String, error: std::io::Error },
     #[error("unsupported URL scheme {0:?}")]
     Scheme(String),
 }
@@ -262,9 +259,9 @@ impl Fetcher {
         let path = url
             .to_file_path()
             .map_err(|_| FetchError::Scheme(format!("bad file URL {url}")))?;
-        let err = |source| FetchError::File {
+        let err = |error| FetchError::File {
             path: path.display().to_string(),
-            source,
+            error,
         };
         let meta = tokio::fs::metadata(&path).await.map_err(err)?;
         if meta.len() > self.cfg.max_body {

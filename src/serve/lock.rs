@@ -20,18 +20,15 @@ pub enum LockError {
         "另一个 yuqing serve 正在使用 {dir} (pid {pid}) — another 'yuqing serve' (pid {pid}) is running on {dir}: stop it first"
     )]
     Held { dir: String, pid: String },
-    #[error("cannot open lock file {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("无法打开锁文件 {path} (cannot open lock file): {error}")]
+    Io { path: String, error: std::io::Error },
 }
 
 fn open(dir: &Path) -> Result<(File, PathBuf), LockError> {
     let path = dir.join(LOCK_FILE);
-    let io = |source| LockError::Io {
+    let io = |error| LockError::Io {
         path: path.display().to_string(),
-        source,
+        error,
     };
     std::fs::create_dir_all(dir).map_err(io)?;
     let file = OpenOptions::new()
@@ -68,16 +65,16 @@ impl ServiceLock {
                     pid: read_pid(&mut file),
                 });
             }
-            Err(TryLockError::Error(source)) => {
+            Err(TryLockError::Error(error)) => {
                 return Err(LockError::Io {
                     path: path.display().to_string(),
-                    source,
+                    error,
                 });
             }
         }
-        let io = |source| LockError::Io {
+        let io = |error| LockError::Io {
             path: path.display().to_string(),
-            source,
+            error,
         };
         file.set_len(0).map_err(io)?;
         file.seek(SeekFrom::Start(0)).map_err(io)?;
