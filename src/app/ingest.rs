@@ -7,6 +7,7 @@
 //! the next pass matches what was stored but not matched, and indexes what was not indexed.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 use futures_util::StreamExt;
@@ -52,13 +53,14 @@ impl App {
     }
 
     /// One crawl pass over the given sources (all enabled ones when empty), then one bounded
-    /// push delivery round and indexing.
+    /// push delivery round and indexing. Each source runs as its own task, so parsing, storing
+    /// and matching use every worker thread, and a source that panics fails alone.
     pub async fn crawl(
-        &self,
+        self: &Arc<Self>,
         ids: &[String],
         on_done: impl Fn(&SourceReport),
     ) -> anyhow::Result<Vec<SourceReport>> {
-        let fetcher = Fetcher::new(&self.config.http)?;
+        let fetcher = Arc::new(Fetcher::new(&self.config.http)?);
         let now = self.now();
         let chosen: Vec<_> = self
             .config
@@ -74,13 +76,14 @@ impl App {
             .collect();
         // Interleave hosts: with sources listed site by site, every slot would queue on one
         // host's politeness gate while the other hosts idle.
-        let sources = interleave_by_host(chosen);
+        let sources: Vec<Source> = interleave_by_host(chosen).into_iter().cloned().collect();
         let mut reports = Vec::new();
-        let mut running = futures_util::stream::iter(
-            sources
-                .into_iter()
-                .map(|s| self.ingest_source(&fetcher, s, now)),
-        )
+        let mut running = futures_util::stream::iter(sources.into_iter().map(|s| {
+            let (app, fetcher) = (Arc::clone(self), Arc::clone(&fetcher));
+            let id = s.id.clone();
+            let task = tokio::spawn(async move { app.ingest_source(&fetcher, &s, now).await });
+            async move { task.await.unwrap_or_else(|e| panicked(id, &e)) }
+        }))
         .buffer_unordered(self.config.http.concurrency.max(1));
         while let Some(r) = running.next().await {
             on_done(&r);
@@ -115,6 +118,23 @@ impl App {
             self.store.mark_indexed(&ids)?;
             done += rows.len();
         }
+    }
+}
+
+/// The report of a source whose crawl panicked: failed, with the panic's message. What it
+/// stored before stays (each article is one row); the next pass tries it again.
+pub fn panicked(source: String, e: &tokio::task::JoinError) -> SourceReport {
+    let why = if e.is_panic() {
+        "内部错误，已跳过此信息源 (internal error: the crawl of this source panicked)"
+    } else {
+        "已取消 (cancelled)"
+    };
+    tracing::error!(%source, error = %e, "source crawl aborted");
+    SourceReport {
+        source,
+        status: crate::model::SourceStatus::Failing,
+        errors: vec![why.to_string()],
+        ..SourceReport::default()
     }
 }
 

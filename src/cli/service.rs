@@ -60,7 +60,7 @@ pub(super) async fn crawl(config: Config, sources: &[String], json: bool) -> Res
             return Err(usage(format!("unknown source {id:?} (see sources.toml)")));
         }
     }
-    let app = App::open(config)?;
+    let app = std::sync::Arc::new(App::open(config)?);
     let total = if sources.is_empty() {
         app.config.sources.iter().filter(|s| s.enabled).count()
     } else {

@@ -167,10 +167,19 @@ async fn crawl_one(
     token: CancellationToken,
 ) {
     let started = app.now();
+    // Its own task: a source whose crawl panics fails alone, and is still marked done below.
+    let task = {
+        let (app, fetcher, source) = (app.clone(), fetcher.clone(), source.clone());
+        tokio::spawn(async move { app.ingest_source(&fetcher, &source, started).await })
+    };
+    let abort = task.abort_handle();
     let report = tokio::select! {
-        r = app.ingest_source(&fetcher, &source, started) => Some(r),
+        r = task => Some(r.unwrap_or_else(|e| crate::app::ingest::panicked(source.id.clone(), &e))),
         // Abandon the fetch on shutdown: nothing half-done is stored (each article is one row).
-        _ = token.cancelled() => None,
+        _ = token.cancelled() => {
+            abort.abort();
+            None
+        }
     };
     match report {
         // Matching queued the pushes; the indexer and pusher take it from here.

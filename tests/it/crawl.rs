@@ -8,8 +8,10 @@ use yuqing::model::PublishedSource;
 
 use crate::common::*;
 
-async fn crawl(cfg: &std::path::Path) -> (App, Vec<yuqing::crawl::SourceReport>) {
-    let app = App::open(Config::load(cfg).expect("config loads")).expect("app opens");
+async fn crawl(cfg: &std::path::Path) -> (std::sync::Arc<App>, Vec<yuqing::crawl::SourceReport>) {
+    let app = std::sync::Arc::new(
+        App::open(Config::load(cfg).expect("config loads")).expect("app opens"),
+    );
     let reports = app.crawl(&[], |_| {}).await.expect("crawl runs");
     (app, reports)
 }
