@@ -34,8 +34,11 @@ def f1(got, truth):
     return 2 * p * r / (p + r)
 
 
+HALVES = ("tune", "heldout")
+
+
 def pages():
-    for half in ("tune", "heldout"):
+    for half in HALVES:
         d = os.path.join(FIXTURES, half)
         for name in sorted(os.listdir(d)):
             if name.endswith(".html"):
@@ -54,7 +57,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=os.path.join(REPO, "target", "debug", "examples", "extract_json"))
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--half", choices=["tune", "heldout"], help="only this half")
     args = ap.parse_args()
+    global HALVES
+    if args.half:
+        HALVES = (args.half,)
     import trafilatura
 
     items = list(pages())
@@ -84,7 +91,7 @@ def main():
 
     mean = lambda xs: sum(xs) / len(xs) if xs else float("nan")
     shapes = sorted({shape for _, shape, *_ in items})
-    for half in ("tune", "heldout"):
+    for half in HALVES:
         print(f"\n## {half}\n")
         print("| shape | pages | " + " | ".join(systems) + " |")
         print("|---|---:|" + "---:|" * len(systems))

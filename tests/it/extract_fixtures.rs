@@ -81,7 +81,7 @@ fn char_counts(s: &str) -> HashMap<char, usize> {
 }
 
 /// Character-multiset F1 (see the module docs).
-fn f1(extracted: &str, truth: &str) -> f64 {
+pub(crate) fn f1(extracted: &str, truth: &str) -> f64 {
     let (a, b) = (char_counts(extracted), char_counts(truth));
     let (na, nb): (usize, usize) = (a.values().sum(), b.values().sum());
     if na == 0 || nb == 0 {

@@ -10,8 +10,22 @@
 //! old table layouts that put the article's paragraphs in cells shared with other
 //! material; the caller takes it only when it is clearly heavier than the block.
 //! Both prefer a candidate that starts just below the headline when one is known.
+//!
+//! Class names and boilerplate tags (`comment`, `copyright`, `breadcrumb`, `nav`...) are
+//! hints, never hard removals: a hinted prose line keeps part of its weight, and inside
+//! the chosen block hinted lines are left out only when the block keeps enough text
+//! without them (a page whose text all sits in a `breadcrumb` div is still extracted).
 
 use super::layout::{Block, Layout, Line};
+
+/// Share of its weight a boilerplate-hinted prose line keeps (class names are a hint).
+const NOISE_SHARE: f64 = 0.3;
+/// Weight of a line holding an attachment link (a post may be nothing else).
+const ATTACHMENT_WEIGHT: f64 = 20.0;
+/// A cut (boilerplate-hinted lines, a comment or recommendation list) is applied only
+/// when the block keeps at least this many characters and this share of its text.
+const MIN_REMAIN: usize = 120;
+const REMAIN_SHARE: f64 = 0.3;
 
 /// The chosen main block: a line range plus sub-ranges to leave out.
 #[derive(Debug, Clone)]
@@ -19,49 +33,115 @@ pub(crate) struct Choice {
     pub start: usize,
     pub end: usize,
     pub score: f64,
-    /// Per line of `start..end`: inside a link-heavy sub-block.
+    /// Score of the best candidate that does not overlap this one (0 when none).
+    pub runner_up: f64,
+    /// Per line of `start..end`: left out (link-heavy sub-block, boilerplate, a list).
     excluded: Vec<bool>,
 }
 
 impl Choice {
+    /// A choice of `start..end` whose element sits at `depth` (0: a plain line run):
+    /// link-heavy sub-blocks are left out, and so are boilerplate-hinted lines below the
+    /// element when enough text remains without them.
+    pub fn new(layout: &Layout, start: usize, end: usize, score: f64, depth: u16) -> Choice {
+        let mut c = Choice {
+            start,
+            end,
+            score,
+            runner_up: 0.0,
+            excluded: excluded(layout, start, end),
+        };
+        let cut: Vec<bool> = layout.lines[start..end]
+            .iter()
+            .map(|l| l.noise_at > depth)
+            .collect();
+        c.cut_if_enough_remains(layout, &cut);
+        c
+    }
+
     /// Whether line `i` belongs to the main text.
-    fn keeps(&self, i: usize, line: &Line) -> bool {
+    pub fn keeps(&self, i: usize, line: &Line) -> bool {
         i >= self.start
             && i < self.end
-            && !line.noise
-            && !(line.link_chars > 0 && line.link_chars >= line.chars)
+            && (line.attachment || !(line.link_chars > 0 && line.link_chars >= line.chars))
             && !self.excluded.get(i - self.start).copied().unwrap_or(false)
+    }
+
+    /// Characters (outside links) of the kept lines.
+    pub fn kept_chars(&self, layout: &Layout) -> usize {
+        self.kept(layout).map(|(_, l)| l.chars + l.link_chars * usize::from(l.attachment)).sum()
+    }
+
+    /// The kept lines with their indices.
+    pub fn kept<'a>(&'a self, layout: &'a Layout) -> impl Iterator<Item = (usize, &'a Line)> + 'a {
+        layout
+            .lines
+            .iter()
+            .enumerate()
+            .take(self.end)
+            .skip(self.start)
+            .filter(|(i, l)| self.keeps(*i, l))
+    }
+
+    /// Leaves out the lines of `start..end` (clamped to the choice) if enough text remains.
+    pub fn cut_range_if_enough_remains(&mut self, layout: &Layout, start: usize, end: usize) -> bool {
+        let cut: Vec<bool> = (self.start..self.end).map(|i| i >= start && i < end).collect();
+        self.cut_if_enough_remains(layout, &cut)
+    }
+
+    /// Applies `cut` (per line of the choice) only if the rest keeps enough text: a hint
+    /// never removes most of the page's text.
+    fn cut_if_enough_remains(&mut self, layout: &Layout, cut: &[bool]) -> bool {
+        let (mut kept, mut removed) = (0usize, 0usize);
+        for (k, l) in layout.lines[self.start..self.end].iter().enumerate() {
+            if !self.keeps(self.start + k, l) {
+                continue;
+            }
+            kept += l.chars;
+            if cut[k] {
+                removed += l.chars;
+            }
+        }
+        if removed == 0 {
+            return false;
+        }
+        let remain = kept - removed;
+        if remain < MIN_REMAIN || (remain as f64) < REMAIN_SHARE * kept as f64 {
+            return false;
+        }
+        for (x, c) in self.excluded.iter_mut().zip(cut) {
+            *x |= *c;
+        }
+        true
     }
 
     /// The main text, one line per paragraph; leading lines for which `header`
     /// holds (the headline, the date/source line) are dropped.
     pub fn text(&self, layout: &Layout, header: impl Fn(&Line) -> bool) -> String {
-        super::layout::join(
-            layout
-                .lines
-                .iter()
-                .enumerate()
-                .filter(|(i, l)| self.keeps(*i, l))
-                .map(|(_, l)| l)
-                .skip_while(|l| header(l)),
-        )
+        super::layout::join(self.kept(layout).map(|(_, l)| l).skip_while(|l| header(l)))
     }
 }
 
 /// Weight of one line for the main-block search.
 pub(crate) fn line_weight(l: &Line) -> f64 {
+    if l.attachment {
+        return ATTACHMENT_WEIGHT;
+    }
     let text = l.chars as f64;
     let links = l.link_chars as f64;
-    if l.noise {
-        return -(text + links);
-    }
     let content = if l.punct > 0 || l.chars >= 30 {
         // Punctuated sentences; more punctuation per character reads more like prose.
         text * (1.0 + (l.punct as f64 / text.max(1.0)).min(0.1) * 2.0)
     } else {
         -0.5 * text
     };
-    content - 1.5 * links
+    let w = content - 1.5 * links;
+    match (l.noise, w > 0.0) {
+        // Boilerplate by its class name or tag: prose there still counts, a little.
+        (true, true) => NOISE_SHARE * w,
+        (true, false) => -(text + links),
+        (false, _) => w,
+    }
 }
 
 /// Finds the block with the highest total line weight. Ties go to the deepest
@@ -99,12 +179,14 @@ pub(crate) fn main_block(layout: &Layout, anchor: Option<usize>) -> Option<Choic
     if score(best) <= 0.0 {
         return None;
     }
-    Some(Choice {
-        start: best.start,
-        end: best.end,
-        score: score(best),
-        excluded: excluded(layout, best.start, best.end),
-    })
+    let mut choice = Choice::new(layout, best.start, best.end, score(best), best.depth);
+    choice.runner_up = layout
+        .blocks
+        .iter()
+        .filter(|b| b.end <= best.start || b.start >= best.end)
+        .map(score)
+        .fold(0.0, f64::max);
+    Some(choice)
 }
 
 /// A run near the title wins if it has at least this share of the best run's score.
@@ -204,12 +286,27 @@ pub(crate) fn main_range(layout: &Layout, anchor: Option<usize>) -> Option<Choic
     if score <= 0.0 {
         return None;
     }
-    Some(Choice {
-        start,
-        end,
-        score,
-        excluded: excluded(layout, start, end),
-    })
+    Some(Choice::new(layout, start, end, score, 0))
+}
+
+/// The fallback for pages whose search found nothing useful: the block with the most
+/// text outside links, boilerplate hints ignored. `None` on a page without such text.
+pub(crate) fn largest_block(layout: &Layout) -> Option<Choice> {
+    let mut prefix = vec![0i64; layout.lines.len() + 1];
+    for (i, l) in layout.lines.iter().enumerate() {
+        prefix[i + 1] = prefix[i] + l.chars as i64 - 2 * l.link_chars as i64;
+    }
+    let best = layout
+        .blocks
+        .iter()
+        .filter(|b| b.end > b.start)
+        .max_by(|a, b| {
+            (prefix[a.end] - prefix[a.start])
+                .cmp(&(prefix[b.end] - prefix[b.start]))
+                .then_with(|| (b.end - b.start).cmp(&(a.end - a.start)))
+        })?;
+    let score = prefix[best.end] - prefix[best.start];
+    (score > 0).then(|| Choice::new(layout, best.start, best.end, score as f64, u16::MAX))
 }
 
 /// A sub-block that is mostly links (related-story lists, tag clouds).

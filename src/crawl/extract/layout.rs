@@ -9,6 +9,8 @@ use std::collections::HashSet;
 use ego_tree::{NodeId, NodeRef, iter::Edge};
 use scraper::{Node, node::Element};
 
+pub(crate) use super::entities::decode_js_string;
+
 /// One visual line of text: the inline content between two block boundaries.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Line {
@@ -20,8 +22,14 @@ pub(crate) struct Line {
     pub link_chars: usize,
     /// Punctuation marks outside links (，。！？；：、 and ASCII ,;!?).
     pub punct: usize,
-    /// Inside boilerplate (nav/footer/aside, comment/sidebar/... class or id).
+    /// Inside boilerplate (nav/footer/aside, comment/sidebar/... class or id). A hint only:
+    /// it lowers the line's weight, and the line is left out only when the chosen block
+    /// keeps enough text without it (see `density`).
     pub noise: bool,
+    /// Depth (1 = outermost element of the walk) of the innermost boilerplate ancestor; 0: none.
+    pub noise_at: u16,
+    /// Holds a link to a document (`.pdf`, `.docx`, `.xlsx`...): an attachment is content.
+    pub attachment: bool,
     /// Some ancestor's class/id mentions time|date|pub|info|source|author.
     pub meta_hint: bool,
     /// 1–6 when the line belongs to an `h1`–`h6`, else 0.
@@ -34,6 +42,8 @@ pub(crate) struct Block {
     pub id: NodeId,
     pub start: usize,
     pub end: usize,
+    /// Depth of the element: 1 for the outermost element of the walk.
+    pub depth: u16,
 }
 
 #[derive(Debug, Default)]
@@ -265,8 +275,36 @@ struct Frame {
     noise: bool,
     meta: bool,
     link: bool,
+    attachment: bool,
     heading: u8,
     start: usize,
+}
+
+/// File endings of downloadable documents (attachment links).
+const ATTACHMENT_EXT: &[&str] = &[
+    ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".zip", ".rar", ".7z", ".txt",
+    ".wps", ".et", ".csv", ".ofd", ".caj",
+];
+
+/// A link whose text or target names a document file.
+fn is_attachment(node: NodeRef<'_, Node>, el: &Element) -> bool {
+    let ends = |s: &str| {
+        let s = s.trim().to_ascii_lowercase();
+        ATTACHMENT_EXT.iter().any(|x| s.ends_with(x))
+    };
+    if el.attr("href").is_some_and(|h| ends(h.split(['?', '#']).next().unwrap_or(""))) {
+        return true;
+    }
+    let mut text = String::new();
+    for d in node.descendants().skip(1).take(50) {
+        if let Node::Text(t) = d.value() {
+            text.push_str(t);
+            if text.len() > 400 {
+                return false;
+            }
+        }
+    }
+    ends(&text)
 }
 
 #[derive(Default)]
@@ -281,7 +319,10 @@ pub(crate) fn linearize(root: NodeRef<'_, Node>, opts: &Options<'_>) -> Layout {
     let mut stack: Vec<Frame> = Vec::new();
     let mut skip: Option<NodeId> = None;
     let mut buf = LineBuf::default();
-    let (mut noise_depth, mut meta_depth, mut link_depth) = (0usize, 0usize, 0usize);
+    let (mut meta_depth, mut link_depth) = (0usize, 0usize);
+    let mut attach_depth = 0usize;
+    // Depths of the open boilerplate elements, innermost last.
+    let mut noise_stack: Vec<u16> = Vec::new();
 
     for edge in root.traverse() {
         match edge {
@@ -311,13 +352,14 @@ pub(crate) fn linearize(root: NodeRef<'_, Node>, opts: &Options<'_>) -> Layout {
                             && (is_semantic_noise(name) || is_noise_name(&names));
                         let meta = name != "text" && is_meta_name(&names);
                         let link = name == "a" && is_real_link(node, el);
+                        let attachment = link && is_attachment(node, el);
                         let heading = match name.as_bytes() {
                             [b'h', d @ b'1'..=b'6'] => d - b'0',
                             _ => 0,
                         };
-                        noise_depth += usize::from(noise);
                         meta_depth += usize::from(meta);
                         link_depth += usize::from(link);
+                        attach_depth += usize::from(attachment);
                         let start = out.lines.len();
                         stack.push(Frame {
                             id: node.id(),
@@ -325,9 +367,13 @@ pub(crate) fn linearize(root: NodeRef<'_, Node>, opts: &Options<'_>) -> Layout {
                             noise,
                             meta,
                             link,
+                            attachment,
                             heading,
                             start,
                         });
+                        if noise {
+                            noise_stack.push(depth_of(&stack));
+                        }
                     }
                     Node::Text(t) => {
                         let heading = stack
@@ -338,10 +384,13 @@ pub(crate) fn linearize(root: NodeRef<'_, Node>, opts: &Options<'_>) -> Layout {
                         push_text(
                             &mut buf,
                             t,
-                            link_depth > 0,
-                            noise_depth > 0,
-                            meta_depth > 0,
-                            heading,
+                            TextFlags {
+                                link: link_depth > 0,
+                                attachment: attach_depth > 0,
+                                noise_at: noise_stack.last().copied().unwrap_or(0),
+                                meta: meta_depth > 0,
+                                heading,
+                            },
                         );
                     }
                     _ => {}
@@ -357,6 +406,7 @@ pub(crate) fn linearize(root: NodeRef<'_, Node>, opts: &Options<'_>) -> Layout {
                 if !node.value().is_element() {
                     continue;
                 }
+                let depth = depth_of(&stack);
                 let Some(frame) = stack.pop() else { continue };
                 if frame.block {
                     flush(&mut buf, &mut out.lines);
@@ -364,11 +414,15 @@ pub(crate) fn linearize(root: NodeRef<'_, Node>, opts: &Options<'_>) -> Layout {
                         id: frame.id,
                         start: frame.start,
                         end: out.lines.len(),
+                        depth,
                     });
                 }
-                noise_depth -= usize::from(frame.noise);
+                if frame.noise {
+                    noise_stack.pop();
+                }
                 meta_depth -= usize::from(frame.meta);
                 link_depth -= usize::from(frame.link);
+                attach_depth -= usize::from(frame.attachment);
             }
         }
     }
@@ -376,7 +430,29 @@ pub(crate) fn linearize(root: NodeRef<'_, Node>, opts: &Options<'_>) -> Layout {
     out
 }
 
-fn push_text(buf: &mut LineBuf, text: &str, link: bool, noise: bool, meta: bool, heading: u8) {
+/// Depth of the innermost open element: 1 for the outermost element of the walk.
+fn depth_of(stack: &[Frame]) -> u16 {
+    u16::try_from(stack.len()).unwrap_or(u16::MAX)
+}
+
+/// What encloses a text node.
+struct TextFlags {
+    link: bool,
+    attachment: bool,
+    noise_at: u16,
+    meta: bool,
+    heading: u8,
+}
+
+fn push_text(buf: &mut LineBuf, text: &str, f: TextFlags) {
+    let TextFlags {
+        link,
+        attachment,
+        noise_at,
+        meta,
+        heading,
+    } = f;
+    let noise = noise_at > 0;
     for c in text.chars() {
         if c.is_whitespace() || c == '\u{200b}' || c == '\u{feff}' {
             buf.pending_space = true;
@@ -395,6 +471,8 @@ fn push_text(buf: &mut LineBuf, text: &str, link: bool, noise: bool, meta: bool,
             line.punct += usize::from(is_punct(c));
         }
         line.noise |= noise;
+        line.noise_at = line.noise_at.max(noise_at);
+        line.attachment |= attachment;
         line.meta_hint |= meta;
         line.heading = line.heading.max(heading);
     }
@@ -436,96 +514,4 @@ pub(crate) fn inline_text(node: NodeRef<'_, Node>) -> String {
         .map(|l| l.text.as_str())
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// Decodes JS string escapes (`\x26`, `\u4e2d`, `\"`) and then HTML entities.
-pub(crate) fn decode_js_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('x') => {
-                let hex: String = chars.by_ref().take(2).collect();
-                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
-                    Some(ch) => out.push(ch),
-                    None => out.push_str(&hex),
-                }
-            }
-            Some('u') => {
-                let hex: String = chars.by_ref().take(4).collect();
-                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
-                    Some(ch) => out.push(ch),
-                    None => out.push_str(&hex),
-                }
-            }
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('r') => {}
-            Some(other) => out.push(other),
-            None => {}
-        }
-    }
-    // Twice: WeChat titles are sometimes double-escaped (`&amp;quot;`).
-    decode_entities(&decode_entities(&out))
-}
-
-/// Decodes the common named entities and numeric character references.
-pub(crate) fn decode_entities(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(pos) = rest.find('&') {
-        out.push_str(&rest[..pos]);
-        rest = &rest[pos..];
-        let end = rest
-            .char_indices()
-            .take(12)
-            .find(|&(_, c)| c == ';')
-            .map(|(i, _)| i);
-        let decoded = end.and_then(|end| {
-            let name = &rest[1..end];
-            let ch = match name {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some(' '),
-                "ldquo" => Some('“'),
-                "rdquo" => Some('”'),
-                "lsquo" => Some('‘'),
-                "rsquo" => Some('’'),
-                "mdash" => Some('—'),
-                "hellip" => Some('…'),
-                "middot" => Some('·'),
-                _ => {
-                    let num = name.strip_prefix('#')?;
-                    let code = match num.strip_prefix(['x', 'X']) {
-                        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-                        None => num.parse().ok()?,
-                    };
-                    char::from_u32(code)
-                }
-            }?;
-            Some((ch, end + 1))
-        });
-        match decoded {
-            Some((ch, len)) => {
-                out.push(ch);
-                rest = &rest[len..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }

@@ -1,0 +1,310 @@
+//! Page types: an article, a forum thread, a Q&A page, a list page, or no article.
+//!
+//! Threads, answers, reviews, comment lists and recommendation streams share one shape:
+//! sibling elements with the same tag and class (the "signature"), each holding a few
+//! lines. Such a repeated group decides the type: when the main text found by the
+//! density search lies mostly inside one group, the page is a thread (or Q&A: an answer
+//! count or `answer` class names on the page), and its content is every item of the group;
+//! otherwise the page is an article and a group inside the main block (comments,
+//! "你可能还想看" streams) is left out of it when enough text remains.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use ego_tree::NodeId;
+use regex::Regex;
+use scraper::{ElementRef, Html, Node};
+
+use super::density::{Choice, line_weight};
+use super::layout::Layout;
+use crate::model::PageType;
+
+/// Sibling blocks with one signature under one parent, in document order.
+#[derive(Debug, Clone)]
+pub(crate) struct Group {
+    /// Indices into `Layout::blocks`.
+    pub items: Vec<usize>,
+    pub start: usize,
+    pub end: usize,
+    /// Characters outside / inside links over all items.
+    pub chars: usize,
+    pub link_chars: usize,
+    /// Items holding at least one link.
+    pub with_links: usize,
+}
+
+/// At most this many blocks are grouped (bounded work on hostile pages).
+const MAX_BLOCKS: usize = 20_000;
+
+/// The element's signature: tag, class tokens without digits (sorted), id without digits.
+pub(crate) fn signature(el: ElementRef<'_>) -> String {
+    let v = el.value();
+    let strip = |s: &str| -> String { s.chars().filter(|c| !c.is_ascii_digit()).collect() };
+    let mut classes: Vec<String> = v.classes().map(strip).filter(|c| !c.is_empty()).collect();
+    classes.sort();
+    classes.dedup();
+    let id = v.id().map(strip).unwrap_or_default();
+    format!("{}.{}#{}", v.name(), classes.join("."), id)
+}
+
+/// Repeated groups of the page: at least two items of at least two lines each, with text.
+pub(crate) fn groups(doc: &Html, layout: &Layout) -> Vec<Group> {
+    let mut by_key: HashMap<(NodeId, String), Vec<usize>> = HashMap::new();
+    for (i, b) in layout.blocks.iter().enumerate().take(MAX_BLOCKS) {
+        if b.end < b.start + 2 {
+            continue;
+        }
+        let Some(node) = doc.tree.get(b.id) else { continue };
+        let Some(parent) = node.parent() else { continue };
+        if !matches!(parent.value(), Node::Element(_)) {
+            continue;
+        }
+        let Some(el) = ElementRef::wrap(node) else { continue };
+        by_key
+            .entry((parent.id(), signature(el)))
+            .or_default()
+            .push(i);
+    }
+    let mut out: Vec<Group> = by_key
+        .into_values()
+        .filter(|items| items.len() >= 2)
+        .map(|mut items| {
+            items.sort_by_key(|&i| layout.blocks[i].start);
+            let (mut chars, mut link_chars, mut with_links) = (0, 0, 0);
+            for &i in &items {
+                let b = &layout.blocks[i];
+                let lines = &layout.lines[b.start..b.end];
+                chars += lines.iter().map(|l| l.chars).sum::<usize>();
+                let links: usize = lines.iter().map(|l| l.link_chars).sum();
+                link_chars += links;
+                with_links += usize::from(links > 0);
+            }
+            Group {
+                start: layout.blocks[items[0]].start,
+                end: items
+                    .iter()
+                    .map(|&i| layout.blocks[i].end)
+                    .max()
+                    .unwrap_or(0),
+                items,
+                chars,
+                link_chars,
+                with_links,
+            }
+        })
+        .filter(|g| g.chars > 0)
+        .collect();
+    out.sort_by_key(|g| (g.start, g.end));
+    out
+}
+
+/// A post's time or floor: `2026-03-01`, `12:30`, `3楼`, `#3`, `5分钟前`.
+static POST_META_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\d{4}[-/.年]\d{1,2}|\d{1,2}:\d{2}|\d+\s*楼|#\d+|\d+\s*(?:秒|分钟|小时|小時|天)前")
+        .expect("valid post meta regex")
+});
+
+/// Class/id words or tags that name a post's author.
+pub(crate) fn names_author(e: &scraper::node::Element) -> bool {
+    const WORDS: &[&str] = &["author", "user", "name", "nick", "poster"];
+    e.name() == "cite"
+        || e.classes().chain(e.id()).any(|c| {
+            let c = c.to_ascii_lowercase();
+            WORDS.iter().any(|w| c.contains(w))
+        })
+}
+
+/// A post, answer or comment rather than a paragraph: the item has structure of its own
+/// (a nested block other than `br`/`hr`) and a time, a floor number or an author element.
+fn looks_like_post(doc: &Html, layout: &Layout, item: usize) -> bool {
+    let b = &layout.blocks[item];
+    let Some(node) = doc.tree.get(b.id) else {
+        return false;
+    };
+    let mut nested = false;
+    let mut author = false;
+    for n in node.descendants().skip(1).take(400) {
+        if let Some(e) = n.value().as_element() {
+            nested |= super::layout::is_block_tag(e.name()) && !matches!(e.name(), "br" | "hr");
+            author |= names_author(e);
+        }
+    }
+    nested
+        && (author
+            || layout.lines[b.start..b.end]
+                .iter()
+                .take(40)
+                .any(|l| l.text.len() <= 300 && POST_META_RE.is_match(&l.text)))
+}
+
+/// Positive line weight (prose) of lines `start..end`.
+fn prose(layout: &Layout, start: usize, end: usize) -> f64 {
+    layout.lines[start..end]
+        .iter()
+        .map(line_weight)
+        .filter(|w| *w > 0.0)
+        .sum()
+}
+
+/// The group that holds the page's main text, if the page is a thread: most of the
+/// chosen block's prose lies inside its items, the items are not mostly links, and two
+/// thirds of them look like posts (see `looks_like_post`).
+pub(crate) fn thread_group<'g>(
+    doc: &Html,
+    layout: &Layout,
+    groups: &'g [Group],
+    main: &Choice,
+) -> Option<&'g Group> {
+    let main_prose = prose(layout, main.start, main.end).max(1.0);
+    groups
+        .iter()
+        .filter(|g| g.link_chars * 2 < g.chars + g.link_chars)
+        .filter(|g| {
+            let posts = g
+                .items
+                .iter()
+                .take(50)
+                .filter(|&&i| looks_like_post(doc, layout, i))
+                .count();
+            posts * 3 >= g.items.len().min(50) * 2
+        })
+        .filter_map(|g| {
+            // Prose of the main block that lies inside the group's items.
+            let inside: f64 = g
+                .items
+                .iter()
+                .map(|&i| {
+                    let b = &layout.blocks[i];
+                    let (s, e) = (b.start.max(main.start), b.end.min(main.end));
+                    if s < e { prose(layout, s, e) } else { 0.0 }
+                })
+                .sum();
+            (inside >= 0.5 * main_prose).then_some((inside, g))
+        })
+        // The largest share, then the outermost group (posts rather than their paragraphs).
+        .max_by(|a, b| {
+            a.0.total_cmp(&b.0)
+                .then_with(|| (b.1.start, a.1.end).cmp(&(a.1.start, b.1.end)))
+        })
+        .map(|(_, g)| g)
+}
+
+/// Q&A rather than a thread: an answer count or answer-ish markup on the page.
+pub(crate) fn is_qa(doc: &Html, layout: &Layout, group: &Group) -> bool {
+    const WORDS: &[&str] = &["个回答", "回答于", "我来回答", "查看全部回答", "写回答"];
+    let text_says = layout
+        .lines
+        .iter()
+        .filter(|l| l.chars + l.link_chars <= 40)
+        .any(|l| WORDS.iter().any(|w| l.text.contains(w)));
+    let markup_says = group.items.iter().take(50).any(|&i| {
+        doc.tree
+            .get(layout.blocks[i].id)
+            .into_iter()
+            .flat_map(|n| n.descendants().take(200))
+            .filter_map(|n| n.value().as_element())
+            .any(|e| {
+                e.classes()
+                    .chain(e.id())
+                    .any(|c| c.to_ascii_lowercase().contains("answer"))
+            })
+    });
+    text_says || markup_says
+}
+
+/// Groups inside the article's main block that are lists, not text: recommendation
+/// streams and related-story cards (two thirds of the items hold a link), reader
+/// comments (two thirds look like posts). Three or more items; left out only when
+/// enough text remains.
+pub(crate) fn cut_lists(doc: &Html, layout: &Layout, groups: &[Group], main: &mut Choice) {
+    for g in groups {
+        let n = g.items.len();
+        if n < 3 || g.start < main.start || g.end > main.end {
+            continue;
+        }
+        let listy = g.with_links * 3 >= n * 2
+            || g.items
+                .iter()
+                .take(50)
+                .filter(|&&i| looks_like_post(doc, layout, i))
+                .count()
+                * 3
+                >= n.min(50) * 2;
+        if listy {
+            main.cut_range_if_enough_remains(layout, g.start, g.end);
+        }
+    }
+}
+
+/// Prose a sub-block needs to count as a story of its own.
+const STORY_PROSE: f64 = 100.0;
+
+/// Portal pages that append the next story (or a prose box on another topic) to the
+/// article: when two or more top-level sub-blocks of the main block each have a heading
+/// and prose of their own, and the headline sits in one of them, the others are left
+/// out. Sections of one article (headline above them all) are not touched.
+pub(crate) fn cut_other_stories(layout: &Layout, anchor: Option<usize>, main: &mut Choice) {
+    let Some(t) = anchor.filter(|&t| t >= main.start && t < main.end) else {
+        return;
+    };
+    // Top-level blocks inside the main range, in document order (blocks are in post-order:
+    // a block closes after everything inside it, so scanning backwards finds outer ones first).
+    let mut tops: Vec<(usize, usize)> = Vec::new();
+    let mut covered_from = usize::MAX;
+    for b in layout.blocks.iter().rev() {
+        if b.start < main.start || b.end > main.end || b.end <= b.start {
+            continue;
+        }
+        if b.start == main.start && b.end == main.end {
+            continue;
+        }
+        if b.end <= covered_from {
+            tops.push((b.start, b.end));
+            covered_from = b.start;
+        }
+    }
+    let stories: Vec<(usize, usize)> = tops
+        .into_iter()
+        .filter(|&(s, e)| {
+            layout.lines[s..e]
+                .iter()
+                .any(|l| (1..=3).contains(&l.heading) && l.chars + l.link_chars >= 4)
+                && prose(layout, s, e) >= STORY_PROSE
+        })
+        .collect();
+    if stories.len() < 2 || !stories.iter().any(|&(s, e)| s <= t && t < e) {
+        return;
+    }
+    for (s, e) in stories {
+        if !(s <= t && t < e) {
+            main.cut_range_if_enough_remains(layout, s, e);
+        }
+    }
+}
+
+/// Type of a page whose main text is `main` (or none).
+pub(crate) fn classify(
+    layout: &Layout,
+    main: Option<&Choice>,
+    thread: Option<(&Group, bool)>,
+) -> PageType {
+    if let Some((_, qa)) = thread {
+        return if qa { PageType::Qa } else { PageType::Thread };
+    }
+    let (mut chars, mut links) = (0usize, 0usize);
+    for l in &layout.lines {
+        chars += l.chars;
+        links += l.link_chars;
+    }
+    let main_chars = main.map_or(0, |m| m.kept_chars(layout));
+    if main_chars == 0 && chars + links < 50 {
+        return PageType::NotArticle;
+    }
+    if links > 2 * chars && main_chars < 300 {
+        return PageType::List;
+    }
+    if main_chars < 20 {
+        return PageType::NotArticle;
+    }
+    PageType::Article
+}
