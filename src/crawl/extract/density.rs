@@ -124,6 +124,20 @@ impl Choice {
 
 /// Weight of one line for the main-block search.
 pub(crate) fn line_weight(l: &Line) -> f64 {
+    let w = raw_weight(l);
+    if l.boiler {
+        return -((l.chars + l.link_chars) as f64);
+    }
+    match (l.noise, w > 0.0) {
+        // Boilerplate by its class name or tag: prose there still counts, a little.
+        (true, true) => NOISE_SHARE * w,
+        (true, false) => -((l.chars + l.link_chars) as f64),
+        (false, _) => w,
+    }
+}
+
+/// Weight of a line by its own text alone (class-name hints ignored).
+pub(crate) fn raw_weight(l: &Line) -> f64 {
     if l.attachment {
         return ATTACHMENT_WEIGHT;
     }
@@ -135,13 +149,7 @@ pub(crate) fn line_weight(l: &Line) -> f64 {
     } else {
         -0.5 * text
     };
-    let w = content - 1.5 * links;
-    match (l.noise, w > 0.0) {
-        // Boilerplate by its class name or tag: prose there still counts, a little.
-        (true, true) => NOISE_SHARE * w,
-        (true, false) => -(text + links),
-        (false, _) => w,
-    }
+    content - 1.5 * links
 }
 
 /// Finds the block with the highest total line weight. Ties go to the deepest
@@ -159,9 +167,7 @@ pub(crate) fn main_block(layout: &Layout, anchor: Option<usize>) -> Option<Choic
             // Near the title, and not a wrapper around the far-away best block.
             .filter(|b| {
                 near.is_none_or(|(t, far)| {
-                    b.start + 2 >= t
-                        && b.start <= t + NEAR_TITLE
-                        && !(b.start <= far.start && b.end >= far.end)
+                    near_title(b, t) && !(b.start <= far.start && b.end >= far.end)
                 })
             })
             .max_by(|a, b| {
@@ -173,6 +179,8 @@ pub(crate) fn main_block(layout: &Layout, anchor: Option<usize>) -> Option<Choic
     };
     let any = best_of(None)?;
     let best = match anchor.and_then(|t| best_of(Some((t, any)))) {
+        // The heaviest block is itself near the title.
+        _ if anchor.is_some_and(|t| near_title(any, t)) => any,
         Some(near) if score(near) >= NEAR_SHARE * score(any) => near,
         _ => any,
     };
@@ -187,6 +195,11 @@ pub(crate) fn main_block(layout: &Layout, anchor: Option<usize>) -> Option<Choic
         .map(score)
         .fold(0.0, f64::max);
     Some(choice)
+}
+
+/// "Near the title": starting at most two lines before it and [`NEAR_TITLE`] after.
+fn near_title(b: &Block, t: usize) -> bool {
+    b.start + 2 >= t && b.start <= t + NEAR_TITLE
 }
 
 /// A run near the title wins if it has at least this share of the best run's score.

@@ -5,8 +5,10 @@
 //! The walk is iterative (`traverse`), so deeply nested input cannot overflow the stack.
 
 use std::collections::HashSet;
+use std::sync::LazyLock;
 
 use ego_tree::{NodeId, NodeRef, iter::Edge};
+use regex::Regex;
 use scraper::{Node, node::Element};
 
 pub(crate) use super::entities::decode_js_string;
@@ -30,6 +32,9 @@ pub(crate) struct Line {
     pub noise_at: u16,
     /// Holds a link to a document (`.pdf`, `.docx`, `.xlsx`...): an attachment is content.
     pub attachment: bool,
+    /// Reads like a site footer (版权所有, ICP备, 举报电话, 主办单位...): boilerplate by its
+    /// words, wherever it sits.
+    pub boiler: bool,
     /// Some ancestor's class/id mentions time|date|pub|info|source|author.
     pub meta_hint: bool,
     /// 1–6 when the line belongs to an `h1`–`h6`, else 0.
@@ -478,10 +483,25 @@ fn push_text(buf: &mut LineBuf, text: &str, f: TextFlags) {
     }
 }
 
+/// Words of a site footer: copyright, licence and registration numbers, the site's owner.
+static BOILER_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)版权所有|copyright|©|ICP备|ICP证|公网安备|举报电话|举报邮箱|增值电信业务|网站标识码|主办单位|承办单位|技术支持[:：]|邮编[:：]",
+    )
+    .expect("valid boilerplate regex")
+});
+
 fn flush(buf: &mut LineBuf, lines: &mut Vec<Line>) {
     buf.pending_space = false;
-    let line = std::mem::take(&mut buf.line);
+    let mut line = std::mem::take(&mut buf.line);
     if !line.text.is_empty() {
+        // Short lines only: an article may quote such words.
+        line.boiler = line.text.len() <= 600 && BOILER_RE.is_match(&line.text);
+        if line.boiler {
+            // Left out of any block that keeps enough text without it.
+            line.noise = true;
+            line.noise_at = u16::MAX;
+        }
         lines.push(line);
     }
 }

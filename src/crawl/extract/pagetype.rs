@@ -15,7 +15,7 @@ use ego_tree::NodeId;
 use regex::Regex;
 use scraper::{ElementRef, Html, Node};
 
-use super::density::{Choice, line_weight};
+use super::density::{Choice, line_weight, raw_weight};
 use super::layout::Layout;
 use crate::model::PageType;
 
@@ -146,9 +146,25 @@ fn prose(layout: &Layout, start: usize, end: usize) -> f64 {
         .sum()
 }
 
-/// The group that holds the page's main text, if the page is a thread: most of the
-/// chosen block's prose lies inside its items, the items are not mostly links, and two
-/// thirds of them look like posts (see `looks_like_post`).
+/// Prose of lines `start..end` by their own text, class-name hints ignored.
+fn raw_prose(layout: &Layout, start: usize, end: usize) -> f64 {
+    layout.lines[start..end]
+        .iter()
+        .filter(|l| !l.boiler)
+        .map(raw_weight)
+        .filter(|w| *w > 0.0)
+        .sum()
+}
+
+/// The main block holds less than this many characters: a repeated group with more
+/// prose than it is the content (reviews, answers under a short header).
+const SMALL_MAIN: usize = 200;
+
+/// The group that holds the page's main text, if the page is a thread. The items must
+/// look like posts (two thirds of them, see `looks_like_post`) and be less than 30%
+/// link text (a list of teasers is not a thread). Then either most of the chosen
+/// block's prose lies inside the items, or the chosen block is small and the group,
+/// read without class-name hints, has more prose than it.
 pub(crate) fn thread_group<'g>(
     doc: &Html,
     layout: &Layout,
@@ -156,9 +172,11 @@ pub(crate) fn thread_group<'g>(
     main: &Choice,
 ) -> Option<&'g Group> {
     let main_prose = prose(layout, main.start, main.end).max(1.0);
+    let main_raw = raw_prose(layout, main.start, main.end);
+    let main_chars = main.kept_chars(layout);
     groups
         .iter()
-        .filter(|g| g.link_chars * 2 < g.chars + g.link_chars)
+        .filter(|g| (g.link_chars as f64) < 0.3 * (g.chars + g.link_chars) as f64)
         .filter(|g| {
             let posts = g
                 .items
@@ -179,7 +197,16 @@ pub(crate) fn thread_group<'g>(
                     if s < e { prose(layout, s, e) } else { 0.0 }
                 })
                 .sum();
-            (inside >= 0.5 * main_prose).then_some((inside, g))
+            if inside >= 0.5 * main_prose {
+                return Some((inside / main_prose, g));
+            }
+            let raw: f64 = g
+                .items
+                .iter()
+                .map(|&i| raw_prose(layout, layout.blocks[i].start, layout.blocks[i].end))
+                .sum();
+            (main_chars < SMALL_MAIN && raw >= 60.0 && raw > main_raw)
+                .then_some((raw / main_raw.max(1.0), g))
         })
         // The largest share, then the outermost group (posts rather than their paragraphs).
         .max_by(|a, b| {

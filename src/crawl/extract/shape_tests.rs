@@ -143,3 +143,29 @@ fn confidence_is_high_on_a_clean_article_and_one_on_wechat() {
     };
     assert_eq!(w.confidence, 1.0);
 }
+
+#[test]
+#[ignore]
+fn debug_dump() {
+    let Ok(path) = std::env::var("DUMP") else { return };
+    let bytes = std::fs::read(&path).unwrap();
+    let html = crate::crawl::charset::decode_html(&bytes, None, None).0;
+    let doc = Html::parse_document(&html);
+    let removed = HashSet::new();
+    let page = linearize(doc.tree.root(), &Options { classify_noise: true, removed: &removed });
+    for (i, l) in page.lines.iter().enumerate() {
+        println!("{i:3} w={:7.1} n={} na={} a={} h={} {}", density::line_weight(l), u8::from(l.noise), l.noise_at, u8::from(l.attachment), l.heading, l.text.chars().take(40).collect::<String>());
+    }
+    let title = meta::title(&doc, &page);
+    let anchor = meta::anchor_line(&page, title.as_deref());
+    println!("title {title:?} anchor {anchor:?}");
+    for b in &page.blocks {
+        if b.end > b.start {
+            let w: f64 = page.lines[b.start..b.end].iter().map(density::line_weight).sum();
+            let name = doc.tree.get(b.id).and_then(scraper::ElementRef::wrap).map(pagetype::signature).unwrap_or_default();
+            println!("block {:3}..{:3} d={} w={w:.1} {name}", b.start, b.end, b.depth);
+        }
+    }
+    println!("block {:?}", density::main_block(&page, anchor).map(|c| (c.start, c.end, c.score)));
+    println!("run {:?}", density::main_range(&page, anchor).map(|c| (c.start, c.end, c.score)));
+}
