@@ -128,10 +128,13 @@ fn contents(doc: &Html, layout: &Layout, items: &[usize]) -> Vec<Content> {
             let found = winner.as_ref().and_then(|w| {
                 sub_blocks(layout, item)
                     .filter(|&j| sig(j).as_deref() == Some(w.as_str()))
-                    // The outermost such element: the smallest start, then the largest end.
-                    .min_by_key(|&j| {
-                        let b = &layout.blocks[j];
-                        (b.start, usize::MAX - b.end)
+                    // The heaviest such element (a row of text rather than the title row),
+                    // then the outermost.
+                    .max_by(|&a, &b| {
+                        let (x, y) = (&layout.blocks[a], &layout.blocks[b]);
+                        weight(a)
+                            .total_cmp(&weight(b))
+                            .then_with(|| (x.end - x.start).cmp(&(y.end - y.start)))
                     })
             });
             match found {
