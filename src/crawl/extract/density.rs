@@ -22,10 +22,12 @@ use super::layout::{Block, Layout, Line};
 const NOISE_SHARE: f64 = 0.3;
 /// Weight of a line holding an attachment link (a post may be nothing else).
 const ATTACHMENT_WEIGHT: f64 = 20.0;
-/// A cut (boilerplate-hinted lines, a comment or recommendation list) is applied only
-/// when the block keeps at least this many characters and this share of its text.
+/// A cut (boilerplate-hinted elements, a comment or recommendation list, another story)
+/// is applied only when the block keeps at least this many characters.
 const MIN_REMAIN: usize = 120;
-const REMAIN_SHARE: f64 = 0.3;
+/// A boilerplate-hinted element holding more than this share of the block's text is
+/// kept whole: a class name never removes most of the text.
+const HINT_MAX_SHARE: f64 = 0.5;
 
 /// The chosen main block: a line range plus sub-ranges to leave out.
 #[derive(Debug, Clone)]
@@ -41,8 +43,9 @@ pub(crate) struct Choice {
 
 impl Choice {
     /// A choice of `start..end` whose element sits at `depth` (0: a plain line run):
-    /// link-heavy sub-blocks are left out, and so are boilerplate-hinted lines below the
-    /// element when enough text remains without them.
+    /// link-heavy sub-blocks are left out, and so are footer-worded lines and the
+    /// boilerplate-hinted elements below the block's element that hold at most half of
+    /// its text, when enough text remains without them.
     pub fn new(layout: &Layout, start: usize, end: usize, score: f64, depth: u16) -> Choice {
         let mut c = Choice {
             start,
@@ -51,10 +54,27 @@ impl Choice {
             runner_up: 0.0,
             excluded: excluded(layout, start, end),
         };
-        let cut: Vec<bool> = layout.lines[start..end]
+        // Footer-worded lines, and the outermost hinted elements below the block's own
+        // element that hold at most half of its text.
+        let mut cut: Vec<bool> = layout.lines[start..end].iter().map(|l| l.boiler).collect();
+        let total: usize = c.kept(layout).map(|(_, l)| l.chars).sum();
+        let mut spans: Vec<&super::layout::NoiseSpan> = layout
+            .noise
             .iter()
-            .map(|l| l.noise_at > depth)
+            .filter(|n| n.depth > depth && n.start >= start && n.end <= end && n.end > n.start)
             .collect();
+        spans.sort_by_key(|n| (n.start, usize::MAX - n.end));
+        let mut covered = start;
+        for n in spans {
+            if n.start < covered {
+                continue; // inside an outer hinted element
+            }
+            covered = n.end;
+            let chars: usize = layout.lines[n.start..n.end].iter().map(|l| l.chars).sum();
+            if chars as f64 <= HINT_MAX_SHARE * total as f64 {
+                cut[n.start - start..n.end - start].fill(true);
+            }
+        }
         c.cut_if_enough_remains(layout, &cut);
         c
     }
@@ -89,8 +109,7 @@ impl Choice {
         self.cut_if_enough_remains(layout, &cut)
     }
 
-    /// Applies `cut` (per line of the choice) only if the rest keeps enough text: a hint
-    /// never removes most of the page's text.
+    /// Applies `cut` (per line of the choice) only if the rest keeps enough text.
     fn cut_if_enough_remains(&mut self, layout: &Layout, cut: &[bool]) -> bool {
         let (mut kept, mut removed) = (0usize, 0usize);
         for (k, l) in layout.lines[self.start..self.end].iter().enumerate() {
@@ -105,8 +124,7 @@ impl Choice {
         if removed == 0 {
             return false;
         }
-        let remain = kept - removed;
-        if remain < MIN_REMAIN || (remain as f64) < REMAIN_SHARE * kept as f64 {
+        if kept - removed < MIN_REMAIN {
             return false;
         }
         for (x, c) in self.excluded.iter_mut().zip(cut) {

@@ -32,8 +32,7 @@ impl Page<'_> {
         let groups = pagetype::groups(self.doc, self.page);
         let thread: Option<(&Group, bool)> = choice
             .as_ref()
-            .and_then(|c| pagetype::thread_group(self.doc, self.page, &groups, c))
-            .map(|g| (g, pagetype::is_qa(self.doc, self.page, g)));
+            .and_then(|c| pagetype::thread_group(self.doc, self.page, &groups, c, anchor));
         let page_type;
         let (mut text, mut confidence, (start, end));
         if let Some((g, qa)) = thread {

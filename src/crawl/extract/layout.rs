@@ -55,6 +55,16 @@ pub(crate) struct Block {
 pub(crate) struct Layout {
     pub lines: Vec<Line>,
     pub blocks: Vec<Block>,
+    /// Boilerplate-hinted elements (block or inline), in closing order.
+    pub noise: Vec<NoiseSpan>,
+}
+
+/// The lines of one boilerplate-hinted element.
+#[derive(Debug, Clone)]
+pub(crate) struct NoiseSpan {
+    pub start: usize,
+    pub end: usize,
+    pub depth: u16,
 }
 
 impl Layout {
@@ -424,6 +434,13 @@ pub(crate) fn linearize(root: NodeRef<'_, Node>, opts: &Options<'_>) -> Layout {
                 }
                 if frame.noise {
                     noise_stack.pop();
+                    // An inline element's last line may still be in the buffer.
+                    let open = usize::from(!buf.line.text.is_empty());
+                    out.noise.push(NoiseSpan {
+                        start: frame.start,
+                        end: out.lines.len() + open,
+                        depth,
+                    });
                 }
                 meta_depth -= usize::from(frame.meta);
                 link_depth -= usize::from(frame.link);

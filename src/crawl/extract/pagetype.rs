@@ -156,37 +156,60 @@ fn raw_prose(layout: &Layout, start: usize, end: usize) -> f64 {
         .sum()
 }
 
-/// The main block holds less than this many characters: a repeated group with more
-/// prose than it is the content (reviews, answers under a short header).
+/// A thread has less article text than this outside its posts (a news story or blog post
+/// followed by comments has more).
 const SMALL_MAIN: usize = 200;
+/// A thread's posts start at most this many lines below the headline (or main block).
+const NEAR_TOP: usize = 25;
 
-/// The group that holds the page's main text, if the page is a thread. The items must
-/// look like posts (two thirds of them, see `looks_like_post`) and be less than 30%
-/// link text (a list of teasers is not a thread). Then either most of the chosen
-/// block's prose lies inside the items, or the chosen block is small and the group,
-/// read without class-name hints, has more prose than it.
+/// Whether two thirds of the group's items (of the first 50) look like posts.
+fn post_like(doc: &Html, layout: &Layout, g: &Group) -> bool {
+    let posts = g
+        .items
+        .iter()
+        .take(50)
+        .filter(|&&i| looks_like_post(doc, layout, i))
+        .count();
+    posts * 3 >= g.items.len().min(50) * 2
+}
+
+/// The group that holds the page's content, if the page is a thread or Q&A page: its
+/// items look like posts and are less than 30% link text (teasers are not posts); it
+/// starts near the headline; and it is the content rather than comments under an
+/// article: the chosen block has less than [`SMALL_MAIN`] characters outside the group
+/// (or the page is Q&A), and the group holds most of the chosen block's prose or, read
+/// without class-name hints, more prose than the chosen block. Returns the group and
+/// whether the page is Q&A.
 pub(crate) fn thread_group<'g>(
     doc: &Html,
     layout: &Layout,
     groups: &'g [Group],
     main: &Choice,
-) -> Option<&'g Group> {
+    anchor: Option<usize>,
+) -> Option<(&'g Group, bool)> {
+    let top = anchor.unwrap_or(main.start);
     let main_prose = prose(layout, main.start, main.end).max(1.0);
     let main_raw = raw_prose(layout, main.start, main.end);
-    let main_chars = main.kept_chars(layout);
     groups
         .iter()
         .filter(|g| (g.link_chars as f64) < 0.3 * (g.chars + g.link_chars) as f64)
-        .filter(|g| {
-            let posts = g
-                .items
-                .iter()
-                .take(50)
-                .filter(|&&i| looks_like_post(doc, layout, i))
-                .count();
-            posts * 3 >= g.items.len().min(50) * 2
-        })
+        .filter(|g| g.end > top && g.start <= top.max(main.start) + NEAR_TOP)
+        .filter(|g| post_like(doc, layout, g))
         .filter_map(|g| {
+            let mut in_items = vec![false; layout.lines.len()];
+            for &it in &g.items {
+                let b = &layout.blocks[it];
+                in_items[b.start..b.end].fill(true);
+            }
+            let outside: usize = main
+                .kept(layout)
+                .filter(|(i, _)| !in_items[*i])
+                .map(|(_, l)| l.chars)
+                .sum();
+            let qa = is_qa(doc, layout, g);
+            if outside >= SMALL_MAIN && !qa {
+                return None;
+            }
             // Prose of the main block that lies inside the group's items.
             let inside: f64 = g
                 .items
@@ -197,23 +220,26 @@ pub(crate) fn thread_group<'g>(
                     if s < e { prose(layout, s, e) } else { 0.0 }
                 })
                 .sum();
-            if inside >= 0.5 * main_prose {
-                return Some((inside / main_prose, g));
-            }
             let raw: f64 = g
                 .items
                 .iter()
                 .map(|&i| raw_prose(layout, layout.blocks[i].start, layout.blocks[i].end))
                 .sum();
-            (main_chars < SMALL_MAIN && raw >= 60.0 && raw > main_raw)
-                .then_some((raw / main_raw.max(1.0), g))
+            let share = if inside >= 0.5 * main_prose {
+                inside / main_prose
+            } else if raw >= 60.0 && raw > main_raw {
+                raw / main_raw.max(1.0)
+            } else {
+                return None;
+            };
+            Some((share, g, qa))
         })
         // The largest share, then the outermost group (posts rather than their paragraphs).
         .max_by(|a, b| {
             a.0.total_cmp(&b.0)
                 .then_with(|| (b.1.start, a.1.end).cmp(&(a.1.start, b.1.end)))
         })
-        .map(|(_, g)| g)
+        .map(|(_, g, qa)| (g, qa))
 }
 
 /// Q&A rather than a thread: an answer count or answer-ish markup on the page.
@@ -249,14 +275,7 @@ pub(crate) fn cut_lists(doc: &Html, layout: &Layout, groups: &[Group], main: &mu
         if n < 3 || g.start < main.start || g.end > main.end {
             continue;
         }
-        let listy = g.with_links * 3 >= n * 2
-            || g.items
-                .iter()
-                .take(50)
-                .filter(|&&i| looks_like_post(doc, layout, i))
-                .count()
-                * 3
-                >= n.min(50) * 2;
+        let listy = g.with_links * 3 >= n * 2 || post_like(doc, layout, g);
         if listy {
             main.cut_range_if_enough_remains(layout, g.start, g.end);
         }
