@@ -265,9 +265,12 @@ pub(crate) fn is_qa(doc: &Html, layout: &Layout, group: &Group) -> bool {
     text_says || markup_says
 }
 
+/// Mean characters per item of a list (teasers, comments) at most.
+const LIST_ITEM_CHARS: usize = 300;
+
 /// Groups inside the article's main block that are lists, not text: recommendation
 /// streams and related-story cards (two thirds of the items hold a link), reader
-/// comments (two thirds look like posts). Three or more items; left out only when
+/// comments (two thirds look like posts). Three or more short items; left out only when
 /// enough text remains.
 pub(crate) fn cut_lists(doc: &Html, layout: &Layout, groups: &[Group], main: &mut Choice) {
     for g in groups {
@@ -275,7 +278,9 @@ pub(crate) fn cut_lists(doc: &Html, layout: &Layout, groups: &[Group], main: &mu
         if n < 3 || g.start < main.start || g.end > main.end {
             continue;
         }
-        let listy = g.with_links * 3 >= n * 2 || post_like(doc, layout, g);
+        // Teasers and comments are short; rows of an article's own table are not.
+        let short = g.chars <= LIST_ITEM_CHARS * n;
+        let listy = short && (g.with_links * 3 >= n * 2 || post_like(doc, layout, g));
         if listy {
             main.cut_range_if_enough_remains(layout, g.start, g.end);
         }

@@ -167,5 +167,8 @@ fn debug_dump() {
         }
     }
     println!("block {:?}", density::main_block(&page, anchor).map(|c| (c.start, c.end, c.score)));
+    for g in pagetype::groups(&doc, &page) {
+        println!("group {}..{} items {} chars {} links {} with_links {}", g.start, g.end, g.items.len(), g.chars, g.link_chars, g.with_links);
+    }
     println!("run {:?}", density::main_range(&page, anchor).map(|c| (c.start, c.end, c.score)));
 }
