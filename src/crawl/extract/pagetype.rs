@@ -106,7 +106,7 @@ static POST_META_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Class/id words or tags that name a post's author.
 pub(crate) fn names_author(e: &scraper::node::Element) -> bool {
-    const WORDS: &[&str] = &["author", "user", "name", "nick", "poster"];
+    const WORDS: &[&str] = &["auth", "user", "name", "nick", "poster"];
     e.name() == "cite"
         || e.classes().chain(e.id()).any(|c| {
             let c = c.to_ascii_lowercase();
@@ -162,6 +162,16 @@ const SMALL_MAIN: usize = 200;
 /// A thread's posts start at most this many lines below the headline (or main block).
 const NEAR_TOP: usize = 25;
 
+/// Whether item block `item` has an author-named element.
+fn has_author(doc: &Html, layout: &Layout, item: usize) -> bool {
+    doc.tree.get(layout.blocks[item].id).is_some_and(|n| {
+        n.descendants()
+            .skip(1)
+            .take(400)
+            .any(|d| d.value().as_element().is_some_and(names_author))
+    })
+}
+
 /// Whether two thirds of the group's items (of the first 50) look like posts.
 fn post_like(doc: &Html, layout: &Layout, g: &Group) -> bool {
     let posts = g
@@ -195,6 +205,8 @@ pub(crate) fn thread_group<'g>(
         .filter(|g| (g.link_chars as f64) < 0.3 * (g.chars + g.link_chars) as f64)
         .filter(|g| g.end > top && g.start <= top.max(main.start) + NEAR_TOP)
         .filter(|g| post_like(doc, layout, g))
+        // Two items may be two page columns: both must name an author.
+        .filter(|g| g.items.len() >= 3 || g.items.iter().all(|&i| has_author(doc, layout, i)))
         .filter_map(|g| {
             let mut in_items = vec![false; layout.lines.len()];
             for &it in &g.items {
@@ -275,13 +287,14 @@ const LIST_ITEM_CHARS: usize = 300;
 pub(crate) fn cut_lists(doc: &Html, layout: &Layout, groups: &[Group], main: &mut Choice) {
     for g in groups {
         let n = g.items.len();
-        if n < 3 || g.start < main.start || g.end > main.end {
+        if n < 3 || g.end <= main.start || g.start >= main.end {
             continue;
         }
         // Teasers and comments are short; rows of an article's own table are not.
         let short = g.chars <= LIST_ITEM_CHARS * n;
         let listy = short && (g.with_links * 3 >= n * 2 || post_like(doc, layout, g));
         if listy {
+            // A list may run past the block (a line run ends inside it): cut the overlap.
             main.cut_range_if_enough_remains(layout, g.start, g.end);
         }
     }
