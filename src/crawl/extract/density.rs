@@ -103,6 +103,16 @@ impl Choice {
             .filter(|(i, l)| self.keeps(*i, l))
     }
 
+    /// Leaves out the lines before line `i` (the headline inside the block) and `i`
+    /// itself: breadcrumbs and the headline row of a table layout.
+    pub fn drop_through(&mut self, i: usize) {
+        for k in self.start..=i.min(self.end.saturating_sub(1)) {
+            if let Some(x) = self.excluded.get_mut(k - self.start) {
+                *x = true;
+            }
+        }
+    }
+
     /// Leaves out the lines of `start..end` (clamped to the choice) if enough text remains.
     pub fn cut_range_if_enough_remains(&mut self, layout: &Layout, start: usize, end: usize) -> bool {
         let cut: Vec<bool> = (self.start..self.end).map(|i| i >= start && i < end).collect();

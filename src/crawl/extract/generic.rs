@@ -47,6 +47,9 @@ impl Page<'_> {
             page_type = if qa { PageType::Qa } else { PageType::Thread };
         } else {
             if let Some(c) = choice.as_mut() {
+                if let Some(t) = anchor.filter(|&t| t >= c.start && t < c.end) {
+                    c.drop_through(t);
+                }
                 pagetype::cut_lists(self.doc, self.page, &groups, c);
                 pagetype::cut_other_stories(self.page, anchor, c);
             }
@@ -113,20 +116,27 @@ impl Page<'_> {
         }
     }
 
-    /// The best block, or the best line run when it is clearly heavier: the block is
-    /// precise when the article sits in one container; the run copes with table layouts
-    /// that interleave it with other cells.
+    /// The best block, or the best line run when it is clearly heavier and does not run
+    /// into another headline: the block is precise when the article sits in one
+    /// container; the run copes with table layouts that interleave it with other cells.
     fn best_candidate(&self, anchor: Option<usize>) -> Option<Choice> {
         match (
             density::main_block(self.page, anchor),
             density::main_range(self.page, anchor),
         ) {
-            (Some(block), Some(mut run)) => Some(if run.score > RUN_OVER_BLOCK * block.score {
-                run.runner_up = block.runner_up;
-                run
-            } else {
-                block
-            }),
+            (Some(block), Some(mut run)) => {
+                // A run that continues past the block into a new headline is two stories.
+                let next_story = run.end > block.end
+                    && self.page.lines[block.end.max(run.start)..run.end]
+                        .iter()
+                        .any(|l| (1..=3).contains(&l.heading) && l.chars + l.link_chars >= 4);
+                Some(if run.score > RUN_OVER_BLOCK * block.score && !next_story {
+                    run.runner_up = block.runner_up;
+                    run
+                } else {
+                    block
+                })
+            }
             (block, run) => block.or(run),
         }
     }

@@ -107,11 +107,14 @@ fn contents(doc: &Html, layout: &Layout, items: &[usize]) -> Vec<Content> {
     // Each item's heaviest sub-block votes for its signature.
     let mut votes: HashMap<String, usize> = HashMap::new();
     for &item in items {
+        // The heaviest; then the fewest lines; then the outermost of elements with the
+        // same lines (a post's one paragraph votes for the post body, as longer posts do).
         let best = sub_blocks(layout, item).max_by(|&a, &b| {
-            weight(a).total_cmp(&weight(b)).then_with(|| {
-                let (x, y) = (&layout.blocks[a], &layout.blocks[b]);
-                (y.end - y.start).cmp(&(x.end - x.start))
-            })
+            let (x, y) = (&layout.blocks[a], &layout.blocks[b]);
+            weight(a)
+                .total_cmp(&weight(b))
+                .then_with(|| (y.end - y.start).cmp(&(x.end - x.start)))
+                .then_with(|| y.depth.cmp(&x.depth))
         });
         if let Some(s) = best.filter(|&j| weight(j) > 0.0).and_then(sig) {
             *votes.entry(s).or_default() += 1;
