@@ -9,6 +9,8 @@ use crate::model::{Extracted, PageType};
 
 /// How much heavier the best line run must be than the best block to be used.
 const RUN_OVER_BLOCK: f64 = 1.5;
+/// A block with at least this share of a longer run's score is a story of its own.
+const STORY_SHARE: f64 = 0.25;
 /// A page with at least this much visible text never yields an empty or tiny body.
 pub(crate) const GUARD_VISIBLE: usize = 200;
 /// "Tiny": fewer characters than this (an attachment link alone is not tiny).
@@ -125,9 +127,13 @@ impl Page<'_> {
             density::main_range(self.page, anchor),
         ) {
             (Some(block), Some(mut run)) => {
-                // A run that continues past the block into a new headline is two stories.
-                let next_story = run.end > block.end
-                    && self.page.lines[block.end.max(run.start)..run.end]
+                // A run that continues past a block of substance into a new headline is
+                // two stories (a run far heavier than the block is the article itself,
+                // section headings and all).
+                let from = block.end.max(run.start);
+                let next_story = run.end > from
+                    && block.score >= STORY_SHARE * run.score
+                    && self.page.lines[from..run.end]
                         .iter()
                         .any(|l| (1..=3).contains(&l.heading) && l.chars + l.link_chars >= 4);
                 Some(if run.score > RUN_OVER_BLOCK * block.score && !next_story {
