@@ -300,7 +300,10 @@ mod tests {
             ..Default::default()
         };
         let id = store.insert_article(&a).unwrap().unwrap();
-        assert_eq!(store.article(id).unwrap().unwrap().extract_confidence, Some(0.42));
+        assert_eq!(
+            store.article(id).unwrap().unwrap().extract_confidence,
+            Some(0.42)
+        );
         a.canonical_url = "http://127.0.0.1/b".into();
         a.extract_confidence = None;
         let id = store.insert_article(&a).unwrap().unwrap();

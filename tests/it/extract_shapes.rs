@@ -46,7 +46,8 @@ fn pages() -> Vec<Page> {
         files.sort();
         for p in files {
             let name = p.file_stem().unwrap().to_string_lossy().to_string();
-            let html = yuqing::crawl::charset::decode_html(&std::fs::read(&p).unwrap(), None, None).0;
+            let html =
+                yuqing::crawl::charset::decode_html(&std::fs::read(&p).unwrap(), None, None).0;
             let truth = std::fs::read_to_string(p.with_extension("txt")).unwrap();
             out.push(Page {
                 half,
@@ -54,7 +55,11 @@ fn pages() -> Vec<Page> {
                 name,
                 html,
                 truth,
-                url: url::Url::parse(&format!("http://fixtures.test/{half}/{}", p.file_name().unwrap().to_string_lossy())).unwrap(),
+                url: url::Url::parse(&format!(
+                    "http://fixtures.test/{half}/{}",
+                    p.file_name().unwrap().to_string_lossy()
+                ))
+                .unwrap(),
             });
         }
     }
@@ -72,9 +77,9 @@ fn visible_chars(html: &str) -> usize {
         .filter_map(|n| {
             let t = n.value().as_text()?;
             let hidden = n.ancestors().any(|a| {
-                a.value()
-                    .as_element()
-                    .is_some_and(|e| matches!(e.name(), "script" | "style" | "noscript" | "template"))
+                a.value().as_element().is_some_and(|e| {
+                    matches!(e.name(), "script" | "style" | "noscript" | "template")
+                })
             });
             (!hidden).then(|| t.chars().filter(|c| !c.is_whitespace()).count())
         })
@@ -90,14 +95,22 @@ impl Mean {
         self.1 += 1;
     }
     fn get(&self) -> f64 {
-        if self.1 == 0 { 0.0 } else { self.0 / self.1 as f64 }
+        if self.1 == 0 {
+            0.0
+        } else {
+            self.0 / self.1 as f64
+        }
     }
 }
 
 #[test]
 fn extract_unseen_shapes() {
     let pages = pages();
-    assert!(pages.len() >= 40, "expected ≥ 40 pages, found {}", pages.len());
+    assert!(
+        pages.len() >= 40,
+        "expected ≥ 40 pages, found {}",
+        pages.len()
+    );
     let now = DateTime::parse_from_rfc3339("2026-11-26T12:00:00+08:00").unwrap();
     let tz = chrono_tz::Asia::Shanghai;
     let modes = [
@@ -116,12 +129,21 @@ fn extract_unseen_shapes() {
                 panic!("{}/{}: not classified as an article page", p.half, p.name);
             };
             let score = f1(&got.text, &p.truth);
-            f1s.entry((mode, p.half, p.shape.clone())).or_default().add(score);
-            f1s.entry((mode, p.half, "ALL".into())).or_default().add(score);
+            f1s.entry((mode, p.half, p.shape.clone()))
+                .or_default()
+                .add(score);
+            f1s.entry((mode, p.half, "ALL".into()))
+                .or_default()
+                .add(score);
             if mode != "combined" {
                 continue;
             }
-            assert!((0.0..=1.0).contains(&got.confidence), "{}: confidence {}", p.name, got.confidence);
+            assert!(
+                (0.0..=1.0).contains(&got.confidence),
+                "{}: confidence {}",
+                p.name,
+                got.confidence
+            );
             if got.text.trim().is_empty() && visible_chars(&p.html) >= 200 {
                 empty.push(format!("{}/{}", p.half, p.name));
             }
@@ -133,7 +155,10 @@ fn extract_unseen_shapes() {
                 None
             };
             if let Some(want) = want {
-                types.entry(p.half).or_default().add(f64::from(u8::from(got.page_type == want)));
+                types
+                    .entry(p.half)
+                    .or_default()
+                    .add(f64::from(u8::from(got.page_type == want)));
             }
             if verbose {
                 println!(
@@ -164,13 +189,22 @@ fn extract_unseen_shapes() {
             types.get(half).map_or(0.0, Mean::get)
         );
     }
-    assert!(empty.is_empty(), "empty text on pages with visible text: {empty:?}");
+    assert!(
+        empty.is_empty(),
+        "empty text on pages with visible text: {empty:?}"
+    );
     for (half, floor) in FLOORS {
         let got = f1s[&("combined", *half, "ALL".to_string())].get();
-        assert!(got >= *floor, "{half}: mean F1 {got:.3} below floor {floor}");
+        assert!(
+            got >= *floor,
+            "{half}: mean F1 {got:.3} below floor {floor}"
+        );
     }
     for (half, floor) in TYPE_FLOORS {
         let got = types.get(half).map_or(0.0, Mean::get);
-        assert!(got >= *floor, "{half}: page-type accuracy {got:.3} below floor {floor}");
+        assert!(
+            got >= *floor,
+            "{half}: page-type accuracy {got:.3} below floor {floor}"
+        );
     }
 }

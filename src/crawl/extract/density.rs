@@ -89,7 +89,9 @@ impl Choice {
 
     /// Characters (outside links) of the kept lines.
     pub fn kept_chars(&self, layout: &Layout) -> usize {
-        self.kept(layout).map(|(_, l)| l.chars + l.link_chars * usize::from(l.attachment)).sum()
+        self.kept(layout)
+            .map(|(_, l)| l.chars + l.link_chars * usize::from(l.attachment))
+            .sum()
     }
 
     /// The kept lines with their indices.
@@ -114,8 +116,15 @@ impl Choice {
     }
 
     /// Leaves out the lines of `start..end` (clamped to the choice) if enough text remains.
-    pub fn cut_range_if_enough_remains(&mut self, layout: &Layout, start: usize, end: usize) -> bool {
-        let cut: Vec<bool> = (self.start..self.end).map(|i| i >= start && i < end).collect();
+    pub fn cut_range_if_enough_remains(
+        &mut self,
+        layout: &Layout,
+        start: usize,
+        end: usize,
+    ) -> bool {
+        let cut: Vec<bool> = (self.start..self.end)
+            .map(|i| i >= start && i < end)
+            .collect();
         self.cut_if_enough_remains(layout, &cut)
     }
 

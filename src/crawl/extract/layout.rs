@@ -307,7 +307,10 @@ fn is_attachment(node: NodeRef<'_, Node>, el: &Element) -> bool {
         let s = s.trim().to_ascii_lowercase();
         ATTACHMENT_EXT.iter().any(|x| s.ends_with(x))
     };
-    if el.attr("href").is_some_and(|h| ends(h.split(['?', '#']).next().unwrap_or(""))) {
+    if el
+        .attr("href")
+        .is_some_and(|h| ends(h.split(['?', '#']).next().unwrap_or("")))
+    {
         return true;
     }
     let mut text = String::new();

@@ -54,12 +54,18 @@ pub(crate) fn groups(doc: &Html, layout: &Layout) -> Vec<Group> {
         if b.end < b.start + 2 {
             continue;
         }
-        let Some(node) = doc.tree.get(b.id) else { continue };
-        let Some(parent) = node.parent() else { continue };
+        let Some(node) = doc.tree.get(b.id) else {
+            continue;
+        };
+        let Some(parent) = node.parent() else {
+            continue;
+        };
         if !matches!(parent.value(), Node::Element(_)) {
             continue;
         }
-        let Some(el) = ElementRef::wrap(node) else { continue };
+        let Some(el) = ElementRef::wrap(node) else {
+            continue;
+        };
         by_key
             .entry((parent.id(), signature(el)))
             .or_default()

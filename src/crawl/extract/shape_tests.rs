@@ -9,7 +9,14 @@ fn now() -> DateTime<FixedOffset> {
 
 fn generic(html: &str) -> Extracted {
     let u = url::Url::parse("https://bbs.example.cn/t/1.html").unwrap();
-    match extract_with(html, &u, &[], chrono_tz::Asia::Shanghai, now(), SecondOpinion::Off) {
+    match extract_with(
+        html,
+        &u,
+        &[],
+        chrono_tz::Asia::Shanghai,
+        now(),
+        SecondOpinion::Off,
+    ) {
         PageKind::Article(e) => e,
         other => panic!("expected an article, got {other:?}"),
     }
@@ -20,7 +27,14 @@ const FOOT: &str = r#"<div class="footer">版权所有，示例网站。联系�
 
 #[test]
 fn text_inside_a_breadcrumb_div_is_kept() {
-    let lines = ["晚风吹过旧渡口，", "灯火一盏一盏亮在水里。", "卖藕的老人收起秤杆，", "把月光也装进竹筐。", "我沿着河堤往回走，", "桥那边有人在唱歌。"];
+    let lines = [
+        "晚风吹过旧渡口，",
+        "灯火一盏一盏亮在水里。",
+        "卖藕的老人收起秤杆，",
+        "把月光也装进竹筐。",
+        "我沿着河堤往回走，",
+        "桥那边有人在唱歌。",
+    ];
     let poem: String = lines.iter().map(|l| format!("{l}<br>")).collect();
     let html = format!(
         r#"<html><head><title>江畔夜归</title></head><body>{NAV}<div class="breadcrumb"><a href="/">首页</a> / 诗歌
@@ -54,8 +68,16 @@ fn thread_page() -> String {
     format!(
         r#"<html><head><title>小区门口的路灯坏了该找谁？</title></head><body>{NAV}
 <h1>小区门口的路灯坏了该找谁？</h1><div id="postlist">{}{}{}</div>{FOOT}</body></html>"#,
-        post(1, "青禾老韩", "小区南门的路灯从上个月就不亮了，晚上走路很不方便，请问应该找哪个部门？"),
-        post(2, "柳溪边的猫", "可以打市民热线，说清楚位置，一般一周内就会修好。"),
+        post(
+            1,
+            "青禾老韩",
+            "小区南门的路灯从上个月就不亮了，晚上走路很不方便，请问应该找哪个部门？"
+        ),
+        post(
+            2,
+            "柳溪边的猫",
+            "可以打市民热线，说清楚位置，一般一周内就会修好。"
+        ),
         post(3, "半夏微凉", "顶"),
     )
 }
@@ -86,8 +108,14 @@ fn answers_in_copyright_named_elements_are_kept() {
     let html = format!(
         r#"<html><head><title>第一次养猫要准备什么？</title></head><body>{NAV}
 <h1>第一次养猫要准备什么？</h1><div class="List"><div class="List-header">2 个回答</div>{}{}</div>{FOOT}</body></html>"#,
-        answer("云岭采茶人", "猫砂盆、猫粮、水盆和猫抓板要提前准备好，小猫到家后先让它自己熟悉环境。"),
-        answer("江畔拾陶", "窗户一定要装纱窗，电线和橡皮筋也要收好，小猫喜欢咬东西，吞下去很危险。"),
+        answer(
+            "云岭采茶人",
+            "猫砂盆、猫粮、水盆和猫抓板要提前准备好，小猫到家后先让它自己熟悉环境。"
+        ),
+        answer(
+            "江畔拾陶",
+            "窗户一定要装纱窗，电线和橡皮筋也要收好，小猫喜欢咬东西，吞下去很危险。"
+        ),
     );
     let e = generic(&html);
     assert_eq!(e.page_type, PageType::Qa, "{:?}", e.text);
@@ -98,7 +126,11 @@ fn answers_in_copyright_named_elements_are_kept() {
 #[test]
 fn comments_under_a_news_article_stay_out() {
     let body: String = (0..5)
-        .map(|i| format!("<p>南湾区农贸市场的蔬菜价格出现小幅上涨，叶菜每斤贵了五毛到一块钱，第{i}段。</p>"))
+        .map(|i| {
+            format!(
+                "<p>南湾区农贸市场的蔬菜价格出现小幅上涨，叶菜每斤贵了五毛到一块钱，第{i}段。</p>"
+            )
+        })
         .collect();
     let comments: String = (0..4)
         .map(|i| format!(r#"<div class="cmt"><span class="who">网友{i}</span> <span>2026-03-01 10:0{i}</span><div class="said">希望相关部门多关注一下，支持！</div></div>"#))
@@ -117,11 +149,17 @@ fn comments_under_a_news_article_stay_out() {
 #[test]
 fn a_page_with_text_never_comes_back_empty() {
     // Short unpunctuated lines only: nothing looks like an article.
-    let cells: String = (0..40).map(|i| format!("<div>青禾县第{i}号公告栏目</div>")).collect();
+    let cells: String = (0..40)
+        .map(|i| format!("<div>青禾县第{i}号公告栏目</div>"))
+        .collect();
     let html = format!("<html><head><title>公告</title></head><body>{cells}</body></html>");
     let e = generic(&html);
     assert!(e.text.chars().count() >= 100, "{:?}", e.text);
-    assert!(e.confidence <= 0.2, "fallback must be low-confidence: {}", e.confidence);
+    assert!(
+        e.confidence <= 0.2,
+        "fallback must be low-confidence: {}",
+        e.confidence
+    );
 }
 
 #[test]
@@ -142,33 +180,4 @@ fn confidence_is_high_on_a_clean_article_and_one_on_wechat() {
         panic!("wechat article expected");
     };
     assert_eq!(w.confidence, 1.0);
-}
-
-#[test]
-#[ignore]
-fn debug_dump() {
-    let Ok(path) = std::env::var("DUMP") else { return };
-    let bytes = std::fs::read(&path).unwrap();
-    let html = crate::crawl::charset::decode_html(&bytes, None, None).0;
-    let doc = Html::parse_document(&html);
-    let removed = HashSet::new();
-    let page = linearize(doc.tree.root(), &Options { classify_noise: true, removed: &removed });
-    for (i, l) in page.lines.iter().enumerate() {
-        println!("{i:3} w={:7.1} n={} na={} a={} h={} {}", density::line_weight(l), u8::from(l.noise), l.noise_at, u8::from(l.attachment), l.heading, l.text.chars().take(40).collect::<String>());
-    }
-    let title = meta::title(&doc, &page);
-    let anchor = meta::anchor_line(&page, title.as_deref());
-    println!("title {title:?} anchor {anchor:?}");
-    for b in &page.blocks {
-        if b.end > b.start {
-            let w: f64 = page.lines[b.start..b.end].iter().map(density::line_weight).sum();
-            let name = doc.tree.get(b.id).and_then(scraper::ElementRef::wrap).map(pagetype::signature).unwrap_or_default();
-            println!("block {:3}..{:3} d={} w={w:.1} {name}", b.start, b.end, b.depth);
-        }
-    }
-    println!("block {:?}", density::main_block(&page, anchor).map(|c| (c.start, c.end, c.score)));
-    for g in pagetype::groups(&doc, &page) {
-        println!("group {}..{} items {} chars {} links {} with_links {}", g.start, g.end, g.items.len(), g.chars, g.link_chars, g.with_links);
-    }
-    println!("run {:?}", density::main_range(&page, anchor).map(|c| (c.start, c.end, c.score)));
 }
