@@ -168,3 +168,36 @@ fn second_opinion(ours: String, confidence: f64, other: String) -> (String, f64)
     }
     (ours, confidence)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OURS: &str = "县防汛抗旱指挥部启动三级应急响应，要求各乡镇开展拉网式排查。";
+
+    #[test]
+    fn agreement_confirms_ours() {
+        let (text, c) = second_opinion(OURS.into(), 0.3, format!("{OURS}责任编辑"));
+        assert_eq!(text, OURS);
+        assert_eq!(c, score::LOW);
+    }
+
+    #[test]
+    fn a_tiny_text_loses_to_a_real_one() {
+        let (text, c) = second_opinion("首页".into(), 0.1, OURS.into());
+        assert_eq!(text, OURS);
+        assert!(c < score::LOW);
+    }
+
+    #[test]
+    fn prose_beats_a_list_of_the_same_length() {
+        let list =
+            "首页 要闻 社会 财经 体育 娱乐 科技 教育 健康 文旅 视频 图片 专题 评论 县区 乡镇";
+        let other = "记者在城东看到，抢险队员正在河堤上堆放沙袋，几辆装载机来回运送石料。";
+        let (text, _) = second_opinion(list.into(), 0.2, other.into());
+        assert_eq!(text, other);
+        // And the other way round: ours stays.
+        let (text, c) = second_opinion(other.into(), 0.4, list.into());
+        assert_eq!((text.as_str(), c), (other, 0.4));
+    }
+}
