@@ -4,9 +4,10 @@
 //! configured [`SiteRule`] for the host, then the generic path for arbitrary Chinese
 //! pages (`generic`):
 //! * a scoring search for the main block (`density`): text, link and punctuation
-//!   density per line, class/id names and boilerplate tags as soft weights (never a
-//!   removal of most of the text), DOM depth as the tie-break and the headline's
-//!   position as the anchor;
+//!   density per line, class/id names, boilerplate tags and footer words (`hints`) as
+//!   soft weights (never a removal of most of the text), DOM depth as the tie-break and
+//!   the headline's position as the anchor; a line run across table cells when it is
+//!   clearly heavier and does not reach another story's headline;
 //! * page-type detection from repeated sibling posts (`pagetype`): a forum thread or
 //!   Q&A page yields the first post and every reply, each attributed (`thread`); on an
 //!   article, comment lists and recommendation streams inside the block are left out;
@@ -21,6 +22,7 @@
 mod density;
 mod entities;
 mod generic;
+mod hints;
 mod layout;
 mod meta;
 mod pagetype;

@@ -13,8 +13,9 @@
 //!
 //! Class names and boilerplate tags (`comment`, `copyright`, `breadcrumb`, `nav`...) are
 //! hints, never hard removals: a hinted prose line keeps part of its weight, and inside
-//! the chosen block hinted lines are left out only when the block keeps enough text
-//! without them (a page whose text all sits in a `breadcrumb` div is still extracted).
+//! the chosen block a hinted element is left out only when it holds at most half of the
+//! block's text and the rest keeps enough (a page whose text all sits in a `breadcrumb`
+//! div is still extracted).
 
 use super::layout::{Block, Layout, Line};
 

@@ -5,13 +5,12 @@
 //! The walk is iterative (`traverse`), so deeply nested input cannot overflow the stack.
 
 use std::collections::HashSet;
-use std::sync::LazyLock;
 
 use ego_tree::{NodeId, NodeRef, iter::Edge};
-use regex::Regex;
 use scraper::{Node, node::Element};
 
 pub(crate) use super::entities::decode_js_string;
+use super::hints::{BOILER_RE, class_and_id, is_attachment, is_meta_name, is_noise_name};
 
 /// One visual line of text: the inline content between two block boundaries.
 #[derive(Debug, Clone, Default)]
@@ -28,8 +27,6 @@ pub(crate) struct Line {
     /// it lowers the line's weight, and the line is left out only when the chosen block
     /// keeps enough text without it (see `density`).
     pub noise: bool,
-    /// Depth (1 = outermost element of the walk) of the innermost boilerplate ancestor; 0: none.
-    pub noise_at: u16,
     /// Holds a link to a document (`.pdf`, `.docx`, `.xlsx`...): an attachment is content.
     pub attachment: bool,
     /// Reads like a site footer (版权所有, ICP备, 举报电话, 主办单位...): boilerplate by its
@@ -159,81 +156,6 @@ fn is_semantic_noise(name: &str) -> bool {
     matches!(name, "nav" | "footer" | "aside" | "header")
 }
 
-/// Splits a class/id value into lower-case tokens (`news-list_item` → news, list, item).
-fn tokens(value: &str) -> impl Iterator<Item = String> + '_ {
-    value
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .map(|t| t.to_ascii_lowercase())
-}
-
-fn class_and_id(el: &Element) -> String {
-    let mut s = String::new();
-    if let Some(c) = el.attr("class") {
-        s.push_str(c);
-    }
-    if let Some(id) = el.id() {
-        s.push(' ');
-        s.push_str(id);
-    }
-    s
-}
-
-/// Boilerplate by class/id: `comment`, `footer`... always; `nav`, `sidebar`,
-/// `related`... unless the same element also says `content`/`article`/`main`.
-pub(crate) fn is_noise_name(value: &str) -> bool {
-    const STRONG: &[&str] = &[
-        "comment",
-        "footer",
-        "foot",
-        "copyright",
-        "breadcrumb",
-        "crumb",
-    ];
-    const WEAK: &[&str] = &[
-        "nav",
-        "sidebar",
-        "side",
-        "share",
-        "recommend",
-        "related",
-        "relate",
-        "menu",
-        "banner",
-        "advert",
-        "ads",
-        "toolbar",
-        "topbar",
-        "login",
-        "hotnews",
-        "rank",
-        "pager",
-        "pagination",
-        "social",
-        "sponsor",
-        "popup",
-        "modal",
-    ];
-    const OK: &[&str] = &[
-        "content", "article", "main", "body", "text", "detail", "post",
-    ];
-    let toks: Vec<String> = tokens(value).collect();
-    let has = |list: &[&str]| toks.iter().any(|t| list.iter().any(|k| t.starts_with(k)));
-    // Exact-token checks for short words that are common prefixes of unrelated words.
-    if toks.iter().any(|t| t == "ad" || t == "gg") {
-        return !has(OK);
-    }
-    has(STRONG) || (has(WEAK) && !has(OK))
-}
-
-fn is_meta_name(value: &str) -> bool {
-    const META: &[&str] = &[
-        "time", "date", "pub", "info", "source", "author", "meta", "byline",
-    ];
-    let lower = value.to_ascii_lowercase();
-    META.iter().any(|k| lower.contains(k))
-}
-
 fn is_hidden(el: &Element) -> bool {
     if el.attr("hidden").is_some() {
         return true;
@@ -295,36 +217,6 @@ struct Frame {
     start: usize,
 }
 
-/// File endings of downloadable documents (attachment links).
-const ATTACHMENT_EXT: &[&str] = &[
-    ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".zip", ".rar", ".7z", ".txt",
-    ".wps", ".et", ".csv", ".ofd", ".caj",
-];
-
-/// A link whose text or target names a document file.
-fn is_attachment(node: NodeRef<'_, Node>, el: &Element) -> bool {
-    let ends = |s: &str| {
-        let s = s.trim().to_ascii_lowercase();
-        ATTACHMENT_EXT.iter().any(|x| s.ends_with(x))
-    };
-    if el
-        .attr("href")
-        .is_some_and(|h| ends(h.split(['?', '#']).next().unwrap_or("")))
-    {
-        return true;
-    }
-    let mut text = String::new();
-    for d in node.descendants().skip(1).take(50) {
-        if let Node::Text(t) = d.value() {
-            text.push_str(t);
-            if text.len() > 400 {
-                return false;
-            }
-        }
-    }
-    ends(&text)
-}
-
 #[derive(Default)]
 struct LineBuf {
     line: Line,
@@ -339,8 +231,8 @@ pub(crate) fn linearize(root: NodeRef<'_, Node>, opts: &Options<'_>) -> Layout {
     let mut buf = LineBuf::default();
     let (mut meta_depth, mut link_depth) = (0usize, 0usize);
     let mut attach_depth = 0usize;
-    // Depths of the open boilerplate elements, innermost last.
-    let mut noise_stack: Vec<u16> = Vec::new();
+    // Open boilerplate-hinted elements.
+    let mut noise_open = 0usize;
 
     for edge in root.traverse() {
         match edge {
@@ -390,7 +282,7 @@ pub(crate) fn linearize(root: NodeRef<'_, Node>, opts: &Options<'_>) -> Layout {
                             start,
                         });
                         if noise {
-                            noise_stack.push(depth_of(&stack));
+                            noise_open += 1;
                         }
                     }
                     Node::Text(t) => {
@@ -405,7 +297,7 @@ pub(crate) fn linearize(root: NodeRef<'_, Node>, opts: &Options<'_>) -> Layout {
                             TextFlags {
                                 link: link_depth > 0,
                                 attachment: attach_depth > 0,
-                                noise_at: noise_stack.last().copied().unwrap_or(0),
+                                noise: noise_open > 0,
                                 meta: meta_depth > 0,
                                 heading,
                             },
@@ -436,7 +328,7 @@ pub(crate) fn linearize(root: NodeRef<'_, Node>, opts: &Options<'_>) -> Layout {
                     });
                 }
                 if frame.noise {
-                    noise_stack.pop();
+                    noise_open -= 1;
                     // An inline element's last line may still be in the buffer.
                     let open = usize::from(!buf.line.text.is_empty());
                     out.noise.push(NoiseSpan {
@@ -464,7 +356,7 @@ fn depth_of(stack: &[Frame]) -> u16 {
 struct TextFlags {
     link: bool,
     attachment: bool,
-    noise_at: u16,
+    noise: bool,
     meta: bool,
     heading: u8,
 }
@@ -473,11 +365,10 @@ fn push_text(buf: &mut LineBuf, text: &str, f: TextFlags) {
     let TextFlags {
         link,
         attachment,
-        noise_at,
+        noise,
         meta,
         heading,
     } = f;
-    let noise = noise_at > 0;
     for c in text.chars() {
         if c.is_whitespace() || c == '\u{200b}' || c == '\u{feff}' {
             buf.pending_space = true;
@@ -496,20 +387,11 @@ fn push_text(buf: &mut LineBuf, text: &str, f: TextFlags) {
             line.punct += usize::from(is_punct(c));
         }
         line.noise |= noise;
-        line.noise_at = line.noise_at.max(noise_at);
         line.attachment |= attachment;
         line.meta_hint |= meta;
         line.heading = line.heading.max(heading);
     }
 }
-
-/// Words of a site footer: copyright, licence and registration numbers, the site's owner.
-static BOILER_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)版权所有|copyright|©|ICP备|ICP证|公网安备|举报电话|举报邮箱|增值电信业务|网站标识码|主办单位|承办单位|技术支持[:：]|邮编[:：]",
-    )
-    .expect("valid boilerplate regex")
-});
 
 fn flush(buf: &mut LineBuf, lines: &mut Vec<Line>) {
     buf.pending_space = false;
@@ -520,7 +402,6 @@ fn flush(buf: &mut LineBuf, lines: &mut Vec<Line>) {
         if line.boiler {
             // Left out of any block that keeps enough text without it.
             line.noise = true;
-            line.noise_at = u16::MAX;
         }
         lines.push(line);
     }
