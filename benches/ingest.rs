@@ -949,6 +949,7 @@ fn ingest_page(
         published_source: ex.published.map(|_| yuqing::model::PublishedSource::Page),
         fetched: now.timestamp(),
         text: ex.text,
+        extract_confidence: Some(ex.confidence),
         evidence: Some(body.to_vec()),
         evidence_type: Some("text/html".into()),
     };

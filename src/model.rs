@@ -29,8 +29,34 @@ pub struct Extracted {
     pub title: Option<String>,
     pub author: Option<String>,
     pub published: Option<DateTime<FixedOffset>>,
-    /// Main text as plain text, paragraphs separated by `\n`.
+    /// Main text as plain text, paragraphs separated by `\n`. For a forum thread or Q&A
+    /// page: the first post (or the question's description), then each reply or answer
+    /// after a line `回复 #N 作者：` / `回答 #N 作者：`.
     pub text: String,
+    /// How sure the extractor is that `text` is the page's main text, in [0, 1] (two
+    /// decimals). WeChat articles and configured site rules: 1. Generic pages: see
+    /// `crawl::extract::score`; below 0.5 is low confidence (a guess, e.g. the largest
+    /// block of a page where nothing looked like an article).
+    pub confidence: f64,
+    /// What kind of page the text came from.
+    pub page_type: PageType,
+}
+
+/// The kind of page an extraction came from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PageType {
+    /// A news story, notice, blog post, poem...: one main text.
+    #[default]
+    Article,
+    /// A forum thread: the first post and its replies.
+    Thread,
+    /// A question and its answers.
+    Qa,
+    /// A page of links (an index or channel page).
+    List,
+    /// No main text found (an empty shell, a login page...).
+    NotArticle,
 }
 
 /// The verdict on a fetched article page.

@@ -118,6 +118,9 @@ pub struct ArticleView {
     pub fetched: String,
     pub state: String,
     pub text: String,
+    /// The extractor's confidence in `text`, in [0, 1] (below 0.5: low); `null` when the
+    /// text came from the feed or the row predates the field.
+    pub extract_confidence: Option<f64>,
     pub alerts: Vec<alerts::AlertView>,
 }
 
@@ -327,6 +330,7 @@ impl App {
             fetched: self.rfc3339(a.fetched),
             state: a.state.clone(),
             text: a.text.clone(),
+            extract_confidence: a.extract_confidence,
             alerts: self.alerts_of_article(a.id)?,
         }))
     }

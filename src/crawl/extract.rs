@@ -1,13 +1,34 @@
 //! Main-text extraction from a decoded article page.
 //!
 //! Order: WeChat deleted/blocked pages, WeChat articles (`#js_content`), a
-//! configured [`SiteRule`] for the host, then a text-density main-block finder
-//! that works on arbitrary Chinese news pages. Synchronous and pure: the page is
-//! parsed once (`scraper::Html` is not `Send`), input past 3 MB is ignored.
+//! configured [`SiteRule`] for the host, then the generic path for arbitrary Chinese
+//! pages (`generic`):
+//! * a scoring search for the main block (`density`): text, link and punctuation
+//!   density per line, class/id names, boilerplate tags and footer words (`hints`) as
+//!   soft weights (never a removal of most of the text), DOM depth as the tie-break and
+//!   the headline's position as the anchor; a line run across table cells when it is
+//!   clearly heavier and does not reach another story's headline;
+//! * page-type detection from repeated sibling posts (`pagetype`): a forum thread or
+//!   Q&A page yields the first post and every reply, each attributed (`thread`); on an
+//!   article, comment lists and recommendation streams inside the block are left out;
+//! * a guard: a page with ≥ 200 visible characters never yields an empty or tiny body
+//!   (the largest text block is taken, with low confidence);
+//! * a confidence in [0, 1] (`score`); below 0.5, dom_smoothie (readability.js port)
+//!   gives a second opinion (`smoothie`).
+//!
+//! Synchronous and pure: input past 3 MB is ignored, nesting is bounded before parsing,
+//! every tree walk is iterative.
 
 mod density;
+mod entities;
+mod generic;
+mod hints;
 mod layout;
 mod meta;
+mod pagetype;
+mod score;
+mod smoothie;
+mod thread;
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -17,14 +38,24 @@ use chrono_tz::Tz;
 use regex::Regex;
 use scraper::{ElementRef, Html, Selector};
 
-use crate::model::{Extracted, PageKind};
+use crate::model::{Extracted, PageKind, PageType};
 use crate::text::html::{MAX_HTML_DEPTH, bound_nesting};
 use layout::{Layout, Options, decode_js_string, inline_text, linearize};
 
 /// Input beyond this many bytes is ignored.
 const MAX_INPUT: usize = 3 * 1024 * 1024;
-/// How much heavier the best line run must be than the best block to be used.
-const RUN_OVER_BLOCK: f64 = 1.5;
+
+/// Whether dom_smoothie is asked for a second opinion on generic pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SecondOpinion {
+    /// Only when our confidence is low (what [`extract`] does).
+    #[default]
+    Auto,
+    /// Never: our extractor alone (for evaluation).
+    Off,
+    /// dom_smoothie's text replaces ours on every generic page (for evaluation).
+    Only,
+}
 
 pub use crate::config::{SiteRule, validate_selector};
 
@@ -35,6 +66,18 @@ pub fn extract(
     rules: &[SiteRule],
     tz: Tz,
     now: DateTime<FixedOffset>,
+) -> PageKind {
+    extract_with(html, url, rules, tz, now, SecondOpinion::Auto)
+}
+
+/// [`extract`] with a choice of second opinion (evaluation: ours alone, dom_smoothie alone).
+pub fn extract_with(
+    html: &str,
+    url: &url::Url,
+    rules: &[SiteRule],
+    tz: Tz,
+    now: DateTime<FixedOffset>,
+    second: SecondOpinion,
 ) -> PageKind {
     let html = truncate(html, MAX_INPUT);
     // html5ever's tree building is quadratic in nesting depth: bound it (text is kept).
@@ -52,6 +95,7 @@ pub fn extract(
     let ctx = Page {
         doc: &doc,
         html,
+        url,
         page: &page,
         tz,
         now,
@@ -74,7 +118,7 @@ pub fn extract(
     {
         return PageKind::Article(found);
     }
-    PageKind::Article(ctx.generic())
+    PageKind::Article(ctx.generic(second))
 }
 
 /// Cuts `s` to at most `max` bytes on a char boundary.
@@ -146,6 +190,7 @@ fn wechat_non_article(page: &Layout, wechat: bool, body_chars: usize) -> Option<
 struct Page<'a> {
     doc: &'a Html,
     html: &'a str,
+    url: &'a url::Url,
     page: &'a Layout,
     tz: Tz,
     now: DateTime<FixedOffset>,
@@ -220,11 +265,14 @@ impl Page<'_> {
         let author = js_var(&NICKNAME_RE, self.html)
             .or_else(|| select_first(self.doc, "#js_name").and_then(|e| non_empty(inline_text(*e))))
             .or_else(|| meta::meta_content(self.doc, &["author"]));
+        let confidence = if text.is_empty() { 0.0 } else { 1.0 };
         Extracted {
             title,
             author,
             published,
             text,
+            confidence,
+            page_type: PageType::Article,
         }
     }
 
@@ -296,54 +344,13 @@ impl Page<'_> {
             author,
             published,
             text,
+            confidence: 1.0,
+            page_type: PageType::Article,
         })
-    }
-
-    /// The generic text-density path.
-    fn generic(&self) -> Extracted {
-        let title = meta::title(self.doc, self.page);
-        let anchor = meta::anchor_line(self.page, title.as_deref());
-        // The best block is precise when the article sits in one container; the best
-        // run of lines copes with table layouts that interleave it with other cells.
-        // Take the run only when it is clearly heavier.
-        let choice = match (
-            density::main_block(self.page, anchor),
-            density::main_range(self.page, anchor),
-        ) {
-            (Some(block), Some(run)) => Some(if run.score > RUN_OVER_BLOCK * block.score {
-                run
-            } else {
-                block
-            }),
-            (block, run) => block.or(run),
-        };
-        let (start, end) = choice
-            .as_ref()
-            .map_or((0, self.page.lines.len()), |c| (c.start, c.end));
-        let text = match &choice {
-            Some(c) => c.text(self.page, |l| {
-                meta::is_header_line(l, title.as_deref(), self.tz, self.now)
-            }),
-            None => String::new(),
-        };
-        let published = meta::published(
-            self.doc,
-            self.page,
-            title.as_deref(),
-            start,
-            end,
-            self.tz,
-            self.now,
-        );
-        let author = meta::author(self.doc, self.page, title.as_deref(), start, end);
-        Extracted {
-            title,
-            author,
-            published,
-            text,
-        }
     }
 }
 
+#[cfg(test)]
+mod shape_tests;
 #[cfg(test)]
 mod tests;

@@ -327,6 +327,7 @@ impl Crawler<'_> {
             published_source: None,
             fetched: now.timestamp(),
             text: item.text.clone(),
+            extract_confidence: None,
             evidence: None,
             evidence_type: None,
         };
@@ -344,6 +345,7 @@ impl Crawler<'_> {
                     page_published = ex.published;
                     if ex.text.chars().count() >= feed_chars {
                         article.text = ex.text;
+                        article.extract_confidence = Some(ex.confidence);
                     }
                     article.evidence = Some(body);
                     article.evidence_type = Some("text/html".into());

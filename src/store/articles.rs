@@ -25,6 +25,8 @@ pub struct NewArticle {
     pub published_source: Option<PublishedSource>,
     pub fetched: i64,
     pub text: String,
+    /// The extractor's confidence in `text`, in [0, 1]; `None` when the text is the feed's.
+    pub extract_confidence: Option<f64>,
     /// The page (or feed item) as fetched; compressed before storing.
     pub evidence: Option<Vec<u8>>,
     /// MIME type of the evidence.
@@ -48,9 +50,11 @@ pub struct ArticleRow {
     pub content_hash: String,
     /// `ok`, or `deleted` when the publisher removed it after we captured it.
     pub state: String,
+    /// `None` for feed text and for rows stored before the column existed.
+    pub extract_confidence: Option<f64>,
 }
 
-const COLS: &str = "id, canonical_url, url, source_id, title, author, published, fetched, text, content_hash, state, published_source";
+const COLS: &str = "id, canonical_url, url, source_id, title, author, published, fetched, text, content_hash, state, published_source, extract_confidence";
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<ArticleRow> {
     Ok(ArticleRow {
@@ -69,6 +73,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<ArticleRow> {
             .get::<_, Option<String>>(11)?
             .as_deref()
             .and_then(PublishedSource::parse),
+        extract_confidence: r.get(12)?,
     })
 }
 
@@ -107,8 +112,9 @@ impl Store {
         let conn = self.conn();
         let r = conn.prepare_cached(
             "INSERT INTO articles (canonical_url, url, source_id, guid, title, author, published, fetched, text,
-                                   content_hash, evidence, evidence_type, matched, published_source)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, ?13)
+                                   content_hash, evidence, evidence_type, matched, published_source,
+                                   extract_confidence)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, ?13, ?14)
              ON CONFLICT(canonical_url) DO NOTHING",
         ).and_then(|mut st| st.execute(
             params![
@@ -124,7 +130,8 @@ impl Store {
                 hash,
                 evidence,
                 a.evidence_type,
-                a.published_source.map(PublishedSource::as_str)
+                a.published_source.map(PublishedSource::as_str),
+                a.extract_confidence
             ],
         ));
         let n = self.wrap(r)?;

@@ -164,6 +164,11 @@ CREATE INDEX articles_unmatched ON articles(id) WHERE matched = 0;
 ALTER TABLE articles ADD COLUMN published_source TEXT;
 UPDATE articles SET published = fetched, published_source = 'fetched' WHERE published IS NULL;
 "#,
+    // How sure the extractor was of the article's text, in [0, 1]; NULL for older rows and for
+    // articles whose text came from the feed.
+    r#"
+ALTER TABLE articles ADD COLUMN extract_confidence REAL;
+"#,
 ];
 
 pub struct Store {
@@ -239,8 +244,11 @@ mod tests {
     fn published_source_migration_marks_old_undated_rows_as_fetched() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.db");
-        // A database as the previous release left it: every migration but the last.
-        let old = MIGRATIONS.len() - 1;
+        // A database as the release before `published_source` left it.
+        let old = MIGRATIONS
+            .iter()
+            .position(|m| m.contains("ADD COLUMN published_source"))
+            .unwrap();
         {
             let conn = Connection::open(&path).unwrap();
             for sql in &MIGRATIONS[..old] {
@@ -283,5 +291,30 @@ mod tests {
             .unwrap();
         let row = store.article(id).unwrap().unwrap();
         assert_eq!(row.published_source, Some(PublishedSource::Page));
+        assert_eq!(dated.extract_confidence, None, "old rows: unknown");
+    }
+
+    #[test]
+    fn extract_confidence_is_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("state.db")).unwrap();
+        let mut a = NewArticle {
+            canonical_url: "http://127.0.0.1/a".into(),
+            url: "http://127.0.0.1/a".into(),
+            source_id: "s".into(),
+            title: "t".into(),
+            fetched: 1_795_300_000,
+            extract_confidence: Some(0.42),
+            ..Default::default()
+        };
+        let id = store.insert_article(&a).unwrap().unwrap();
+        assert_eq!(
+            store.article(id).unwrap().unwrap().extract_confidence,
+            Some(0.42)
+        );
+        a.canonical_url = "http://127.0.0.1/b".into();
+        a.extract_confidence = None;
+        let id = store.insert_article(&a).unwrap().unwrap();
+        assert_eq!(store.article(id).unwrap().unwrap().extract_confidence, None);
     }
 }

@@ -5,6 +5,7 @@ mod common;
 mod config;
 mod crawl;
 mod extract_fixtures;
+mod extract_shapes;
 mod feed_fixtures;
 mod fetch;
 mod hostile;

@@ -9,6 +9,9 @@ use std::collections::HashSet;
 use ego_tree::{NodeId, NodeRef, iter::Edge};
 use scraper::{Node, node::Element};
 
+pub(crate) use super::entities::decode_js_string;
+use super::hints::{BOILER_RE, class_and_id, is_attachment, is_meta_name, is_noise_name};
+
 /// One visual line of text: the inline content between two block boundaries.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Line {
@@ -20,8 +23,15 @@ pub(crate) struct Line {
     pub link_chars: usize,
     /// Punctuation marks outside links (，。！？；：、 and ASCII ,;!?).
     pub punct: usize,
-    /// Inside boilerplate (nav/footer/aside, comment/sidebar/... class or id).
+    /// Inside boilerplate (nav/footer/aside, comment/sidebar/... class or id). A hint only:
+    /// it lowers the line's weight, and the line is left out only when the chosen block
+    /// keeps enough text without it (see `density`).
     pub noise: bool,
+    /// Holds a link to a document (`.pdf`, `.docx`, `.xlsx`...): an attachment is content.
+    pub attachment: bool,
+    /// Reads like a site footer (版权所有, ICP备, 举报电话, 主办单位...): boilerplate by its
+    /// words, wherever it sits.
+    pub boiler: bool,
     /// Some ancestor's class/id mentions time|date|pub|info|source|author.
     pub meta_hint: bool,
     /// 1–6 when the line belongs to an `h1`–`h6`, else 0.
@@ -34,12 +44,24 @@ pub(crate) struct Block {
     pub id: NodeId,
     pub start: usize,
     pub end: usize,
+    /// Depth of the element: 1 for the outermost element of the walk.
+    pub depth: u16,
 }
 
 #[derive(Debug, Default)]
 pub(crate) struct Layout {
     pub lines: Vec<Line>,
     pub blocks: Vec<Block>,
+    /// Boilerplate-hinted elements (block or inline), in closing order.
+    pub noise: Vec<NoiseSpan>,
+}
+
+/// The lines of one boilerplate-hinted element.
+#[derive(Debug, Clone)]
+pub(crate) struct NoiseSpan {
+    pub start: usize,
+    pub end: usize,
+    pub depth: u16,
 }
 
 impl Layout {
@@ -134,81 +156,6 @@ fn is_semantic_noise(name: &str) -> bool {
     matches!(name, "nav" | "footer" | "aside" | "header")
 }
 
-/// Splits a class/id value into lower-case tokens (`news-list_item` → news, list, item).
-fn tokens(value: &str) -> impl Iterator<Item = String> + '_ {
-    value
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .map(|t| t.to_ascii_lowercase())
-}
-
-fn class_and_id(el: &Element) -> String {
-    let mut s = String::new();
-    if let Some(c) = el.attr("class") {
-        s.push_str(c);
-    }
-    if let Some(id) = el.id() {
-        s.push(' ');
-        s.push_str(id);
-    }
-    s
-}
-
-/// Boilerplate by class/id: `comment`, `footer`... always; `nav`, `sidebar`,
-/// `related`... unless the same element also says `content`/`article`/`main`.
-pub(crate) fn is_noise_name(value: &str) -> bool {
-    const STRONG: &[&str] = &[
-        "comment",
-        "footer",
-        "foot",
-        "copyright",
-        "breadcrumb",
-        "crumb",
-    ];
-    const WEAK: &[&str] = &[
-        "nav",
-        "sidebar",
-        "side",
-        "share",
-        "recommend",
-        "related",
-        "relate",
-        "menu",
-        "banner",
-        "advert",
-        "ads",
-        "toolbar",
-        "topbar",
-        "login",
-        "hotnews",
-        "rank",
-        "pager",
-        "pagination",
-        "social",
-        "sponsor",
-        "popup",
-        "modal",
-    ];
-    const OK: &[&str] = &[
-        "content", "article", "main", "body", "text", "detail", "post",
-    ];
-    let toks: Vec<String> = tokens(value).collect();
-    let has = |list: &[&str]| toks.iter().any(|t| list.iter().any(|k| t.starts_with(k)));
-    // Exact-token checks for short words that are common prefixes of unrelated words.
-    if toks.iter().any(|t| t == "ad" || t == "gg") {
-        return !has(OK);
-    }
-    has(STRONG) || (has(WEAK) && !has(OK))
-}
-
-fn is_meta_name(value: &str) -> bool {
-    const META: &[&str] = &[
-        "time", "date", "pub", "info", "source", "author", "meta", "byline",
-    ];
-    let lower = value.to_ascii_lowercase();
-    META.iter().any(|k| lower.contains(k))
-}
-
 fn is_hidden(el: &Element) -> bool {
     if el.attr("hidden").is_some() {
         return true;
@@ -265,6 +212,7 @@ struct Frame {
     noise: bool,
     meta: bool,
     link: bool,
+    attachment: bool,
     heading: u8,
     start: usize,
 }
@@ -281,7 +229,10 @@ pub(crate) fn linearize(root: NodeRef<'_, Node>, opts: &Options<'_>) -> Layout {
     let mut stack: Vec<Frame> = Vec::new();
     let mut skip: Option<NodeId> = None;
     let mut buf = LineBuf::default();
-    let (mut noise_depth, mut meta_depth, mut link_depth) = (0usize, 0usize, 0usize);
+    let (mut meta_depth, mut link_depth) = (0usize, 0usize);
+    let mut attach_depth = 0usize;
+    // Open boilerplate-hinted elements.
+    let mut noise_open = 0usize;
 
     for edge in root.traverse() {
         match edge {
@@ -311,13 +262,14 @@ pub(crate) fn linearize(root: NodeRef<'_, Node>, opts: &Options<'_>) -> Layout {
                             && (is_semantic_noise(name) || is_noise_name(&names));
                         let meta = name != "text" && is_meta_name(&names);
                         let link = name == "a" && is_real_link(node, el);
+                        let attachment = link && is_attachment(node, el);
                         let heading = match name.as_bytes() {
                             [b'h', d @ b'1'..=b'6'] => d - b'0',
                             _ => 0,
                         };
-                        noise_depth += usize::from(noise);
                         meta_depth += usize::from(meta);
                         link_depth += usize::from(link);
+                        attach_depth += usize::from(attachment);
                         let start = out.lines.len();
                         stack.push(Frame {
                             id: node.id(),
@@ -325,9 +277,13 @@ pub(crate) fn linearize(root: NodeRef<'_, Node>, opts: &Options<'_>) -> Layout {
                             noise,
                             meta,
                             link,
+                            attachment,
                             heading,
                             start,
                         });
+                        if noise {
+                            noise_open += 1;
+                        }
                     }
                     Node::Text(t) => {
                         let heading = stack
@@ -338,10 +294,13 @@ pub(crate) fn linearize(root: NodeRef<'_, Node>, opts: &Options<'_>) -> Layout {
                         push_text(
                             &mut buf,
                             t,
-                            link_depth > 0,
-                            noise_depth > 0,
-                            meta_depth > 0,
-                            heading,
+                            TextFlags {
+                                link: link_depth > 0,
+                                attachment: attach_depth > 0,
+                                noise: noise_open > 0,
+                                meta: meta_depth > 0,
+                                heading,
+                            },
                         );
                     }
                     _ => {}
@@ -357,6 +316,7 @@ pub(crate) fn linearize(root: NodeRef<'_, Node>, opts: &Options<'_>) -> Layout {
                 if !node.value().is_element() {
                     continue;
                 }
+                let depth = depth_of(&stack);
                 let Some(frame) = stack.pop() else { continue };
                 if frame.block {
                     flush(&mut buf, &mut out.lines);
@@ -364,11 +324,22 @@ pub(crate) fn linearize(root: NodeRef<'_, Node>, opts: &Options<'_>) -> Layout {
                         id: frame.id,
                         start: frame.start,
                         end: out.lines.len(),
+                        depth,
                     });
                 }
-                noise_depth -= usize::from(frame.noise);
+                if frame.noise {
+                    noise_open -= 1;
+                    // An inline element's last line may still be in the buffer.
+                    let open = usize::from(!buf.line.text.is_empty());
+                    out.noise.push(NoiseSpan {
+                        start: frame.start,
+                        end: out.lines.len() + open,
+                        depth,
+                    });
+                }
                 meta_depth -= usize::from(frame.meta);
                 link_depth -= usize::from(frame.link);
+                attach_depth -= usize::from(frame.attachment);
             }
         }
     }
@@ -376,7 +347,28 @@ pub(crate) fn linearize(root: NodeRef<'_, Node>, opts: &Options<'_>) -> Layout {
     out
 }
 
-fn push_text(buf: &mut LineBuf, text: &str, link: bool, noise: bool, meta: bool, heading: u8) {
+/// Depth of the innermost open element: 1 for the outermost element of the walk.
+fn depth_of(stack: &[Frame]) -> u16 {
+    u16::try_from(stack.len()).unwrap_or(u16::MAX)
+}
+
+/// What encloses a text node.
+struct TextFlags {
+    link: bool,
+    attachment: bool,
+    noise: bool,
+    meta: bool,
+    heading: u8,
+}
+
+fn push_text(buf: &mut LineBuf, text: &str, f: TextFlags) {
+    let TextFlags {
+        link,
+        attachment,
+        noise,
+        meta,
+        heading,
+    } = f;
     for c in text.chars() {
         if c.is_whitespace() || c == '\u{200b}' || c == '\u{feff}' {
             buf.pending_space = true;
@@ -395,6 +387,7 @@ fn push_text(buf: &mut LineBuf, text: &str, link: bool, noise: bool, meta: bool,
             line.punct += usize::from(is_punct(c));
         }
         line.noise |= noise;
+        line.attachment |= attachment;
         line.meta_hint |= meta;
         line.heading = line.heading.max(heading);
     }
@@ -402,8 +395,14 @@ fn push_text(buf: &mut LineBuf, text: &str, link: bool, noise: bool, meta: bool,
 
 fn flush(buf: &mut LineBuf, lines: &mut Vec<Line>) {
     buf.pending_space = false;
-    let line = std::mem::take(&mut buf.line);
+    let mut line = std::mem::take(&mut buf.line);
     if !line.text.is_empty() {
+        // Short lines only: an article may quote such words.
+        line.boiler = line.text.len() <= 600 && BOILER_RE.is_match(&line.text);
+        if line.boiler {
+            // Left out of any block that keeps enough text without it.
+            line.noise = true;
+        }
         lines.push(line);
     }
 }
@@ -436,96 +435,4 @@ pub(crate) fn inline_text(node: NodeRef<'_, Node>) -> String {
         .map(|l| l.text.as_str())
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// Decodes JS string escapes (`\x26`, `\u4e2d`, `\"`) and then HTML entities.
-pub(crate) fn decode_js_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('x') => {
-                let hex: String = chars.by_ref().take(2).collect();
-                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
-                    Some(ch) => out.push(ch),
-                    None => out.push_str(&hex),
-                }
-            }
-            Some('u') => {
-                let hex: String = chars.by_ref().take(4).collect();
-                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
-                    Some(ch) => out.push(ch),
-                    None => out.push_str(&hex),
-                }
-            }
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('r') => {}
-            Some(other) => out.push(other),
-            None => {}
-        }
-    }
-    // Twice: WeChat titles are sometimes double-escaped (`&amp;quot;`).
-    decode_entities(&decode_entities(&out))
-}
-
-/// Decodes the common named entities and numeric character references.
-pub(crate) fn decode_entities(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(pos) = rest.find('&') {
-        out.push_str(&rest[..pos]);
-        rest = &rest[pos..];
-        let end = rest
-            .char_indices()
-            .take(12)
-            .find(|&(_, c)| c == ';')
-            .map(|(i, _)| i);
-        let decoded = end.and_then(|end| {
-            let name = &rest[1..end];
-            let ch = match name {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some(' '),
-                "ldquo" => Some('“'),
-                "rdquo" => Some('”'),
-                "lsquo" => Some('‘'),
-                "rsquo" => Some('’'),
-                "mdash" => Some('—'),
-                "hellip" => Some('…'),
-                "middot" => Some('·'),
-                _ => {
-                    let num = name.strip_prefix('#')?;
-                    let code = match num.strip_prefix(['x', 'X']) {
-                        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-                        None => num.parse().ok()?,
-                    };
-                    char::from_u32(code)
-                }
-            }?;
-            Some((ch, end + 1))
-        });
-        match decoded {
-            Some((ch, len)) => {
-                out.push(ch);
-                rest = &rest[len..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }

@@ -108,7 +108,7 @@ fn best_heading(page: &Layout, raw: &str, cleaned: &str) -> Option<String> {
     }
     page.lines
         .iter()
-        .filter(|l| l.heading > 0 && l.heading <= 3 && !l.noise && l.text.chars().count() >= 4)
+        .filter(|l| l.heading > 0 && l.heading <= 3 && l.text.chars().count() >= 4)
         .take(60)
         .map(|l| {
             let contained = raw.contains(l.text.as_str()) || l.text.contains(cleaned);
@@ -131,7 +131,8 @@ pub(crate) fn anchor_line(page: &Layout, title: Option<&str>) -> Option<usize> {
         .filter(|(_, l)| {
             let n = l.text.chars().count();
             (4..=200).contains(&n)
-                && !l.noise
+                // Boilerplate class names are a hint: a heading inside one still counts.
+                && (!l.noise || l.heading > 0)
                 && l.link_chars < l.chars
                 && (l.text == title || similarity(&l.text, title) >= 0.8)
         })
