@@ -99,6 +99,9 @@ pub struct ClusterIndex {
     entries: Vec<Option<Fingerprint>>,
     by_article: HashMap<i64, usize>,
     buckets: [HashMap<u32, Vec<u32>>; BANDS],
+    /// One bit per possible bucket key of each band (1 MB in all, allocated on the first
+    /// insert): most probes of a lookup end here, in cache, instead of in the maps.
+    occupied: [Vec<u64>; BANDS],
 }
 
 impl ClusterIndex {
@@ -145,13 +148,22 @@ impl ClusterIndex {
                 }
             }
         };
+        if self.by_article.is_empty() {
+            return None;
+        }
         for (b, (buckets, &bits)) in self.buckets.iter().zip(&BAND_BITS).enumerate() {
+            let occupied = &self.occupied[b];
+            let probe = |k: u32| {
+                (occupied[(k >> 6) as usize] >> (k & 63) & 1 == 1)
+                    .then(|| buckets.get(&k))
+                    .flatten()
+            };
             let key = band(h, b);
-            visit(buckets.get(&key));
+            visit(probe(key));
             for i in 0..bits {
-                visit(buckets.get(&(key ^ 1 << i)));
+                visit(probe(key ^ 1 << i));
                 for j in i + 1..bits {
-                    visit(buckets.get(&(key ^ 1 << i ^ 1 << j)));
+                    visit(probe(key ^ 1 << i ^ 1 << j));
                 }
             }
         }
@@ -166,11 +178,18 @@ impl ClusterIndex {
         let i = self.entries.len();
         self.entries.push(Some(f));
         self.by_article.insert(f.article_id, i);
-        for b in 0..BANDS {
-            self.buckets[b]
-                .entry(band(f.hash, b))
-                .or_default()
-                .push(i as u32);
+        let bands = self
+            .occupied
+            .iter_mut()
+            .zip(&mut self.buckets)
+            .zip(&BAND_BITS);
+        for (b, ((occupied, buckets), &bits)) in bands.enumerate() {
+            let key = band(f.hash, b);
+            if occupied.is_empty() {
+                *occupied = vec![0; (1usize << bits) / 64];
+            }
+            occupied[(key >> 6) as usize] |= 1 << (key & 63);
+            buckets.entry(key).or_default().push(i as u32);
         }
     }
 

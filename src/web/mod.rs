@@ -74,7 +74,8 @@ pub type WebState = Arc<Web>;
 
 /// Every route except `/healthz` and `/metrics` (the serve module owns those and the listener).
 /// Serve it with `into_make_service_with_connect_info::<SocketAddr>()` so the login rate limit
-/// can count per client address. No fallback is set, so the router can be merged.
+/// can count per client address. Unknown paths get a Chinese 404 page (JSON under `/api/`);
+/// the router can still be merged with one that has no fallback.
 pub fn router(shared: Arc<Shared>) -> Router {
     let web = Arc::new(Web {
         shared,
@@ -115,8 +116,21 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/api/sources", get(api::sources))
         .route("/api/articles/{id}", get(api::article))
         .route("/api/reload", post(api::reload))
+        .fallback(not_found)
         .layer(middleware::from_fn(security_headers))
         .with_state(web)
+}
+
+/// An unknown path: a 404 page with links back (a JSON error under `/api/`).
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let path: String = uri.path().chars().take(200).collect();
+    let e = error::WebError::NotFound(format!("页面不存在：{path} (page not found)"));
+    if path.starts_with("/api/") {
+        e.into_response()
+    } else {
+        error::PageError(e).into_response()
+    }
 }
 
 /// Refuses to listen beyond this machine while nobody can log in.

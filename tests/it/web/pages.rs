@@ -426,6 +426,27 @@ async fn reload_refuses_an_invalid_config_with_its_problems() {
     assert_eq!(t.shared.app().config.rules.len(), 2);
 }
 
+/// An unknown URL is a Chinese 404 page with links back, not a blank answer; under `/api/` it
+/// is a JSON error.
+#[tokio::test]
+async fn unknown_urls_get_a_chinese_404_page() {
+    let t = setup(&[("staff1", Role::Staff)]);
+    let s = t.login("staff1").await;
+    let r = t.get("/no/such/page", Some(&s.cookie)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(
+        r.body.contains("页面不存在") && r.body.contains("href=\"/alerts\""),
+        "{}",
+        r.body
+    );
+    let r = t.get("/api/no-such-thing", Some(&s.cookie)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.json()["error"].as_str().unwrap().contains("页面不存在"));
+    let r = t.get("/%3Cscript%3Ealert(1)%3C/script%3E", None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(!r.body.contains("<script>alert(1)"), "the path is escaped");
+}
+
 #[tokio::test]
 async fn search_filters_by_author() {
     let t = setup(&[("staff1", Role::Staff)]);
