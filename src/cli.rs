@@ -269,9 +269,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 };
                 println!(
                     "发布时间: {}{from}",
-                    a.published.as_deref().unwrap_or("未知")
+                    crate::model::short_time(a.published.as_deref())
                 );
-                println!("采集时间: {}", a.fetched);
+                println!("采集时间: {}", crate::model::short_time(Some(&a.fetched)));
                 if let Some(au) = &a.author {
                     println!("作者: {au}");
                 }

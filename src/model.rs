@@ -8,6 +8,18 @@ pub use kinds::{AlertStatus, DigestFormat, Level, NotifyKind, Role, SourceStatus
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
+/// `2026-11-21 22:45` from an RFC 3339 time, in the offset it carries (the configured zone);
+/// `—` when there is none, other text as given. Used wherever a person reads a time.
+pub fn short_time(t: Option<&str>) -> String {
+    match t {
+        Some(t) => match DateTime::parse_from_rfc3339(t.trim()) {
+            Ok(d) => d.format("%Y-%m-%d %H:%M").to_string(),
+            Err(_) => t.to_string(),
+        },
+        None => "—".to_string(),
+    }
+}
+
 /// One entry found on a source: a feed item or a link on a list page.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FeedItem {

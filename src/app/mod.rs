@@ -87,6 +87,8 @@ pub struct SearchResult {
     pub page: usize,
     pub limit: usize,
     pub hits: Vec<Hit>,
+    /// Why a result may be empty, in Chinese: unknown source ids, a page past the end.
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -252,7 +254,20 @@ impl App {
     }
 
     fn search_inner(&self, opts: &SearchOptions) -> Result<SearchResult, SearchError> {
-        let node = query::parse(&opts.query)?;
+        // An empty query with a filter browses: the filter's articles, newest first.
+        let browse = opts.query.trim().is_empty();
+        if browse && opts.filter.is_empty() {
+            return Err(SearchError::BadRequest(
+                "查询为空：请输入检索词，或选择信息源、作者或日期 (empty query: give words or a filter)"
+                    .into(),
+            ));
+        }
+        let node = if browse {
+            query::Node::And(Vec::new())
+        } else {
+            query::parse(&opts.query)?
+        };
+        let sort = if browse { Sort::Newest } else { opts.sort };
         let limit = if opts.limit == 0 {
             DEFAULT_LIMIT
         } else {
@@ -271,7 +286,7 @@ impl App {
             query: &node,
             filter: &opts.filter,
             tz,
-            sort: opts.sort,
+            sort,
             limit,
             offset: (page - 1) * limit,
         };
@@ -305,12 +320,47 @@ impl App {
                 score,
             });
         }
+        let mut notes: Vec<String> = self
+            .unknown_sources(&node, &opts.filter)
+            .into_iter()
+            .map(|id| format!("未知信息源编号 {id:?}：配置中没有这个信息源 (unknown source)"))
+            .collect();
+        if hits.is_empty() && found.total > 0 && page > 1 {
+            let last = found.total.div_ceil(limit);
+            notes.push(format!(
+                "第 {page} 页超出范围：共 {} 篇，{last} 页 (page past the end)",
+                found.total
+            ));
+        }
         Ok(SearchResult {
             total: found.total,
             page,
             limit,
             hits,
+            notes,
         })
+    }
+
+    /// Source ids named by `source:` or the filter that no configured source has.
+    fn unknown_sources(&self, node: &query::Node, filter: &SearchFilter) -> Vec<String> {
+        let mut named: Vec<&str> = filter.sources.iter().map(String::as_str).collect();
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            match n {
+                query::Node::Source(id) => named.push(id),
+                query::Node::And(v) | query::Node::Or(v) => stack.extend(v),
+                query::Node::Not(inner) => stack.push(inner),
+                query::Node::Word { .. } => {}
+            }
+        }
+        let known = |id: &str| self.config.sources.iter().any(|s| s.id == id);
+        let mut unknown: Vec<String> = named
+            .into_iter()
+            .filter(|id| !known(id) && !id.starts_with('\0'))
+            .map(str::to_string)
+            .collect();
+        unknown.dedup();
+        unknown
     }
 
     pub fn show(&self, id: i64) -> anyhow::Result<Option<ArticleView>> {

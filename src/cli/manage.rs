@@ -20,7 +20,10 @@ pub(super) fn user(config: &Config, action: UserAction) -> Result<(), Failure> {
                     "{:<20} {:<10} {}",
                     u.name,
                     u.role,
-                    crate::app::rfc3339(u.created, config.timezone)
+                    crate::model::short_time(Some(&crate::app::rfc3339(
+                        u.created,
+                        config.timezone
+                    )))
                 );
             }
         }
@@ -110,7 +113,7 @@ pub(super) fn alerts(
                         a.status.label_zh(),
                         a.title,
                         a.source_name,
-                        a.published.as_deref().unwrap_or("时间未知"),
+                        crate::model::short_time(a.published.as_deref()),
                         a.matched.join("、")
                     );
                 }
@@ -187,7 +190,7 @@ pub(super) fn rules(config: Config, action: RulesAction) -> Result<(), Failure> 
                         s.article_id,
                         s.title,
                         s.source,
-                        s.published.as_deref().unwrap_or("时间未知"),
+                        crate::model::short_time(s.published.as_deref()),
                         s.matched.join("、"),
                         mark(&s.snippet, &s.highlights, std::io::stdout().is_terminal())
                     );

@@ -33,7 +33,7 @@ pub(super) fn print_search(r: &crate::app::SearchResult) {
             h.id,
             mark(&h.title, &h.title_highlights, color),
             h.source_name,
-            h.published.as_deref().unwrap_or("时间未知"),
+            crate::model::short_time(h.published.as_deref()),
             mark(&h.snippet, &h.highlights, color),
             h.url
         );

@@ -58,6 +58,9 @@ struct SearchPage {
     next: Option<String>,
     export_qs: String,
     q_link: String,
+    /// The conditions in words, for an empty result: 检索词「火灾」、信息源 青石发布.
+    conditions: String,
+    notes: Vec<String>,
 }
 
 pub async fn search(
@@ -91,7 +94,10 @@ pub async fn search(
         next: None,
         export_qs: String::new(),
         q_link: query_string(&[("q", p.get("q").unwrap_or(""))]),
+        conditions: String::new(),
+        notes: Vec::new(),
     };
+    page.conditions = conditions(&page);
     let base = [
         ("q", page.q.clone()),
         ("since", page.since.clone()),
@@ -110,12 +116,16 @@ pub async fn search(
         query_string(&pairs)
     };
     page.export_qs = qs_for(1);
-    if page.q.is_empty() {
+    // Nothing asked yet: the empty form. An empty query with a filter browses.
+    let filtered = ["source", "author", "since", "until", "kind"]
+        .iter()
+        .any(|k| p.get(k).is_some());
+    if page.q.is_empty() && !filtered {
         return render(&page);
     }
     let opts = match p.search_options(&app, PAGE_SIZE) {
         Ok(o) => o,
-        Err(e) => return bad_search(page, e),
+        Err(e) => return bad_search(page, e.to_string()),
     };
     let found = blocking(move || -> Result<_, WebError> {
         let r = app.search(&opts)?;
@@ -132,18 +142,19 @@ pub async fn search(
                 similar: cluster.len().saturating_sub(1),
             });
         }
-        Ok((r.total, r.page, r.limit, hits))
+        Ok((r.total, r.page, r.limit, hits, r.notes))
     })
     .await;
-    let (total, current, limit, hits) = match found {
+    let (total, current, limit, hits, notes) = match found {
         Ok(x) => x,
-        Err(e @ WebError::BadRequest(_)) => return bad_search(page, e),
+        Err(e @ WebError::BadRequest(_)) => return bad_search(page, format!("检索式有误：{e}")),
         Err(e) => return Err(e.into()),
     };
     let last = total.div_ceil(limit).max(1);
     page.searched = true;
     page.total = total;
     page.hits = hits;
+    page.notes = notes;
     page.pages = (current.saturating_sub(4).max(1)..=(current + 4).min(last))
         .map(|n| PageLink {
             n,
@@ -156,8 +167,39 @@ pub async fn search(
     render(&page)
 }
 
-fn bad_search(mut page: SearchPage, e: WebError) -> Result<Response, PageError> {
-    page.error = Some(e.to_string());
+/// The search's conditions in words, for the empty-result line.
+fn conditions(page: &SearchPage) -> String {
+    let mut parts = Vec::new();
+    if !page.q.is_empty() {
+        parts.push(format!("检索词「{}」", page.q));
+    }
+    if !page.source.is_empty() {
+        let name = page
+            .sources
+            .iter()
+            .find(|(id, _)| *id == page.source)
+            .map_or(page.source.as_str(), |(_, n)| n.as_str());
+        parts.push(format!("信息源 {name}"));
+    }
+    if !page.author.is_empty() {
+        parts.push(format!("作者含「{}」", page.author));
+    }
+    match (page.since.as_str(), page.until.as_str()) {
+        ("", "") => {}
+        (a, "") => parts.push(format!("日期 {a} 起")),
+        ("", b) => parts.push(format!("日期至 {b}")),
+        (a, b) => parts.push(format!("日期 {a} 至 {b}")),
+    }
+    match page.kind.as_str() {
+        "rss" => parts.push("类型 RSS/公众号".into()),
+        "html" => parts.push("类型 网页".into()),
+        _ => {}
+    }
+    parts.join("、")
+}
+
+fn bad_search(mut page: SearchPage, e: String) -> Result<Response, PageError> {
+    page.error = Some(e);
     Ok((StatusCode::BAD_REQUEST, Html(page.render()?)).into_response())
 }
 

@@ -2,6 +2,7 @@
 
 use super::auth::{Role, Session};
 use super::error::PageError;
+pub use crate::model::short_time;
 use axum::response::{Html, IntoResponse, Response};
 
 /// What the navigation bar needs: who is logged in, the CSRF token for the logout form, and
@@ -47,13 +48,6 @@ impl Nav {
 }
 
 /// `2026-11-21T22:45:00+08:00` → `2026-11-21 22:45`.
-pub fn short_time(t: Option<&str>) -> String {
-    match t {
-        Some(t) if t.len() >= 16 => t[..16].replacen('T', " ", 1),
-        Some(t) => t.to_string(),
-        None => "—".to_string(),
-    }
-}
 
 /// A query string from (key, value) pairs, empty values left out.
 pub fn query_string(pairs: &[(&str, &str)]) -> String {

@@ -524,3 +524,74 @@ async fn sources_page_shows_health() {
     assert_eq!(j["sources"].as_array().unwrap().len(), 2);
     assert_eq!(j["sources"][0]["articles_24h"], 1);
 }
+
+/// A collector browses a source without a keyword: the API and the page list its articles,
+/// newest first; with neither words nor a filter the API refuses in Chinese.
+#[tokio::test]
+async fn an_empty_query_with_a_source_browses_newest_first() {
+    let t = setup(&[("staff1", Role::Staff)]);
+    let s = t.login("staff1").await;
+    let c = Some(s.cookie.as_str());
+    let j = t.get("/api/search?q=&source=s2", c).await.json();
+    assert_eq!(j["total"], 2, "{j}");
+    assert_eq!(j["hits"][0]["id"], t.ids[2], "newest first");
+    assert_eq!(j["hits"][1]["id"], t.ids[1]);
+    let page = t.get("/?q=&source=s2", c).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("共 2 篇"), "{}", page.body);
+    assert!(page.body.contains("柳湾社区举办邻里节"));
+    let r = t.get("/api/search?q=", c).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.json()["error"].as_str().unwrap().contains("查询为空"));
+    let empty_form = t.get("/?q=", c).await;
+    assert_eq!(
+        empty_form.status,
+        StatusCode::OK,
+        "the empty form, no error"
+    );
+    // Empty states say why.
+    let none = t
+        .get(
+            &format!(
+                "/?q={}&source=s1&since=2020-01-01&until=2020-01-02",
+                enc("火灾")
+            ),
+            c,
+        )
+        .await;
+    assert!(none.body.contains("共 0 篇"));
+    assert!(
+        none.body
+            .contains("检索词「火灾」、信息源 青石发布、日期 2020-01-01 至 2020-01-02"),
+        "the conditions that applied: {}",
+        none.body
+    );
+    let j = t
+        .get(&format!("/api/search?q={}", enc("source:nosuch 火灾")), c)
+        .await
+        .json();
+    assert!(
+        j["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("未知信息源编号 \"nosuch\""),
+        "{j}"
+    );
+    let past = t
+        .get("/api/search?q=&source=s2&limit=1&page=9", c)
+        .await
+        .json();
+    assert!(
+        past["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("第 9 页超出范围"),
+        "{past}"
+    );
+    let bad_date = t.get("/?q=a&since=2026-13-01", c).await;
+    assert!(
+        !bad_date.body.contains("检索式有误"),
+        "a bad date is not a bad query"
+    );
+    assert!(bad_date.body.contains("日期"));
+}
