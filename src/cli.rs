@@ -23,7 +23,9 @@ mod service;
 use manage::{alert_failure, alerts, rules, user};
 use service::{crawl, refuse_if_serving, serve};
 
-pub use args::{AlertsAction, Cli, Command, LogFormat, RulesAction, SortArg, UserAction};
+pub use args::{
+    AlertsAction, Cli, Command, LogFormat, RulesAction, SavedAction, SortArg, UserAction,
+};
 use print::{delivery_line, mark, print_json, print_search};
 
 /// A failure with its exit code.
@@ -426,6 +428,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::User { action } => user(&config, action),
+        Command::Saved { action } => manage::saved(config, action),
     }
 }
 

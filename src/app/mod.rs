@@ -10,6 +10,7 @@ mod digest;
 pub mod ingest;
 mod pushes;
 mod ruletest;
+pub mod saved;
 pub mod shared;
 pub mod users;
 

@@ -119,6 +119,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Saved searches (专题): `saved list`, `saved add NAME QUERY [--source ID]`, `saved show NAME`,
+    /// `saved rm NAME`.
+    Saved {
+        #[command(subcommand)]
+        action: SavedAction,
+    },
     /// Web users: `user add NAME --role collector|staff|admin` (password from a prompt or stdin).
     User {
         #[command(subcommand)]
@@ -137,6 +143,45 @@ pub enum UserAction {
     },
     /// List web users.
     List,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SavedAction {
+    /// Every saved search with its total and what is new since the CLI last showed it.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Save a search under NAME (shared with every web user). QUERY may be empty ("") when a
+    /// filter is given: the filter's articles, newest first.
+    Add {
+        name: String,
+        #[arg(allow_hyphen_values = true)]
+        query: String,
+        #[command(flatten)]
+        filter: crate::search::SearchFilter,
+        /// Push new matches like a rule at this level: high | medium | low.
+        #[arg(long)]
+        level: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The newest matches of a saved search (by name or id); marks them seen.
+    Show {
+        name: String,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        #[arg(long, default_value_t = 1)]
+        page: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a saved search (by name or id).
+    Rm {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]

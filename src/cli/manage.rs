@@ -1,4 +1,5 @@
-//! `yuqing user`, `yuqing alerts` and `yuqing rules`: accounts, review and rule tests.
+//! `yuqing user`, `yuqing alerts`, `yuqing rules` and `yuqing saved`: accounts, review, rule tests
+//! and saved searches.
 
 use super::*;
 
@@ -196,6 +197,128 @@ pub(super) fn rules(config: Config, action: RulesAction) -> Result<(), Failure> 
                     );
                 }
             }
+            Ok(())
+        }
+    }
+}
+
+pub(super) fn saved_failure(e: crate::app::saved::SavedError) -> Failure {
+    use crate::app::saved::SavedError;
+    match e {
+        SavedError::BadRequest(_) | SavedError::NotFound(_) | SavedError::Forbidden => {
+            usage(e.to_string())
+        }
+        SavedError::Search(crate::app::SearchError::BadRequest(m)) => usage(m),
+        other => Failure {
+            code: 1,
+            message: other.to_string(),
+        },
+    }
+}
+
+pub(super) fn saved(config: Config, action: SavedAction) -> Result<(), Failure> {
+    use crate::app::saved::{NewSavedSearch, Viewer};
+    let app = App::open(config)?;
+    let cli = Viewer::CLI;
+    match action {
+        SavedAction::List { json } => {
+            let list = app.saved_list(cli).map_err(saved_failure)?;
+            if json {
+                return print_json(&serde_json::json!({ "saved": list }));
+            }
+            if list.is_empty() {
+                println!("还没有专题 (no saved searches): yuqing saved add 名称 检索式");
+            }
+            for s in &list {
+                println!(
+                    "[{}] {}  共 {} 篇，新 {} 篇{}\n    {}{}",
+                    s.id,
+                    s.name,
+                    s.total,
+                    s.new,
+                    s.level
+                        .map(|l| format!("，推送级别 {}", l.label_zh()))
+                        .unwrap_or_default(),
+                    if s.query.is_empty() {
+                        "（无检索词）"
+                    } else {
+                        &s.query
+                    },
+                    if s.filter.sources.is_empty() {
+                        String::new()
+                    } else {
+                        format!("  信息源: {}", s.filter.sources.join(", "))
+                    }
+                );
+            }
+            Ok(())
+        }
+        SavedAction::Add {
+            name,
+            query,
+            filter,
+            level,
+            json,
+        } => {
+            let level = level
+                .as_deref()
+                .map(crate::app::alerts::parse_level)
+                .transpose()
+                .map_err(alert_failure)?;
+            let s = app
+                .saved_add(
+                    &NewSavedSearch {
+                        name,
+                        query,
+                        filter,
+                        shared: true,
+                        level,
+                    },
+                    cli,
+                )
+                .map_err(saved_failure)?;
+            if json {
+                return print_json(&s);
+            }
+            println!(
+                "已保存专题 [{}] {}，当前共 {} 篇 (saved)",
+                s.id, s.name, s.total
+            );
+            Ok(())
+        }
+        SavedAction::Show {
+            name,
+            limit,
+            page,
+            json,
+        } => {
+            let p = app
+                .saved_open(&name, cli, page, limit)
+                .map_err(saved_failure)?;
+            if json {
+                return print_json(&serde_json::json!({
+                    "saved": p.saved,
+                    "total": p.result.total,
+                    "page": p.result.page,
+                    "limit": p.result.limit,
+                    "hits": p.result.hits,
+                    "notes": p.result.notes,
+                    "new_ids": p.result.hits.iter().filter(|h| h.id > p.seen_before).map(|h| h.id).collect::<Vec<_>>(),
+                }));
+            }
+            println!(
+                "专题 {}：共 {} 篇，新 {} 篇",
+                p.saved.name, p.saved.total, p.saved.new
+            );
+            super::print::print_search(&p.result);
+            Ok(())
+        }
+        SavedAction::Rm { name, json } => {
+            app.saved_remove(&name, cli).map_err(saved_failure)?;
+            if json {
+                return print_json(&serde_json::json!({ "removed": name }));
+            }
+            println!("已删除专题 {name} (removed)");
             Ok(())
         }
     }

@@ -11,10 +11,14 @@ use chrono_tz::Tz;
 /// Longest author filter accepted, in characters.
 pub const MAX_AUTHOR_CHARS: usize = 64;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, clap::Args, serde::Serialize, serde::Deserialize,
+)]
+#[serde(default)]
 pub struct SearchFilter {
     /// Only this source (repeatable: any of them).
     #[arg(long = "source", value_name = "ID")]
+    #[serde(rename = "source")]
     pub sources: Vec<String>,
     /// Only articles whose author contains this (e.g. 王五 finds "记者 王五").
     #[arg(long, value_name = "NAME", value_parser = parse_author)]
@@ -25,6 +29,11 @@ pub struct SearchFilter {
     /// Up to and including this day.
     #[arg(long, value_name = "D", value_parser = parse_day)]
     pub until: Option<NaiveDate>,
+    /// Only articles stored after this id: what is new to a saved search's viewer. Set by the
+    /// program, never by a flag or parameter.
+    #[arg(skip)]
+    #[serde(skip)]
+    pub after_id: Option<i64>,
 }
 
 impl SearchFilter {
@@ -40,6 +49,7 @@ impl SearchFilter {
             author: one("author").as_deref().map(parse_author).transpose()?,
             since: one("since").as_deref().map(parse_day).transpose()?,
             until: one("until").as_deref().map(parse_day).transpose()?,
+            after_id: None,
         })
     }
 

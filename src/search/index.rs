@@ -320,6 +320,13 @@ impl SearchIndex {
         if let Some(author) = &filter.author {
             clauses.push((Occur::Must, gram_query(f.author_grams, &normalize(author))));
         }
+        if let Some(after) = filter.after_id {
+            let lo = Term::from_field_u64(f.id, after.max(0) as u64);
+            clauses.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(Bound::Excluded(lo), Bound::Unbounded)),
+            ));
+        }
         // Reversed ranges are refused before a search gets here; none would match anyway.
         let (since, until) = filter.bounds(tz).unwrap_or((Some(i64::MAX), None));
         if since.is_some() || until.is_some() {

@@ -7,5 +7,5 @@ pub mod query;
 pub mod schema;
 pub mod snippet;
 
-pub use filter::SearchFilter;
+pub use filter::{SearchFilter, parse_author, parse_day};
 pub use index::{IndexDoc, IndexError, SearchHits, SearchIndex, SearchRequest, Sort};

@@ -12,11 +12,13 @@ pub mod articles;
 pub mod clusters;
 pub mod meta;
 pub mod outbox;
+pub mod saved;
 pub mod sources;
 pub mod users;
 
 pub use alerts::{AlertFilter, AlertRow, AlertStatus, ArticleMatches, ReviewRow};
 pub use articles::{ArticleRow, NewArticle};
+pub use saved::{NewSaved, SavedRow};
 pub use sources::{SourceState, SourceStatus};
 pub use users::{SessionRow, UserRow};
 
@@ -168,6 +170,28 @@ UPDATE articles SET published = fetched, published_source = 'fetched' WHERE publ
     // articles whose text came from the feed.
     r#"
 ALTER TABLE articles ADD COLUMN extract_confidence REAL;
+"#,
+    // Saved searches (专题): a named query with filters, shared (owner NULL) or one user's; who
+    // has seen them up to which article; and how far pushing has looked.
+    r#"
+CREATE TABLE saved_searches (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    owner TEXT,
+    query TEXT NOT NULL,
+    filter TEXT NOT NULL DEFAULT '{}',
+    level TEXT,
+    created INTEGER NOT NULL,
+    created_by TEXT,
+    pushed_id INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE saved_seen (
+    saved_id INTEGER NOT NULL REFERENCES saved_searches(id) ON DELETE CASCADE,
+    user TEXT NOT NULL,
+    last_id INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (saved_id, user)
+);
 "#,
 ];
 

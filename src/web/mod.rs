@@ -18,6 +18,7 @@
 //! * [`params`] — query-string parsing shared by pages, API and exports.
 //! * [`api`] — `/api/*` JSON handlers (same shapes as the CLI's `--json`).
 //! * [`pages`] — search, article, sources, users; [`review`] — alerts, digest, rules.
+//! * [`saved`] — saved searches (专题): list, one search's page, `/api/saved`.
 //! * [`export`] — CSV and XLSX export of a search.
 
 use std::net::SocketAddr;
@@ -41,6 +42,7 @@ mod limiter;
 pub mod pages;
 pub mod params;
 pub mod review;
+pub mod saved;
 mod view;
 
 pub use error::{PageError, WebError};
@@ -90,6 +92,9 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/export.xlsx", get(export::xlsx))
         .route("/article/{id}", get(pages::article))
         .route("/article/{id}/evidence", get(pages::evidence))
+        .route("/saved", get(saved::list_page).post(saved::create_form))
+        .route("/saved/{id}", get(saved::view_page))
+        .route("/saved/{id}/delete", post(saved::delete_form))
         .route("/sources", get(pages::sources))
         .route("/users", get(pages::users).post(pages::users_post))
         .route("/reload", post(pages::reload))
@@ -114,6 +119,11 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/api/alerts/{id}/reviews", get(api::reviews))
         .route("/api/digest/{date}", get(api::digest))
         .route("/api/sources", get(api::sources))
+        .route("/api/saved", get(saved::api_list).post(saved::api_create))
+        .route(
+            "/api/saved/{id}",
+            get(saved::api_open).delete(saved::api_delete),
+        )
         .route("/api/articles/{id}", get(api::article))
         .route("/api/reload", post(api::reload))
         .fallback(not_found)

@@ -29,6 +29,31 @@ pub struct HitView {
     pub snippet_html: String,
     /// 另有 N 篇相似 (other articles of the reprint cluster).
     pub similar: usize,
+    /// New to the viewer of a saved search.
+    pub new: bool,
+}
+
+/// The result cards of a page of hits; those stored after `seen_before` are marked new.
+pub fn hit_views(
+    app: &crate::app::App,
+    hits: &[crate::app::Hit],
+    seen_before: Option<i64>,
+) -> Result<Vec<HitView>, WebError> {
+    let mut out = Vec::with_capacity(hits.len());
+    for h in hits {
+        let cluster = app.store.cluster_of(h.id)?;
+        out.push(HitView {
+            id: h.id,
+            title_html: snippet_html(&h.title, &h.title_highlights),
+            href: safe_href(&h.url).map(str::to_string),
+            source_name: h.source_name.clone(),
+            published: short_time(h.published.as_deref()),
+            snippet_html: snippet_html(&h.snippet, &h.highlights),
+            similar: cluster.len().saturating_sub(1),
+            new: seen_before.is_some_and(|s| h.id > s),
+        });
+    }
+    Ok(out)
 }
 
 pub struct PageLink {
@@ -129,19 +154,7 @@ pub async fn search(
     };
     let found = blocking(move || -> Result<_, WebError> {
         let r = app.search(&opts)?;
-        let mut hits = Vec::with_capacity(r.hits.len());
-        for h in &r.hits {
-            let cluster = app.store.cluster_of(h.id)?;
-            hits.push(HitView {
-                id: h.id,
-                title_html: snippet_html(&h.title, &h.title_highlights),
-                href: safe_href(&h.url).map(str::to_string),
-                source_name: h.source_name.clone(),
-                published: short_time(h.published.as_deref()),
-                snippet_html: snippet_html(&h.snippet, &h.highlights),
-                similar: cluster.len().saturating_sub(1),
-            });
-        }
+        let hits = hit_views(&app, &r.hits, None)?;
         Ok((r.total, r.page, r.limit, hits, r.notes))
     })
     .await;

@@ -47,8 +47,6 @@ impl Nav {
     }
 }
 
-/// `2026-11-21T22:45:00+08:00` → `2026-11-21 22:45`.
-
 /// A query string from (key, value) pairs, empty values left out.
 pub fn query_string(pairs: &[(&str, &str)]) -> String {
     let mut s = url::form_urlencoded::Serializer::new(String::new());

@@ -461,3 +461,85 @@ fn an_empty_query_with_a_filter_browses_newest_first() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["total"], 30, "{v}");
 }
+
+#[test]
+fn saved_searches_from_the_cli_list_add_show_rm() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), "", "", "");
+    let app = App::open(Config::load(&cfg).unwrap()).unwrap();
+    let now = chrono::Utc::now().timestamp();
+    let add = |app: &App, i: i64, title: &str| {
+        app.store
+            .insert_article(&NewArticle {
+                canonical_url: format!("http://127.0.0.1:9/s/{i}"),
+                url: format!("http://127.0.0.1:9/s/{i}"),
+                source_id: "s".into(),
+                title: title.into(),
+                published: Some(now - 100 + i),
+                fetched: now,
+                text: "青石街道燃气管道巡查。".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        app.index_pending().unwrap();
+    };
+    add(&app, 1, "燃气巡查一");
+    drop(app);
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_yuqing"))
+            .arg("--config")
+            .arg(&cfg)
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (code, out, err) = cli(&[
+        "saved",
+        "add",
+        "燃气",
+        "燃气 -演练",
+        "--source",
+        "s",
+        "--json",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (v["total"].clone(), v["new"].clone()),
+        (1.into(), 0.into()),
+        "{v}"
+    );
+    assert_eq!(v["source"], serde_json::json!(["s"]));
+    let (code, _, err) = cli(&["saved", "add", "燃气", "x"]);
+    assert_eq!(code, Some(2), "a taken name is the user's mistake");
+    assert!(err.contains("已有名为"), "{err}");
+    let (code, _, err) = cli(&["saved", "add", "坏", "(燃气"]);
+    assert_eq!(code, Some(2), "{err}");
+    let app = App::open(Config::load(&cfg).unwrap()).unwrap();
+    add(&app, 2, "燃气巡查二");
+    drop(app);
+    let (_, out, _) = cli(&["saved", "list", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["saved"][0]["name"], "燃气");
+    assert_eq!(v["saved"][0]["total"], 2);
+    assert_eq!(v["saved"][0]["new"], 1, "{v}");
+    let (code, out, _) = cli(&["saved", "show", "燃气"]);
+    assert_eq!(code, Some(0));
+    assert!(out.contains("巡查二"), "{out}");
+    assert!(
+        !out.contains("+08:00"),
+        "times as 2026-11-21 22:45, not RFC 3339: {out}"
+    );
+    let (_, out, _) = cli(&["saved", "list"]);
+    assert!(out.contains("共 2 篇，新 0 篇"), "{out}");
+    let (code, _, _) = cli(&["saved", "rm", "燃气"]);
+    assert_eq!(code, Some(0));
+    let (code, _, err) = cli(&["saved", "rm", "燃气"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("没有名为"), "{err}");
+}

@@ -4,6 +4,7 @@
 
 mod access;
 mod pages;
+mod saved;
 
 use std::sync::Arc;
 
