@@ -154,6 +154,18 @@ impl App {
     }
 
     /// Puts these alerts in the push outbox of every channel whose `min_level` they reach.
+    /// The name of a rule, or 专题：NAME for a pushed saved search; the id when neither exists.
+    pub fn rule_name(&self, rule_id: &str) -> String {
+        if let Some(r) = self.config.rules.iter().find(|x| x.id == rule_id) {
+            return r.name.clone();
+        }
+        rule_id
+            .strip_prefix("saved:")
+            .and_then(|id| id.parse::<i64>().ok())
+            .and_then(|id| self.store.saved_search(id).ok().flatten())
+            .map_or_else(|| rule_id.to_string(), |s| format!("专题：{}", s.name))
+    }
+
     pub fn queue_pushes(&self, alert_ids: &[i64]) -> anyhow::Result<usize> {
         if self.config.notify.is_empty() || alert_ids.is_empty() {
             return Ok(0);
@@ -302,12 +314,7 @@ impl App {
         } else {
             (snippet::Snippet::default(), Vec::new())
         };
-        let rule_name = self
-            .config
-            .rules
-            .iter()
-            .find(|x| x.id == r.rule_id)
-            .map_or_else(|| r.rule_id.clone(), |x| x.name.clone());
+        let rule_name = self.rule_name(&r.rule_id);
         AlertView {
             id: r.id,
             rule: r.rule_id.clone(),

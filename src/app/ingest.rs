@@ -103,6 +103,9 @@ impl App {
         loop {
             let rows = self.store.unindexed(INDEX_BATCH)?;
             if rows.is_empty() {
+                // Pushed saved searches look at what is now searchable (a crash between
+                // indexing and here is caught up on the next pass: their marks did not move).
+                self.alert_saved_searches()?;
                 return Ok(done);
             }
             for r in &rows {

@@ -16,6 +16,15 @@ pub const MAX_SAVED_QUERY_CHARS: usize = 500;
 /// Most saved searches one installation keeps (each is searched when listed).
 pub const MAX_SAVED: usize = 200;
 
+/// Most new articles of one saved search looked at in one pass for pushing.
+pub const MAX_PUSH_SCAN: usize = 5_000;
+
+/// The alert rule id of saved search `id`: alerts of a pushed saved search are told apart
+/// from rule alerts by it.
+pub fn rule_id(id: i64) -> String {
+    format!("saved:{id}")
+}
+
 /// The CLI's own viewer name (web user names are never empty).
 pub const CLI_VIEWER: &str = "";
 
@@ -187,6 +196,79 @@ impl App {
             result,
             seen_before,
         })
+    }
+
+    /// Raises an alert (rule id `saved:ID`, the saved search's level) for every newly indexed
+    /// article a pushed saved search matches, and queues its pushes like a rule's. Runs after
+    /// each indexing pass; articles indexed before the search was saved are never pushed.
+    pub fn alert_saved_searches(&self) -> anyhow::Result<usize> {
+        use crate::alert::matcher::{Field, Matched};
+        let mut created = Vec::new();
+        for row in self.store.saved_searches(None)? {
+            let Some(level) = row.level.as_deref().and_then(Level::parse) else {
+                continue;
+            };
+            let filter: SearchFilter = serde_json::from_str(&row.filter).unwrap_or_default();
+            let words = crate::search::query::parse(&row.query)
+                .map(|n| crate::search::query::positive_words(&n))
+                .unwrap_or_default();
+            let mut hits = Vec::new();
+            for page in 1..=MAX_PUSH_SCAN / super::MAX_LIMIT {
+                let opts = self.saved_options(
+                    &row.query,
+                    &filter,
+                    Some(row.pushed_id),
+                    page,
+                    super::MAX_LIMIT,
+                );
+                let r = match self.search(&opts) {
+                    Ok(r) => r,
+                    Err(SearchError::BadRequest(e)) => {
+                        tracing::warn!(saved = %row.name, error = %e, "saved search no longer parses");
+                        break;
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+                let done = r.hits.len() < super::MAX_LIMIT;
+                hits.extend(r.hits);
+                if done {
+                    break;
+                }
+            }
+            let Some(max_id) = hits.iter().map(|h| h.id).max() else {
+                continue;
+            };
+            let rule = rule_id(row.id);
+            let mut alerts = Vec::with_capacity(hits.len());
+            for a in self
+                .store
+                .articles(&hits.iter().map(|h| h.id).collect::<Vec<_>>())?
+            {
+                let mut matched = Vec::new();
+                for (field, text) in [(Field::Title, &a.title), (Field::Text, &a.text)] {
+                    let chars: Vec<char> = text.chars().collect();
+                    for [s, e] in crate::search::snippet::find_matches(text, &words) {
+                        matched.push(Matched {
+                            word: chars[s.min(chars.len())..e.min(chars.len())]
+                                .iter()
+                                .collect(),
+                            field,
+                            start: s,
+                            end: e,
+                        });
+                    }
+                }
+                alerts.push((a.id, rule.clone(), level, serde_json::to_string(&matched)?));
+            }
+            let ids = self.store.record_alerts(&alerts, self.now_ts())?;
+            for _ in &ids {
+                metrics::counter!("yuqing_alerts_total", "level" => level.as_str()).increment(1);
+            }
+            self.queue_pushes(&ids)?;
+            self.store.set_saved_pushed(row.id, max_id)?;
+            created.extend(ids);
+        }
+        Ok(created.len())
     }
 
     /// A saved search by id or name, if the viewer may see it.

@@ -89,6 +89,34 @@ pub struct ArticleMatches {
 }
 
 impl Store {
+    /// Records alerts that come from no rule pass (saved searches): (article id, rule id, level,
+    /// matched words as JSON). An existing (article, rule) alert stays. Returns the new ids.
+    pub fn record_alerts(
+        &self,
+        alerts: &[(i64, String, Level, String)],
+        now: i64,
+    ) -> Result<Vec<i64>> {
+        let mut conn = self.conn();
+        let r = (|| {
+            let tx = conn.transaction()?;
+            let mut created = Vec::new();
+            {
+                let mut st = tx.prepare_cached(
+                    "INSERT INTO alerts (article_id, rule_id, level, matched, created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+                     ON CONFLICT(article_id, rule_id) DO NOTHING",
+                )?;
+                for (article, rule, level, matched) in alerts {
+                    if st.execute(params![article, rule, level.as_str(), matched, now])? == 1 {
+                        created.push(tx.last_insert_rowid());
+                    }
+                }
+            }
+            tx.commit()?;
+            Ok(created)
+        })();
+        self.wrap(r)
+    }
+
     /// Records a batch of matching results in one transaction: fingerprints and clusters, and
     /// the alerts (an existing (article, rule) alert stays as it is). Returns the new alerts as
     /// (alert id, article id, rule id, level). The articles stay unmatched until

@@ -776,3 +776,81 @@ fn notify_problems_are_listed_with_their_positions() {
         );
     }
 }
+
+/// A saved search with a level is pushed like a rule: articles indexed after it was saved that
+/// it matches raise an alert (`专题：NAME`), once, through the outbox; older ones never do.
+#[tokio::test]
+async fn a_pushed_saved_search_alerts_on_new_matches_only() {
+    use yuqing::app::App;
+    use yuqing::app::saved::{NewSavedSearch, Viewer};
+    use yuqing::store::NewArticle;
+    let dir = tempfile::tempdir().unwrap();
+    let hook = Receiver::default();
+    let hook_url = format!("{}/hook", hook.serve().await);
+    let (config, _) = setup(
+        dir.path(),
+        &format!(
+            "[[notify]]\nkind = \"webhook\"\nurl_env = \"{}\"\nmin_level = \"low\"\n",
+            env(&hook_url)
+        ),
+    );
+    let app = App::open(config).unwrap();
+    let now = chrono::Utc::now().timestamp();
+    let add = |i: i64, title: &str, text: &str| {
+        app.store
+            .insert_article(&NewArticle {
+                canonical_url: format!("http://127.0.0.1:9/p/{i}"),
+                url: format!("http://127.0.0.1:9/p/{i}"),
+                source_id: "s".into(),
+                title: title.into(),
+                published: Some(now - 100 + i),
+                fetched: now,
+                text: text.into(),
+                ..Default::default()
+            })
+            .unwrap()
+            .unwrap()
+    };
+    add(1, "旧闻：电梯故障", "柳湾社区电梯故障困人，已解救。");
+    app.index_pending().unwrap();
+    let saved = app
+        .saved_add(
+            &NewSavedSearch {
+                name: "电梯安全".into(),
+                query: "电梯 -演练".into(),
+                level: Some(yuqing::model::Level::Medium),
+                shared: true,
+                ..Default::default()
+            },
+            Viewer::CLI,
+        )
+        .unwrap();
+    let fresh = add(
+        2,
+        "青石街道一小区电梯停运",
+        "居民反映电梯停运三天无人维修。",
+    );
+    add(3, "电梯应急演练", "街道组织电梯困人应急演练。");
+    add(4, "无关新闻", "柳湾社区举办邻里节。");
+    app.index_pending().unwrap();
+    app.index_pending().unwrap();
+    let alerts = app.alerts(&Default::default()).unwrap();
+    assert_eq!(
+        alerts.len(),
+        1,
+        "only the new, matching article: {alerts:?}"
+    );
+    assert_eq!(alerts[0].article_id, fresh);
+    assert_eq!(alerts[0].rule, format!("saved:{}", saved.id));
+    assert_eq!(alerts[0].rule_name, "专题：电梯安全");
+    assert_eq!(alerts[0].matched, ["电梯"]);
+    let r = app
+        .deliver_pushes(std::time::Duration::from_secs(20))
+        .await
+        .unwrap();
+    assert_eq!(r.delivered, 1, "{r:?}");
+    let got = hook.bodies();
+    assert_eq!(got[0]["alerts"][0]["title"], "青石街道一小区电梯停运");
+    assert_eq!(got[0]["alerts"][0]["rule_name"], "专题：电梯安全");
+    assert_eq!(got[0]["alerts"][0]["level"], "medium");
+}
