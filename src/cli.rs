@@ -308,6 +308,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Alerts {
             action,
             date,
+            window,
             status,
             rule,
             level,
@@ -319,6 +320,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 action,
                 AlertQuery {
                     date,
+                    window,
                     status: status
                         .as_deref()
                         .map(parse_status)
@@ -352,11 +354,12 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         } => {
             let Some(fmt) = DigestFormat::parse_lenient(&format) else {
                 return Err(usage(format!(
-                    "unknown format {format:?}: html, md, json, xlsx, docx"
+                    "未知格式 {format:?}，可用 html, md, json, xlsx, docx (unknown format)"
                 )));
             };
             let app = App::open(config)?;
             let date = date.unwrap_or_else(|| app.current_digest_date());
+            app.check_digest_date(date).map_err(usage)?;
             let digest = app.build_digest(date, DigestDetail::for_format(fmt))?;
             if send {
                 let r = app.push_digest(date).await?;

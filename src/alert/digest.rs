@@ -69,6 +69,9 @@ pub struct Digest {
     pub window_end: String,
     pub generated_at: String,
     pub alerts: Vec<DigestAlert>,
+    /// Alerts of the window marked 忽略 (dismissed): left out of `alerts`, counted here.
+    #[serde(default)]
+    pub dismissed: usize,
     pub sources: Vec<DigestSource>,
     /// HTML, Markdown and Word list at most this many alerts in full (0: all); the summary
     /// counts every alert, and XLSX and JSON always hold every one.

@@ -44,7 +44,11 @@ pub fn parse_level(s: &str) -> Result<crate::model::Level, AlertError> {
 /// Options of `yuqing alerts`.
 #[derive(Debug, Clone, Default)]
 pub struct AlertQuery {
+    /// Raised on this calendar day (00:00–24:00 in the configured zone).
     pub date: Option<NaiveDate>,
+    /// Raised in the window of this day's digest (cut-off of the day before to its cut-off):
+    /// the alerts that digest lists, dismissed ones included.
+    pub window: Option<NaiveDate>,
     pub status: Option<AlertStatus>,
     pub rule: Option<String>,
     pub level: Option<crate::model::Level>,
@@ -220,12 +224,16 @@ impl App {
     }
 
     pub fn alerts(&self, q: &AlertQuery) -> Result<Vec<AlertView>, AlertError> {
-        let (from, to) = match q.date {
-            Some(d) => {
+        let (from, to) = match (q.date, q.window) {
+            (Some(d), _) => {
                 let (a, b) = self.day_bounds(d);
                 (Some(a), Some(b))
             }
-            None => (None, None),
+            (None, Some(d)) => {
+                let (a, b) = self.digest_window(d);
+                (Some(a), Some(b))
+            }
+            (None, None) => (None, None),
         };
         let rows = self.store.alerts(&AlertFilter {
             created_from: from,

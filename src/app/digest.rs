@@ -31,6 +31,17 @@ impl App {
         }
     }
 
+    /// Refuses the digest of a window that has not started yet (later than the current one).
+    pub fn check_digest_date(&self, date: NaiveDate) -> Result<(), String> {
+        let current = self.current_digest_date();
+        if date > current {
+            return Err(format!(
+                "{date} 的日报统计时段尚未开始，最新一期为 {current} (no digest for a future window)"
+            ));
+        }
+        Ok(())
+    }
+
     /// Builds the digest (舆情日报) of `date` from the alerts raised in its window.
     /// [`DigestDetail::Listed`] cuts snippets and reprints only for the alerts that HTML,
     /// Markdown and Word list in full: a window of thousands of alerts (after a backfill)
@@ -43,12 +54,16 @@ impl App {
         use crate::alert::digest::{Digest, DigestAlert, DigestSource};
         let (from, to) = self.digest_window(date);
         // Without the articles' text: a window of 60 000 alerts would hold 200 MB of it at once.
-        let rows = self.store.alerts(&AlertFilter {
+        let mut rows = self.store.alerts(&AlertFilter {
             created_from: Some(from),
             created_to: Some(to),
             without_text: true,
             ..Default::default()
         })?;
+        // What a collector dismissed (忽略) is not sent upward; the digest says how many.
+        let before = rows.len();
+        rows.retain(|r| r.status != crate::model::AlertStatus::Dismissed);
+        let dismissed = before - rows.len();
         // Reprints of one alert are one entry (转载 N 篇), with the folded alerts' ids kept.
         let views: Vec<AlertView> = rows
             .iter()
@@ -89,6 +104,7 @@ impl App {
             window_end: self.rfc3339(to),
             generated_at: self.rfc3339(self.now_ts()),
             alerts,
+            dismissed,
             sources,
             max_listed: self.config.digest.max_listed,
         };

@@ -105,9 +105,13 @@ pub enum Command {
     Alerts {
         #[command(subcommand)]
         action: Option<AlertsAction>,
-        /// Alerts raised on this day (YYYY-MM-DD).
-        #[arg(long, value_name = "D", value_parser = parse_date)]
+        /// Alerts raised on this calendar day (YYYY-MM-DD, 00:00–24:00).
+        #[arg(long, value_name = "D", value_parser = parse_date, conflicts_with = "window")]
         date: Option<NaiveDate>,
+        /// Alerts of the digest window of this day (the cut-off of the day before to its
+        /// cut-off): what `digest --date D` counts, dismissed ones included.
+        #[arg(long, value_name = "D", value_parser = parse_date)]
+        window: Option<NaiveDate>,
         /// new | confirmed | reported | dismissed
         #[arg(long)]
         status: Option<String>,

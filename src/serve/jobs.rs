@@ -295,21 +295,32 @@ pub async fn produce_digest(app: &App, date: NaiveDate) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The digest to produce at start: today's, when its cron time has passed and it was not
+/// produced (the process was down). A fresh install has nothing to report: no "missed" digest
+/// before its first crawl.
+pub fn missed_digest(app: &App) -> Option<NaiveDate> {
+    let now = app.now_ts();
+    let today = app.now().date_naive();
+    let day_start = app.day_bounds(today).0;
+    let due_today = next_digest_fire(app, day_start - 1).is_some_and(|t| t <= now);
+    let last = app
+        .store
+        .meta("last_digest")
+        .ok()
+        .flatten()
+        .and_then(|d| d.parse::<NaiveDate>().ok());
+    let crawled = app
+        .store
+        .source_states()
+        .is_ok_and(|v| v.iter().any(|s| s.last_attempt.is_some()));
+    (due_today && crawled && last.is_none_or(|d| d < today)).then_some(today)
+}
+
 /// Produces the digest on its cron; a digest missed while the process was down is produced at start.
 pub async fn digests(shared: Arc<Shared>, token: CancellationToken) {
     {
         let app = shared.app();
-        let now = app.now_ts();
-        let today = app.now().date_naive();
-        let day_start = app.day_bounds(today).0;
-        let due_today = next_digest_fire(&app, day_start - 1).is_some_and(|t| t <= now);
-        let last = app
-            .store
-            .meta("last_digest")
-            .ok()
-            .flatten()
-            .and_then(|d| d.parse::<NaiveDate>().ok());
-        if due_today && last.is_none_or(|d| d < today) {
+        if let Some(today) = missed_digest(&app) {
             tracing::info!(%today, "producing the digest missed while stopped");
             if let Err(e) = produce_digest(&app, today).await {
                 tracing::error!(error = %e, "digest failed");

@@ -121,6 +121,7 @@ pub async fn digest(
     } else {
         parse_date(&date)?
     };
+    app.check_digest_date(date).map_err(WebError::bad)?;
     let fmt_name = p.get("format").unwrap_or("html");
     let format = DigestFormat::parse_lenient(fmt_name).ok_or_else(|| {
         WebError::bad(format!("未知格式 {fmt_name:?}: html, md, json, xlsx, docx"))

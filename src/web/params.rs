@@ -114,6 +114,7 @@ impl Params {
     pub fn alert_query(&self, limit: usize) -> Result<AlertQuery, WebError> {
         Ok(AlertQuery {
             date: self.date("date")?,
+            window: self.date("window")?,
             status: self.get("status").map(parse_status).transpose()?,
             rule: self.get("rule").map(str::to_string),
             level: self.get("level").map(parse_level).transpose()?,

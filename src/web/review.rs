@@ -10,7 +10,6 @@ use chrono::NaiveDate;
 use super::WebState;
 use super::auth::{PageUser, Role};
 use super::error::{PageError, WebError, blocking};
-use super::pages::notice;
 use super::params::{Params, parse_date, parse_id};
 use super::view::render;
 use super::view::{Nav, local_path, safe_href, short_time};
@@ -104,13 +103,17 @@ impl AlertItem {
     }
 }
 
-const STATUSES: [(&str, &str); 4] = [
-    ("new", "新"),
-    ("confirmed", "已核实"),
-    ("reported", "已上报"),
-    ("dismissed", "忽略"),
-];
-const LEVELS: [(&str, &str); 3] = [("high", "高"), ("medium", "中"), ("low", "低")];
+/// (name, label) of every value of a named enum, for a `<select>`.
+fn options<T: Copy>(
+    all: &[T],
+    name: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<(&'static str, &'static str)> {
+    all.iter().map(|&v| (name(v), label(v))).collect()
+}
+
+/// Query parameters of the queue that only carry a notice: dropped from the `back` address.
+const NOTICE_PARAMS: [&str; 3] = ["done", "as", "notice"];
 
 #[derive(Template)]
 #[template(path = "alerts.html", config = "src/web/askama.toml")]
@@ -121,8 +124,13 @@ struct AlertsPage {
     level: String,
     rule: String,
     rules: Vec<(String, String)>,
-    statuses: [(&'static str, &'static str); 4],
-    levels: [(&'static str, &'static str); 3],
+    window: String,
+    statuses: Vec<(&'static str, &'static str)>,
+    levels: Vec<(&'static str, &'static str)>,
+    /// After a review: 已将 N 条预警标记为「已核实」.
+    done: Option<String>,
+    /// An inline problem with the last bulk action.
+    notice: Option<String>,
     items: Vec<AlertItem>,
     /// Alerts listed, folded ones included.
     total: usize,
@@ -142,6 +150,7 @@ pub async fn alerts(
     let mut page = AlertsPage {
         nav: Nav::new(&s, "alerts"),
         date: field("date"),
+        window: field("window"),
         status: field("status"),
         level: field("level"),
         rule: field("rule"),
@@ -151,14 +160,32 @@ pub async fn alerts(
             .iter()
             .map(|r| (r.id.clone(), r.name.clone()))
             .collect(),
-        statuses: STATUSES,
-        levels: LEVELS,
+        statuses: options(
+            crate::model::AlertStatus::ALL,
+            crate::model::AlertStatus::as_str,
+            crate::model::AlertStatus::label_zh,
+        ),
+        levels: options(
+            crate::model::Level::ALL,
+            crate::model::Level::as_str,
+            crate::model::Level::label_zh,
+        ),
+        done: match (
+            p.number("done").ok().flatten(),
+            p.get("as").and_then(crate::model::AlertStatus::parse),
+        ) {
+            (Some(n), Some(st)) => Some(format!("已将 {n} 条预警标记为「{}」", st.label_zh())),
+            _ => None,
+        },
+        notice: match p.get("notice") {
+            Some("none") => Some("请先勾选要处理的预警".to_string()),
+            Some("status") => Some("请先选择要标记的状态".to_string()),
+            _ => None,
+        },
         items: Vec::new(),
         total: 0,
         truncated: false,
-        back: uri
-            .path_and_query()
-            .map_or("/alerts".into(), |x| x.to_string()),
+        back: back_without_notice(&uri),
         error: None,
     };
     let q = match p.alert_query(QUEUE_LIMIT + 1) {
@@ -184,7 +211,40 @@ pub async fn alerts(
     }
 }
 
-/// One review decision for one or many alerts (`id` repeated), then back to the queue.
+/// The queue's address without the notice-only parameters.
+fn back_without_notice(uri: &axum::http::Uri) -> String {
+    let keep: Vec<(String, String)> = Params::from_query(uri.query())
+        .0
+        .into_iter()
+        .filter(|(k, _)| !NOTICE_PARAMS.contains(&k.as_str()))
+        .collect();
+    let qs: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(keep)
+        .finish();
+    if qs.is_empty() {
+        uri.path().to_string()
+    } else {
+        format!("{}?{qs}", uri.path())
+    }
+}
+
+/// `back` with a notice parameter and an anchor: the queue shows the notice and scrolls back to
+/// where the collector was.
+fn back_with(back: &str, params: &str, anchor: Option<i64>) -> String {
+    let (path, frag) = back.split_once('#').unwrap_or((back, ""));
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let mut to = format!("{path}{sep}{params}");
+    match anchor {
+        Some(id) => to.push_str(&format!("#alert-{id}")),
+        None if !frag.is_empty() => to.push_str(&format!("#{frag}")),
+        None => {}
+    }
+    to
+}
+
+/// One review decision for one or many alerts (`id` repeated), then back to the queue, at the
+/// same place, with a notice. Nothing ticked or no status chosen is an inline notice there.
+/// Without JavaScript this is the whole flow; with it, the page reviews in place via the API.
 pub async fn review_form(
     State(web): State<WebState>,
     PageUser(s): PageUser,
@@ -198,7 +258,10 @@ pub async fn review_form(
         .and_then(local_path)
         .unwrap_or("/alerts")
         .to_string();
-    let status = parse_status(f.get("status").unwrap_or("")).map_err(WebError::from)?;
+    let Some(status) = f.get("status") else {
+        return Ok(Redirect::to(&back_with(&back, "notice=status", None)).into_response());
+    };
+    let status = parse_status(status).map_err(WebError::from)?;
     let mut ids = Vec::new();
     for id in f.all("id") {
         ids.push(
@@ -207,14 +270,7 @@ pub async fn review_form(
         );
     }
     if ids.is_empty() {
-        return notice(
-            &s,
-            false,
-            "处理预警",
-            "请先勾选要处理的预警".into(),
-            vec![],
-            &back,
-        );
+        return Ok(Redirect::to(&back_with(&back, "notice=none", None)).into_response());
     }
     if ids.len() > QUEUE_LIMIT {
         return Err(WebError::bad(format!("一次最多处理 {QUEUE_LIMIT} 条")).into());
@@ -222,6 +278,7 @@ pub async fn review_form(
     let note = f.get("note").map(str::to_string);
     let app = web.shared.app();
     let user = s.user.clone();
+    let (n, first) = (ids.len(), ids[0]);
     blocking(move || -> Result<(), WebError> {
         for id in ids {
             app.review_alert(id, status, note.as_deref(), Some(&user))?;
@@ -229,7 +286,12 @@ pub async fn review_form(
         Ok(())
     })
     .await?;
-    Ok(Redirect::to(&back).into_response())
+    let to = back_with(
+        &back,
+        &format!("done={n}&as={}", status.as_str()),
+        Some(first),
+    );
+    Ok(Redirect::to(&to).into_response())
 }
 
 pub struct TrailRow {
@@ -293,8 +355,14 @@ struct DigestPage {
     nav: Nav,
     date: String,
     prev: String,
-    next: String,
+    /// None for the current window: no later digest exists yet.
+    next: Option<String>,
     current: String,
+    /// The window is still open: the digest grows until its cut-off.
+    open: bool,
+    /// The digest's own HTML body (our renderer escapes every crawled string), shown inline so
+    /// it reads on a phone without a frame that scrolls inside the page.
+    body: String,
 }
 
 pub async fn digest_current(State(web): State<WebState>, PageUser(_): PageUser) -> Response {
@@ -312,12 +380,32 @@ pub async fn digest(
         return Ok(Redirect::to(&format!("/digest/{current}")).into_response());
     }
     let d: NaiveDate = parse_date(&date)?;
+    let app = web.shared.app();
+    app.check_digest_date(d).map_err(WebError::bad)?;
+    let _turn = web.heavy.acquire().await.map_err(anyhow::Error::from)?;
+    let html = blocking(move || -> anyhow::Result<Vec<u8>> {
+        let digest = app.build_digest(d, crate::app::alerts::DigestDetail::Listed)?;
+        Ok(crate::alert::digest::render(
+            &digest,
+            crate::alert::digest::DigestFormat::Html,
+        )?)
+    })
+    .await?;
+    let html = String::from_utf8_lossy(&html);
+    let body = html
+        .split_once("<body")
+        .and_then(|(_, rest)| rest.split_once('>'))
+        .map(|(_, rest)| rest.rsplit_once("</body>").map_or(rest, |(b, _)| b))
+        .unwrap_or_default()
+        .to_string();
     let page = DigestPage {
         nav: Nav::new(&s, "digest"),
         date: d.to_string(),
         prev: d.pred_opt().unwrap_or(d).to_string(),
-        next: d.succ_opt().unwrap_or(d).to_string(),
+        next: (d < current).then(|| d.succ_opt().unwrap_or(d).to_string()),
         current: current.to_string(),
+        open: d == current,
+        body,
     };
     render(&page)
 }

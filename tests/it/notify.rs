@@ -643,6 +643,7 @@ fn digest() -> Digest {
         alerts: vec![DigestAlert::from(a)],
         sources: Vec::new(),
         max_listed: 0,
+        dismissed: 0,
     }
 }
 

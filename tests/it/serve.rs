@@ -385,3 +385,30 @@ fn retention_removes_old_articles_but_keeps_alerted_ones() {
     assert_eq!(total("新闻"), 1);
     assert_eq!(yuqing::serve::jobs::apply_retention(&app, now).unwrap(), 0);
 }
+
+/// A digest missed while `serve` was down is produced at start, but a fresh install that has
+/// never crawled has nothing to report: no empty "missed" digest.
+#[test]
+fn no_missed_digest_before_the_first_crawl() {
+    let dir = tempfile::tempdir().unwrap();
+    let sources = rss_source("a", "http://127.0.0.1:9/feed.xml");
+    let cfg = write_config(dir.path(), &sources, "", "");
+    let app = yuqing::app::App::open(yuqing::config::Config::load(&cfg).unwrap()).unwrap();
+    // 12:00 in Shanghai: the default 08:00 digest of today is due.
+    let noon = chrono::DateTime::parse_from_rfc3339("2026-12-02T12:00:00+08:00").unwrap();
+    app.set_clock(yuqing::app::clock::Clock::manual(
+        noon.with_timezone(&chrono::Utc),
+    ));
+    use yuqing::serve::jobs::missed_digest;
+    assert_eq!(missed_digest(&app), None, "never crawled: nothing missed");
+    app.store
+        .record_failure("a", noon.timestamp() - 7200, "HTTP 500", false, None)
+        .unwrap();
+    assert_eq!(
+        missed_digest(&app),
+        Some(chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap()),
+        "crawled before: today's digest was missed"
+    );
+    app.store.set_meta("last_digest", "2026-12-02").unwrap();
+    assert_eq!(missed_digest(&app), None, "already produced");
+}

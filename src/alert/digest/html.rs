@@ -96,6 +96,9 @@ pub(super) fn render_html(d: &Digest) -> String {
         }
         h.push_str("</table>\n");
     }
+    if let Some(line) = dismissed_line(d) {
+        let _ = writeln!(h, "<p style=\"{CSS_META}\">{}</p>", esc_html(&line));
+    }
 
     // 二、预警详情
     let _ = writeln!(h, "<h2 style=\"{CSS_H2}\">二、预警详情</h2>");

@@ -59,6 +59,9 @@ pub(super) fn render_md(d: &Digest) -> String {
         let _ = writeln!(m, "- 按规则：{}", esc_md(&v.rule_summary()));
         let _ = writeln!(m, "- 按状态：{}\n", esc_md(&v.status_summary()));
     }
+    if let Some(line) = dismissed_line(d) {
+        let _ = writeln!(m, "{line}\n");
+    }
 
     m.push_str("## 二、预警详情\n\n");
     if d.alerts.is_empty() {

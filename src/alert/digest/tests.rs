@@ -93,6 +93,7 @@ fn digest3() -> Digest {
         alerts: vec![a1, a2, a3],
         sources: sources(),
         max_listed: DEFAULT_MAX_LISTED,
+        dismissed: 0,
     }
 }
 

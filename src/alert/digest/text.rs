@@ -103,12 +103,25 @@ pub(super) fn fmt_date(d: NaiveDate) -> String {
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
 }
 
+/// `2026年12月2日 08:00 至 2026年12月3日 08:00`, and `（未截止，截至 23:25）` while the window
+/// is still open when the digest is made.
 pub(super) fn window_line(d: &Digest) -> String {
-    format!(
+    let mut s = format!(
         "{} 至 {}",
         fmt_cn_time(&d.window_start),
         fmt_cn_time(&d.window_end)
-    )
+    );
+    if let (Some(made), Some(end)) = (parse_time(&d.generated_at), parse_time(&d.window_end))
+        && made < end
+    {
+        let _ = write!(s, "（未截止，截至 {}）", made.format("%H:%M"));
+    }
+    s
+}
+
+/// `另有 N 条预警已标记为忽略，未列入本日报。` when some were dismissed.
+pub(super) fn dismissed_line(d: &Digest) -> Option<String> {
+    (d.dismissed > 0).then(|| format!("另有 {} 条预警已标记为忽略，未列入本日报。", d.dismissed))
 }
 
 pub(super) use crate::text::link::safe_link as safe_url;

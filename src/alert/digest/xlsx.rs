@@ -65,6 +65,10 @@ pub(super) fn render_xlsx(d: &Digest) -> Result<Vec<u8>, DigestError> {
             ws.write_string_with_format(r, 9, xl_text(&note_text(a).unwrap_or_default()), &wrap)?;
             ws.write_number_with_format(r, 10, a.cluster_size.saturating_sub(1) as f64, &top)?;
         }
+        // Below the table, after one blank row: what was left out.
+        if let Some(line) = dismissed_line(d) {
+            ws.write_string((v.ordered.len().max(1) + 2) as u32, 0, line)?;
+        }
     }
 
     {

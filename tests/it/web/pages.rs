@@ -278,7 +278,22 @@ async fn reviews_change_the_status_in_bulk_and_leave_a_trail() {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(r.header("location"), "/alerts?status=new");
+    assert_eq!(
+        r.header("location"),
+        format!("/alerts?status=new&done=2&as=dismissed#alert-{a1}"),
+        "back where the collector was, with a notice"
+    );
+    let back = t.get("/alerts?status=new&done=2&as=dismissed", c).await;
+    assert!(
+        back.body.contains("已将 2 条预警标记为「忽略」"),
+        "{}",
+        back.body
+    );
+    assert!(
+        back.body
+            .contains("name=\"back\" value=\"/alerts?status=new\""),
+        "the notice is not carried into the next review's way back"
+    );
     let list = t.get("/api/alerts?status=dismissed", c).await.json();
     assert_eq!(list["alerts"].as_array().unwrap().len(), 2);
     assert_eq!(list["alerts"][0]["note"], "误报");
@@ -313,12 +328,35 @@ async fn reviews_change_the_status_in_bulk_and_leave_a_trail() {
             &format!("csrf={}&back=%2F%2Fevil.example&id={a1}&status=new", s.csrf),
         )
         .await;
-    assert_eq!(r.header("location"), "/alerts");
-    // No alert ticked.
+    assert_eq!(
+        r.header("location"),
+        format!("/alerts?done=1&as=new#alert-{a1}")
+    );
+    // No alert ticked, or no status chosen: an inline notice on the queue, not an error page.
     let r = t
-        .post_form("/alerts/review", c, &format!("csrf={}&status=new", s.csrf))
+        .post_form(
+            "/alerts/review",
+            c,
+            &format!("csrf={}&status=confirmed", s.csrf),
+        )
         .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.header("location"), "/alerts?notice=none");
+    let r = t
+        .post_form(
+            "/alerts/review",
+            c,
+            &format!("csrf={}&id={a1}&status=", s.csrf),
+        )
+        .await;
+    assert_eq!(r.header("location"), "/alerts?notice=status");
+    let page = t.get("/alerts?notice=none", c).await;
+    assert!(page.body.contains("请先勾选要处理的预警"));
+    assert!(
+        page.body
+            .contains("<option value=\"\" selected>选择状态…</option>"),
+        "the bulk select starts on a choice that does nothing"
+    );
 }
 
 #[tokio::test]
@@ -329,10 +367,7 @@ async fn digest_page_frames_the_digest_and_offers_downloads() {
     let date = t.shared.app().current_digest_date();
     let r = t.get(&format!("/digest/{date}"), c).await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(
-        r.body
-            .contains(&format!("src=\"/api/digest/{date}?format=html\""))
-    );
+    assert!(r.body.contains("一、总体情况"), "the digest inline");
     assert!(r.body.contains("format=xlsx") && r.body.contains("format=docx"));
     let x = t.get(&format!("/api/digest/{date}?format=xlsx"), c).await;
     assert!(x.header("content-type").contains("spreadsheetml"));
@@ -594,4 +629,87 @@ async fn an_empty_query_with_a_source_browses_newest_first() {
         "a bad date is not a bad query"
     );
     assert!(bad_date.body.contains("日期"));
+}
+
+/// The current digest is marked open (未截止) and offers no later day; a future window is a
+/// 400; dismissed alerts are counted, not listed; the alerts page can show a digest's window.
+#[tokio::test]
+async fn the_digest_marks_its_open_window_and_leaves_out_dismissed_alerts() {
+    let t = &setup(&[("coll1", Role::Collector)]);
+    let s = t.login("coll1").await;
+    let c = Some(s.cookie.as_str());
+    let app = t.shared.app();
+    let current = app.current_digest_date();
+    let r = t.get(&format!("/digest/{current}"), c).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("未截止"), "{}", r.body);
+    assert!(
+        r.body.contains("（未截止，截至 "),
+        "the window line says so too"
+    );
+    assert!(!r.body.contains("后一天"), "no future window is offered");
+    assert!(
+        !r.body.contains("<iframe"),
+        "the digest reads inline, no frame"
+    );
+    assert!(r.body.contains("本时段共产生预警"));
+    let yesterday = current.pred_opt().unwrap();
+    let r = t.get(&format!("/digest/{yesterday}"), c).await;
+    assert!(
+        r.body.contains(&format!("/digest/{current}\">后一天")),
+        "{}",
+        r.body
+    );
+    assert!(!r.body.contains("未截止"));
+    let tomorrow = current.succ_opt().unwrap();
+    for p in [
+        format!("/digest/{tomorrow}"),
+        format!("/api/digest/{tomorrow}?format=json"),
+    ] {
+        let r = t.get(&p, c).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{p}");
+        assert!(r.body.contains("尚未开始"), "{p}: {}", r.body);
+    }
+    let json = |p: String| async move { t.get(&p, c).await.json() };
+    let before = json(format!("/api/digest/{current}?format=json")).await;
+    let listed = before["alerts"].as_array().unwrap().len();
+    assert_eq!(before["dismissed"], 0);
+    let window = json(format!("/api/alerts?window={current}")).await;
+    assert_eq!(window["alerts"].as_array().unwrap().len(), 2, "{window}");
+    let alert = t.alert_id();
+    let r = t
+        .post_json(
+            &format!("/api/alerts/{alert}/review"),
+            &s,
+            Some(&s.csrf),
+            r#"{"status":"dismissed"}"#,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let after = json(format!("/api/digest/{current}?format=json")).await;
+    assert_eq!(after["dismissed"], 1, "{after}");
+    let ids: Vec<i64> = after["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_i64().unwrap())
+        .collect();
+    assert!(
+        !ids.contains(&alert),
+        "the dismissed alert is not sent upward"
+    );
+    assert!(ids.len() + 1 >= listed);
+    let md = t.get(&format!("/api/digest/{current}?format=md"), c).await;
+    assert!(
+        md.body
+            .contains("另有 1 条预警已标记为忽略，未列入本日报。"),
+        "{}",
+        md.body
+    );
+    let window = json(format!("/api/alerts?window={current}")).await;
+    assert_eq!(
+        window["alerts"].as_array().unwrap().len(),
+        2,
+        "the alerts page still lists it, as 忽略"
+    );
 }
