@@ -3,8 +3,11 @@
 // Serves a small RSS feed on 127.0.0.1 (one item with an XSS payload in its title), crawls it
 // with `yuqing crawl`, adds a user, starts `yuqing serve`, then as that user in the browser:
 // logs in, searches a Chinese substring and sees it highlighted, reviews an alert and sees its
-// status change, opens the digest and downloads the XLSX, and checks that the payload shows as
-// text and never runs. Screenshots go to target/screenshots/.
+// status change in place, reviews five more by keyboard (j/k/1/2/3), opens the digest and
+// downloads the XLSX, opens a saved search (专题) with new matches and exports it, and checks
+// that the payload shows as text and never runs. Then the main pages again at phone width
+// (390×844): no sideways scrolling, a full-width search box. Screenshots at both widths go to
+// target/screenshots/.
 //
 // Env: YUQING_BIN (default target/debug/yuqing), CHROMIUM (default /usr/bin/chromium).
 
@@ -41,6 +44,12 @@ const items = [
   // The title is text containing markup: escaped twice in XML, so it arrives as "<script>…".
   [`${XSS}青石街道仓库火灾`, 'a1', body],
   ['柳湾社区举办邻里节活动', 'a2', '柳湾社区今天举办邻里节活动，居民们带来了自家做的美食，现场气氛热烈，社区书记向大家介绍了今年的工作。'],
+  // Five more incidents for the keyboard review, each its own story (no reprints).
+  ['青石街道电动车充电棚火灾', 'b1', '青石街道柳湾小区电动车充电棚昨夜发生火灾，三辆电动车烧毁，物业已联系消防部门排查线路老化问题。'],
+  ['青石街道餐馆后厨起火', 'b2', '青石街道一家餐馆后厨油锅起火引发火灾，店员用灭火毯扑灭，市场监管所随后检查了燃气软管。'],
+  ['青石街道老旧小区楼道火灾隐患', 'b3', '居民反映青石街道某老旧小区楼道堆放杂物，存在火灾隐患，社区网格员已上门劝导清理。'],
+  ['青石街道仓储点夜间火灾通报', 'b4', '青石街道应急办通报：辖区一处仓储点夜间发生小型火灾，过火面积约十平方米，无人员受伤。'],
+  ['青石街道开展冬季防火检查', 'b5', '为防范冬季火灾，青石街道联合派出所对沿街商铺开展防火检查，发现并整改隐患十二处。'],
 ];
 const pub = new Date(Date.now() - 3600e3).toUTCString();
 const rss = '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>青石发布</title>' +
@@ -91,6 +100,8 @@ function run(args, input) {
 }
 console.log((await run(['crawl'])).trim());
 await run(['user', 'add', 'collector1', '--role', 'collector'], `${PASSWORD}\n`);
+// A shared saved search (专题): collector1 has never opened it, so every match is new to them.
+await run(['saved', 'add', '辖区火灾', '火灾 -防火', '--source', 'qs']);
 
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
@@ -111,13 +122,13 @@ try {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
       '--disable-component-update', '--no-first-run'],
   });
-  const context = await browser.newContext({ acceptDownloads: true, locale: 'zh-CN', viewport: { width: 1200, height: 900 } });
+  const context = await browser.newContext({ acceptDownloads: true, locale: 'zh-CN', viewport: { width: 1366, height: 900 } });
   const page = await context.newPage();
   const dialogs = [];
   page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
   const cspErrors = [];
   page.on('console', (m) => { if (m.type() === 'error') cspErrors.push(m.text()); });
-  const shot = (name) => page.screenshot({ path: path.join(shots, `${String(++step).padStart(2, '0')}-${name}.png`), fullPage: true });
+  const shot = (name, p = page) => p.screenshot({ path: path.join(shots, `${String(++step).padStart(2, '0')}-${name}.png`), fullPage: true });
 
   // 1. Login is required: the search page sends us to /login.
   await page.goto(`${base}/`);
@@ -135,6 +146,7 @@ try {
   const ems = await page.$$eval('.snippet em', (e) => e.map((x) => x.textContent));
   check(ems.includes('库今天下'), `substring highlighted in the snippet (${JSON.stringify(ems)})`);
   check((await page.textContent('main')).includes('共 1 篇'), 'exact result count shown');
+  check(/单个汉字也可以/.test(await page.textContent('.help')), 'the search hint agrees with the README: single characters work');
   await shot('search');
 
   // 3. The XSS title is text: visible as written, no element injected, no dialog.
@@ -149,33 +161,107 @@ try {
   check((await page.$$('main h1 img, main h1 script')).length === 0, 'no element injected on the article page');
   await shot('article');
 
-  // 4. Review the alert; the status changes and the audit trail records it.
+  // 4. Review the alert in place; the status changes and the audit trail records it.
   await page.goto(`${base}/alerts`);
-  const status = () => page.getAttribute('.alert .badge[data-status]', 'data-status');
+  const xss = page.locator('.card.alert', { hasText: '仓库火灾' }).first();
+  const status = () => xss.locator('.badge[data-status]').getAttribute('data-status');
   check(await status() === 'new', 'alert starts as new');
-  check((await page.textContent('.alert h3')).includes('<script>alert(1)</script>'), 'payload shown as text in the alert list');
-  await page.fill('.alert form.review input[name=note]', '已电话核实');
-  await Promise.all([page.waitForNavigation(), page.click('.alert form.review button[value=confirmed]')]);
-  check(await status() === 'confirmed', 'status changes to confirmed');
-  check((await page.textContent('.alert .badge[data-status]')).includes('已核实'), 'status label 已核实');
+  check((await xss.locator('h3').textContent()).includes('<script>alert(1)</script>'), 'payload shown as text in the alert list');
+  await xss.locator('form.review input[name=note]').fill('已电话核实');
+  const confirm = xss.locator('form.review button[value=confirmed]');
+  await confirm.scrollIntoViewIfNeeded();
+  const y0 = await page.evaluate(() => window.scrollY);
+  await confirm.click();
+  await page.waitForFunction(() => document.querySelector('#toast:not([hidden])'));
+  check(await status() === 'confirmed', 'status changes to confirmed, in place');
+  check((await xss.locator('.badge[data-status]').textContent()).includes('已核实'), 'status label 已核实');
+  check((await page.textContent('#toast')).includes('已核实'), 'a success notice is shown');
+  check(page.url() === `${base}/alerts` && await page.evaluate(() => window.scrollY) === y0, 'the page stays where it was');
   await shot('alerts');
-  await page.click('.alert a[href^="/alerts/"]');
+
+  // 4b. Bulk with nothing ticked: an inline message, no 400 page.
+  await page.selectOption('#bulk select[name=status]', 'reported');
+  await page.click('#bulk button[type=submit]');
+  check(await page.isVisible('#inline-notice') && (await page.textContent('#inline-notice')).includes('请先勾选'), 'empty bulk action: inline message');
+  check(page.url() === `${base}/alerts`, 'and no navigation');
+
+  // 4c. Five alerts by keyboard: j moves, 1/2/3 review and move on.
+  await page.goto(`${base}/alerts?status=new`);
+  const queue = await page.$$eval('.card.alert', (c) => c.map((x) => x.id.replace('alert-', '')));
+  check(queue.length >= 5, `five new alerts to review (${queue.length})`);
+  await page.keyboard.press('j');
+  check(await page.$eval('.card.alert.focus', (c) => c.id) === `alert-${queue[0]}`, 'j focuses the first alert');
+  for (const k of ['1', '2', '3', '1', '2']) {
+    const before = await page.$eval('.card.alert.focus', (c) => c.id);
+    await page.keyboard.press(k);
+    await page.waitForFunction((id) => document.querySelector(`#${id} .badge[data-status]`).getAttribute('data-status') !== 'new', before);
+  }
+  await page.keyboard.press('?');
+  check(await page.isVisible('#keys-help'), '? shows the keys');
+  await shot('alerts-keyboard');
+  await page.keyboard.press('Escape');
+  const reviewed = await page.evaluate(async () => (await fetch('/api/alerts')).json());
+  const byId = Object.fromEntries(reviewed.alerts.map((a) => [String(a.id), a.status]));
+  const want = ['confirmed', 'reported', 'dismissed', 'confirmed', 'reported'];
+  check(queue.slice(0, 5).every((id, i) => byId[id] === want[i]), `five alerts reviewed by keyboard (${queue.slice(0, 5).map((id) => byId[id]).join(',')})`);
+  await page.keyboard.press('/');
+  await page.waitForURL(`${base}/`);
+  check(await page.evaluate(() => document.activeElement && document.activeElement.name === 'q'), '/ goes to the search box');
+
+  await page.goto(`${base}/alerts`);
+  await page.locator('.card.alert', { hasText: '仓库火灾' }).first().locator('a[href^="/alerts/"]').click();
   await page.waitForLoadState('load');
   const trail = await page.textContent('table');
   check(trail.includes('collector1') && trail.includes('已电话核实'), 'audit trail shows who and the note');
 
-  // 5. The digest: framed, and the XLSX downloads.
+  // 5. The digest: inline, marked open, no later day; the XLSX downloads.
   await page.goto(`${base}/digest`);
   check(/\/digest\/\d{4}-\d{2}-\d{2}$/.test(page.url()), 'digest redirects to the current date');
-  const frame = page.frameLocator('iframe.doc');
-  const frameText = await frame.locator('body').textContent();
-  check(frameText.includes('仓库火灾'), 'digest shows the alert');
+  const docText = await page.textContent('.card.doc');
+  check(docText.includes('仓库火灾'), 'digest shows the alert');
+  check(docText.includes('另有 1 条预警已标记为忽略'), 'the dismissed alert is counted, not listed');
+  check((await page.textContent('h1')).includes('未截止'), 'the open window is marked 未截止');
+  check(!(await page.textContent('main')).includes('后一天'), 'no future window offered');
   await shot('digest');
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('a[href$="format=xlsx"]')]);
   const file = path.join(shots, 'digest.xlsx');
   await download.saveAs(file);
   const head = fs.readFileSync(file).subarray(0, 2).toString();
   check(head === 'PK' && download.suggestedFilename().endsWith('.xlsx'), `XLSX downloaded (${download.suggestedFilename()})`);
+
+  // 5b. The saved search (专题): new matches, its page, its export.
+  await page.goto(`${base}/saved`);
+  const badge = await page.textContent('.saved-item .badge.new');
+  check(/新 \d+/.test(badge), `the 专题 list shows new matches (${badge})`);
+  await shot('saved');
+  await page.click('.saved-item h3 a');
+  await page.waitForLoadState('load');
+  const newHits = await page.$$('.card.hit.new');
+  check(newHits.length >= 5, `new matches are marked (${newHits.length})`);
+  check(!(await page.textContent('main')).includes('防火检查'), 'the saved query holds (-防火)');
+  await shot('saved-view');
+  const [sdl] = await Promise.all([page.waitForEvent('download'), page.click('a[href^="/export.xlsx"]')]);
+  const sfile = path.join(shots, 'saved.xlsx');
+  await sdl.saveAs(sfile);
+  check(fs.readFileSync(sfile).subarray(0, 2).toString() === 'PK', `saved search exported (${sdl.suggestedFilename()})`);
+  await page.goto(`${base}/saved`);
+  check((await page.$$('.saved-item .badge.new')).length === 0, 'opened: nothing new any more');
+
+  // 5c. Phone width: the main pages fit, the search box takes the width.
+  const phone = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  await phone.addCookies(await context.cookies());
+  const pp = await phone.newPage();
+  for (const [name, url] of [['search', '/?q=%E7%81%AB%E7%81%BE'], ['alerts', '/alerts'], ['digest', '/digest'], ['saved', '/saved'], ['sources', '/sources']]) {
+    await pp.goto(`${base}${url}`);
+    const overflow = await pp.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check(overflow <= 1, `${name} at 390 px: no sideways scrolling (${overflow} px)`);
+    if (name === 'search') {
+      const w = await pp.$eval('input.q', (e) => e.getBoundingClientRect().width);
+      check(w >= 330, `search box takes the width at 390 px (${Math.round(w)} px)`);
+    }
+    await shot(`phone-${name}`, pp);
+  }
+  await phone.close();
 
   // 6. Sources page and logout.
   await page.goto(`${base}/sources`);

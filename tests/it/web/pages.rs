@@ -519,8 +519,13 @@ async fn a_silent_source_is_labelled_silent_on_the_sources_page() {
         .unwrap();
     let s = t.login("staff1").await;
     let row = |body: &str| {
-        let i = body.find("江北新闻").expect("s2 listed");
-        body[i..].split("</tr>").next().unwrap().to_string()
+        body.split("<tr>")
+            .find(|r| r.contains("江北新闻"))
+            .expect("s2 listed")
+            .split("</tr>")
+            .next()
+            .unwrap()
+            .to_string()
     };
     let fresh = row(&t.get("/sources", Some(&s.cookie)).await.body);
     assert!(
