@@ -1,6 +1,7 @@
 //! State shared by the scheduler and the web server: the current [`App`], swapped whole on reload.
 
-use std::sync::{Arc, RwLock};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
 use crate::app::App;
@@ -9,6 +10,8 @@ use crate::config::{Config, ConfigErrors};
 pub struct Shared {
     app: RwLock<Arc<App>>,
     pub started: Instant,
+    /// Sources being crawled right now (the scheduler's; the sources page shows 采集中).
+    pub crawling: Arc<Mutex<HashSet<String>>>,
 }
 
 impl Shared {
@@ -16,7 +19,16 @@ impl Shared {
         Arc::new(Shared {
             app: RwLock::new(Arc::new(app)),
             started: Instant::now(),
+            crawling: Arc::default(),
         })
+    }
+
+    /// Whether the scheduler is crawling this source now.
+    pub fn is_crawling(&self, id: &str) -> bool {
+        self.crawling
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(id)
     }
 
     /// The application as configured now. Hold the `Arc` for one request or one job.

@@ -8,8 +8,9 @@ pub(super) fn refuse_if_serving(config: &Config) -> Result<(), Failure> {
         Some(pid) => Err(Failure {
             code: 1,
             message: format!(
-                "yuqing serve 正在运行 (pid {pid})，它会按计划采集；请通过网页或停止服务后再运行此命令 — \
-                 'yuqing serve' (pid {pid}) is running on {} and owns the index: stop it first",
+                "yuqing serve 正在运行 (pid {pid})，它会按计划采集。要马上采集，请在网页“信息源”页点“立即采集”\
+                 （管理员）；要运行此命令，请先停止服务 — 'yuqing serve' (pid {pid}) is running on {} and owns \
+                 the index: use 立即采集 on its sources page, or stop it first",
                 config.data_dir.display()
             ),
         }),
@@ -21,7 +22,7 @@ pub(super) async fn serve(config: Config, listen: Option<String>) -> Result<(), 
     let addr_text = listen.unwrap_or_else(|| config.listen.clone());
     let addr: std::net::SocketAddr = addr_text.parse().map_err(|_| {
         usage(format!(
-            "bad listen address {addr_text:?} (e.g. 127.0.0.1:8080)"
+            "监听地址有误 {addr_text:?}，应如 127.0.0.1:8080 (bad listen address)"
         ))
     })?;
     let _lock = ServiceLock::acquire(&config.data_dir).map_err(|e| Failure {

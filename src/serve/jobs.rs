@@ -75,7 +75,7 @@ pub async fn db_probe(shared: Arc<Shared>, token: CancellationToken) {
 /// Starts due sources; never runs one source twice at once (a run that overruns its next tick
 /// skips it: the next time is computed when the run ends).
 pub async fn scheduler(shared: Arc<Shared>, token: CancellationToken) {
-    let running: Arc<Mutex<HashSet<String>>> = Arc::default();
+    let running = shared.crawling.clone();
     let tracker = TaskTracker::new();
     let mut fetcher: Option<(usize, Arc<Fetcher>)> = None;
     let mut tick = tokio::time::interval(Duration::from_secs(1));

@@ -96,6 +96,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/saved/{id}", get(saved::view_page))
         .route("/saved/{id}/delete", post(saved::delete_form))
         .route("/sources", get(pages::sources))
+        .route("/sources/crawl", post(pages::crawl_now))
         .route("/users", get(pages::users).post(pages::users_post))
         .route("/reload", post(pages::reload))
         .route("/alerts", get(review::alerts))

@@ -718,3 +718,70 @@ async fn the_digest_marks_its_open_window_and_leaves_out_dismissed_alerts() {
         "the alerts page still lists it, as 忽略"
     );
 }
+
+/// 立即采集: an admin makes one source or all due now (the scheduler starts them within a
+/// second); the sources page shows them queued and refreshes itself until they are done.
+#[tokio::test]
+async fn an_admin_can_crawl_a_source_now_and_see_it_queued() {
+    let t = setup(&[("adm", Role::Admin), ("staff1", Role::Staff)]);
+    let admin = t.login("adm").await;
+    let staff = t.login("staff1").await;
+    let app = t.shared.app();
+    let later = app.now_ts() + 3600;
+    for id in ["s1", "s2"] {
+        app.store.set_next_check(id, later).unwrap();
+    }
+    let page = t.get("/sources", Some(&admin.cookie)).await;
+    assert!(page.body.contains("全部立即采集"));
+    assert!(
+        !page.body.contains("http-equiv=\"refresh\""),
+        "nothing to wait for"
+    );
+    let r = t
+        .post_form(
+            "/sources/crawl",
+            Some(&admin.cookie),
+            &format!("csrf={}&id=s2", admin.csrf),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.header("location"), "/sources?queued=1");
+    let due = |id: &str| app.store.source_state(id).unwrap().next_check_at.unwrap() <= app.now_ts();
+    assert!(due("s2") && !due("s1"));
+    let page = t.get("/sources?queued=1", Some(&admin.cookie)).await;
+    assert!(
+        page.body.contains("已安排立即采集 1 个信息源"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("排队中") && page.body.contains("http-equiv=\"refresh\""));
+    let r = t
+        .post_form(
+            "/sources/crawl",
+            Some(&admin.cookie),
+            &format!("csrf={}", admin.csrf),
+        )
+        .await;
+    assert_eq!(r.header("location"), "/sources?queued=2");
+    assert!(due("s1"));
+    let r = t
+        .post_form(
+            "/sources/crawl",
+            Some(&admin.cookie),
+            &format!("csrf={}&id=nosuch", admin.csrf),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = t
+        .post_form(
+            "/sources/crawl",
+            Some(&staff.cookie),
+            &format!("csrf={}&id=s1", staff.csrf),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "admins only");
+    let r = t
+        .post_form("/sources/crawl", Some(&admin.cookie), "id=s1")
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "CSRF");
+}
