@@ -148,7 +148,7 @@ pub fn check_password(password: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Creates a user with a checked name, role and password.
+/// Creates a user with a checked name, role and password. The first user must be an admin.
 pub fn add_user(
     store: &crate::store::Store,
     name: &str,
@@ -159,6 +159,14 @@ pub fn add_user(
     check_password(password).map_err(anyhow::Error::msg)?;
     if password.to_lowercase().contains(&name.to_lowercase()) {
         anyhow::bail!("密码不能包含用户名 (password must not contain the user name)");
+    }
+    // Once a user exists, login is required and the loopback administrator is gone: a first
+    // user who is not an admin would leave nobody able to manage users.
+    if role != Role::Admin && store.user_count()? == 0 {
+        anyhow::bail!(
+            "第一个用户必须是管理员：创建后本机免登录的管理员即失效，否则将无人能管理用户。请先运行 \
+             yuqing user add 名字 --role admin (the first user must be an admin, or nobody could manage users)"
+        );
     }
     let hash = hash_password(password)?;
     if !store.create_user(name, role.as_str(), &hash, chrono::Utc::now().timestamp())? {

@@ -99,6 +99,8 @@ function run(args, input) {
   });
 }
 console.log((await run(['crawl'])).trim());
+// The first user must be an admin; then the collector who walks through the morning.
+await run(['user', 'add', 'admin1', '--role', 'admin'], `${PASSWORD}-admin\n`);
 await run(['user', 'add', 'collector1', '--role', 'collector'], `${PASSWORD}\n`);
 // A shared saved search (专题): collector1 has never opened it, so every match is new to them.
 await run(['saved', 'add', '辖区火灾', '火灾 -防火', '--source', 'qs']);

@@ -520,6 +520,19 @@ fn a_public_listen_address_needs_a_user() {
     assert!(web::check_listen(&public, &app.store).is_ok());
 }
 
+/// Regression: a first user who is not an admin ended the loopback administrator and left
+/// nobody able to open /users. The first user must be an admin.
+#[test]
+fn the_first_user_must_be_an_admin() {
+    let t = setup(&[]);
+    let app = t.shared.app();
+    let err = web::auth::add_user(&app.store, "coll1", Role::Collector, PASSWORD).unwrap_err();
+    assert!(err.to_string().contains("第一个用户必须是管理员"), "{err}");
+    assert_eq!(app.store.user_count().unwrap(), 0, "nobody was created");
+    web::auth::add_user(&app.store, "admin1", Role::Admin, PASSWORD).unwrap();
+    web::auth::add_user(&app.store, "coll1", Role::Collector, PASSWORD).unwrap();
+}
+
 /// Regression: 200 concurrent logins were all evaluated (0 × 429), and a right password hidden
 /// among 31 concurrent guesses got in. Attempts now count before the password is checked.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
