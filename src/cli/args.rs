@@ -14,10 +14,10 @@ use crate::config::DEFAULT_CONFIG;
     about = "舆情监测：采集、检索、预警 (public-opinion monitoring)"
 )]
 pub struct Cli {
-    /// Service configuration file.
+    /// 配置文件 (service configuration file).
     #[arg(long, global = true, env = "YUQING_CONFIG", default_value = DEFAULT_CONFIG)]
     pub config: PathBuf,
-    /// Log format on stderr.
+    /// 日志格式 (log format on stderr).
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
     #[command(subcommand)]
@@ -32,9 +32,9 @@ pub enum LogFormat {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Validate the configuration, sources, rules and user dictionary; list every problem.
+    /// 检查配置、信息源、规则和词典，列出全部问题 (validate the configuration, list every problem).
     Check,
-    /// Run one crawl pass now, index what is new.
+    /// 立即采集一轮并建立索引 (run one crawl pass now, index what is new).
     Crawl {
         /// Only these sources (repeatable).
         #[arg(long = "source", value_name = "ID")]
@@ -42,7 +42,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Full-text search with Ctrl-F semantics (space = AND, OR, -exclude, "phrase", title:, source:).
+    /// 全文检索：空格=同时包含，OR，-排除，"短语"，title:，source: (full-text search, Ctrl-F semantics).
     Search {
         #[arg(required = true, num_args = 1.., allow_hyphen_values = true)]
         query: Vec<String>,
@@ -57,33 +57,33 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// One article: metadata and extracted text.
+    /// 查看一篇文章：元数据与正文 (one article: metadata and text).
     Show {
         id: i64,
         #[arg(long)]
         json: bool,
     },
-    /// Source health: last fetch, last success, errors, articles.
+    /// 信息源状态：最近采集、成功、错误、文章数 (source health).
     Sources {
         #[arg(long)]
         json: bool,
     },
-    /// Rebuild the search index from the database.
+    /// 由数据库重建检索索引 (rebuild the search index).
     Reindex,
-    /// The always-on service: scheduled crawls, alerts, pushes, daily digest, web UI and API.
+    /// 常驻服务：定时采集、预警、推送、日报、网页与 API (the always-on service).
     Serve {
         /// Listen address (overrides [server] listen).
         #[arg(long, value_name = "ADDR")]
         listen: Option<String>,
     },
-    /// Ask the running `serve` to reload sources, rules and the user dictionary (SIGHUP).
+    /// 让运行中的服务重新加载信息源、规则和词典 (reload the running serve, SIGHUP).
     Reload,
-    /// Watch rules: `rules test RULE` shows what a rule would have matched before it goes live.
+    /// 预警规则：`rules list`，`rules test 规则` 试运行 (watch rules: list, test before going live).
     Rules {
         #[command(subcommand)]
         action: RulesAction,
     },
-    /// The daily digest (舆情日报) of a day: alerts of its window and source health.
+    /// 舆情日报：统计时段内的预警与信息源状态 (the daily digest of a day).
     Digest {
         /// The digest's day (YYYY-MM-DD); default: the one whose window contains now.
         #[arg(long, value_name = "D", value_parser = parse_date)]
@@ -98,9 +98,9 @@ pub enum Command {
         #[arg(long)]
         send: bool,
     },
-    /// Deliver queued pushes (alerts, digests) that are due, e.g. after a receiver was down.
+    /// 发送到期的待推送消息 (deliver queued pushes that are due).
     Push,
-    /// List alerts (article × rule hits); `alerts review` and `alerts backfill` below.
+    /// 预警列表；`alerts review` 标记，`alerts backfill` 补跑规则 (list, review, backfill alerts).
     #[command(args_conflicts_with_subcommands = true)]
     Alerts {
         #[command(subcommand)]
@@ -123,13 +123,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Saved searches (专题): `saved list`, `saved add NAME QUERY [--source ID]`, `saved show NAME`,
-    /// `saved rm NAME`.
+    /// 专题（保存的检索）：list、add 名称 检索式、show、rm (saved searches).
     Saved {
         #[command(subcommand)]
         action: SavedAction,
     },
-    /// Web users: `user add NAME --role collector|staff|admin` (password from a prompt or stdin).
+    /// 网页用户：`user add 名字 --role admin|collector|staff`，第一个须为管理员 (web users).
     User {
         #[command(subcommand)]
         action: UserAction,

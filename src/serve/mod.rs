@@ -42,13 +42,16 @@ pub async fn run(
         })
         .await??;
         if n > 0 {
-            tracing::info!(articles = n, "indexed rows left from the previous run");
+            tracing::info!(
+                articles = n,
+                "已补建上次运行遗留的索引 (indexed rows left from the previous run)"
+            );
         }
         // The database just answered: `/healthz` is good from the first request on.
         jobs::db_answered();
     }
     let local = listener.local_addr()?;
-    tracing::info!(%local, "yuqing serve: listening");
+    tracing::info!(%local, "舆情监测服务已启动，网页 http://{local}/ (yuqing serve: listening)");
 
     let tracker = TaskTracker::new();
     let work = CancellationToken::new();
@@ -66,7 +69,9 @@ pub async fn run(
     let server = tokio::spawn(http::serve(listener, router, limits, shutdown.clone()));
 
     shutdown.cancelled().await;
-    tracing::info!("shutting down: no new work, waiting for in-flight jobs");
+    tracing::info!(
+        "正在停止：不再开始新任务，等待进行中的任务 (shutting down, waiting for in-flight jobs)"
+    );
     work.cancel();
     if tokio::time::timeout(SHUTDOWN_GRACE, tracker.wait())
         .await
@@ -86,7 +91,7 @@ pub async fn run(
     {
         tracing::warn!("web server did not stop in time");
     }
-    tracing::info!("stopped");
+    tracing::info!("已停止 (stopped)");
     Ok(())
 }
 

@@ -49,7 +49,11 @@ fn row(h: &Hit) -> [String; 6] {
         h.id.to_string(),
         h.title.clone(),
         h.source_name.clone(),
-        h.published.clone().unwrap_or_default(),
+        // Local time as everywhere else a person reads one (`2026-11-21 22:45`).
+        h.published
+            .as_deref()
+            .map(|t| crate::model::short_time(Some(t)))
+            .unwrap_or_default(),
         h.url.clone(),
         h.snippet.clone(),
     ]

@@ -255,9 +255,69 @@ pub(super) fn render_docx(d: &Digest) -> Result<Vec<u8>, DigestError> {
         .add_paragraph(Paragraph::new())
         .add_paragraph(body_para().add_run(run("填报人：　　　　　　　　审核人：", FANGSONG)));
 
+    // Document properties: made when the digest was, by the office (not 1970, not "unknown").
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(&d.generated_at) {
+        let made = t
+            .with_timezone(&chrono::Utc)
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string();
+        doc = doc.created_at(&made).updated_at(&made);
+    }
+    let unit = office_name(&d.title);
+    doc = doc.custom_property("报送单位", unit.as_str());
     let mut buf = std::io::Cursor::new(Vec::new());
     doc.build().pack(&mut buf).map_err(docx_render_err)?;
-    Ok(buf.into_inner())
+    with_creator(buf.into_inner(), &unit).map_err(docx_render_err)
+}
+
+/// The office a digest is from: its title without 舆情日报 (青石街道舆情日报 → 青石街道).
+fn office_name(title: &str) -> String {
+    let t = clean(title);
+    let t = t.trim();
+    let short = t
+        .strip_suffix("舆情日报")
+        .or_else(|| t.strip_suffix("日报"))
+        .unwrap_or(t)
+        .trim();
+    if short.is_empty() {
+        t.to_string()
+    } else {
+        short.to_string()
+    }
+}
+
+/// Sets the document's author (`dc:creator`, `cp:lastModifiedBy`), which docx-rs writes as
+/// "unknown": every other part is copied as it is.
+fn with_creator(docx: Vec<u8>, creator: &str) -> zip::result::ZipResult<Vec<u8>> {
+    use std::io::{Read, Write};
+    let esc = creator
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    let mut src = zip::ZipArchive::new(std::io::Cursor::new(docx))?;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..src.len() {
+        let file = src.by_index(i)?;
+        let name = file.name()?.to_string();
+        if name != "docProps/core.xml" {
+            out.raw_copy_file(file)?;
+            continue;
+        }
+        let mut xml = String::new();
+        file.take(1 << 20).read_to_string(&mut xml)?;
+        let xml = xml
+            .replace(
+                "<dc:creator>unknown</dc:creator>",
+                &format!("<dc:creator>{esc}</dc:creator>"),
+            )
+            .replace(
+                "<cp:lastModifiedBy>unknown</cp:lastModifiedBy>",
+                &format!("<cp:lastModifiedBy>{esc}</cp:lastModifiedBy>"),
+            );
+        out.start_file(name, zip::write::SimpleFileOptions::default())?;
+        out.write_all(xml.as_bytes())?;
+    }
+    Ok(out.finish()?.into_inner())
 }
 
 fn cn_numeral(n: usize) -> String {

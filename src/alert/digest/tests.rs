@@ -406,6 +406,15 @@ fn docx_three_alerts() {
         "{rels}"
     );
     assert!(!rels.contains("javascript"));
+    // Regression: the properties said 1970 and "unknown".
+    let core = unzip(&b, "docProps/core.xml");
+    assert!(core.contains("<dc:creator>青石街道</dc:creator>"), "{core}");
+    assert!(
+        core.contains(">2026-11-25T00:05:00Z</dcterms:created>"),
+        "{core}"
+    );
+    assert!(!core.contains("1970"), "{core}");
+    assert!(unzip(&b, "docProps/custom.xml").contains("青石街道"));
 }
 
 #[test]

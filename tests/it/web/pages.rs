@@ -214,6 +214,12 @@ async fn search_page_highlights_counts_paginates_and_exports() {
     assert!(r.header("content-disposition").starts_with("attachment"));
     assert!(r.body.starts_with('\u{feff}'));
     assert_eq!(r.body.trim_end().lines().count(), 3, "header + 2 rows");
+    let first = r.body.lines().nth(1).unwrap();
+    assert!(
+        !first.contains("+08:00")
+            && first.contains(&chrono::Local::now().format("%Y-").to_string()),
+        "local time as 2026-11-21 22:45, as in every other export: {first}"
+    );
     let r = t
         .get(&format!("/export.xlsx?q={}", enc("青石街道")), c)
         .await;
