@@ -12,6 +12,7 @@
 //! * [`store`] — SQLite, the point of truth: rows and SQL only.
 //! * [`text`] — the one normalizer (NFKC, width, case, Traditional → Simplified), jieba, the HTML
 //!   nesting bound, charset labels, the one link rule.
+//! * [`analyze`] — what an article says: its tone (负面 / 中性 / 正面) from our own lexicon.
 //! * [`config`] — the TOML files, checked into typed values; every problem as `path:line:col`.
 //! * [`schedule`] — when each source runs next: cron in the configured zone, jitter, backoff.
 //! * [`search`] — tantivy schema, index, the query syntax, one `SearchFilter`, snippets.
@@ -24,6 +25,7 @@
 //! * [`cli`] — the command line (`src/main.rs` only calls [`cli::main`]).
 
 pub mod alert;
+pub mod analyze;
 pub mod app;
 pub mod cli;
 pub mod config;

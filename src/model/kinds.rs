@@ -74,6 +74,22 @@ named!(Level {
     Low = "low", "低";
 });
 
+/// 情感倾向 of an article: what it says about its subject (see `analyze::tone`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tone {
+    Negative,
+    #[default]
+    Neutral,
+    Positive,
+}
+
+named!(Tone {
+    Negative = "negative", "负面";
+    Neutral = "neutral", "中性";
+    Positive = "positive", "正面";
+});
+
 /// Where a collector's review has put an alert.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 /// Lowest first. A module may use the modules listed before it (and itself).
 /// `store` sits right above `model`: SQL and rows only, no domain logic.
 const LAYERS: &[&str] = &[
-    "model", "store", "text", "config", "schedule", "search", "crawl", "alert", "app", "web",
-    "serve", "cli",
+    "model", "store", "text", "analyze", "config", "schedule", "search", "crawl", "alert", "app",
+    "web", "serve", "cli",
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

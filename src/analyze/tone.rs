@@ -1,0 +1,242 @@
+//! 情感倾向 (tone) of a news article: `negative`, `neutral` or `positive`, a score in [-1, 1]
+//! (below 0: negative) and the words that decided it, with char offsets into
+//! `title + "\n" + text`, so a collector can see why.
+//!
+//! A lexicon method, offline and in process: one Aho-Corasick pass over the title and the
+//! text finds the polar words of [`lexicon`]; each is weighed by where it is (a title word
+//! counts double), by degree words just before it (非常, 严重 …) and flipped or cancelled by a
+//! negation just before it (不, 未, 没有, 并非 …: "未造成人员伤亡" is not a casualty report).
+//! The lexicon is our own, written for public-opinion work in Chinese local news (see
+//! `lexicon.rs` for its provenance and licence).
+
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use serde::Serialize;
+
+use crate::model::Tone;
+
+mod lexicon;
+
+/// One word that moved the tone, with `[start, end)` char offsets into `title + "\n" + text`.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct ToneWord {
+    pub word: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The tone of one article.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ToneResult {
+    pub tone: Tone,
+    /// In [-1, 1]; negative below 0.
+    pub score: f64,
+    pub words: Vec<ToneWord>,
+}
+
+/// Below this score an article is negative, above [`POSITIVE_AT`] positive.
+pub const NEGATIVE_AT: f64 = -0.15;
+pub const POSITIVE_AT: f64 = 0.25;
+/// Text looked at: the title and the first this many characters of the body (a long page's
+/// tail is mostly boilerplate and would drown the lead).
+pub const MAX_CHARS: usize = 3000;
+/// Most words reported per article.
+pub const MAX_WORDS: usize = 24;
+/// How far back (in characters) a negation or a degree word reaches, within its clause.
+const REACH: usize = 6;
+
+/// Up to [`REACH`] characters before `start`, not across a clause break (，。；！？ …).
+fn clause_before(chars: &[char], start: usize) -> String {
+    let lo = start.saturating_sub(REACH);
+    let from = (lo..start)
+        .rev()
+        .find(|&i| {
+            matches!(
+                chars[i],
+                '，' | '。' | '；' | '！' | '？' | '、' | '：' | ',' | '.' | ';' | '!' | '?' | '\n'
+            )
+        })
+        .map_or(lo, |i| i + 1);
+    chars[from..start].iter().collect()
+}
+
+/// Whether a negation in `window` applies (不久, 不断, 非常 … only look like one).
+fn negated(window: &str) -> bool {
+    lexicon::NEGATIONS.iter().any(|n| {
+        window.match_indices(n).any(|(at, _)| {
+            let rest = &window[at..];
+            !lexicon::NOT_NEGATIONS.iter().any(|f| rest.starts_with(f))
+        })
+    })
+}
+
+struct Lexicon {
+    ac: AhoCorasick,
+    /// Per pattern: its weight (negative < 0 < positive).
+    weight: Vec<f64>,
+}
+
+fn lexicon() -> &'static Lexicon {
+    static L: OnceLock<Lexicon> = OnceLock::new();
+    L.get_or_init(|| {
+        let mut words = Vec::new();
+        let mut weight = Vec::new();
+        for (list, w) in [
+            (lexicon::NEGATIVE_STRONG, -2.0),
+            (lexicon::NEGATIVE, -1.0),
+            (lexicon::POSITIVE, 1.0),
+            (lexicon::POSITIVE_STRONG, 2.0),
+        ] {
+            for word in list.iter().flat_map(|l| l.split_whitespace()) {
+                if !words.contains(&word) {
+                    words.push(word);
+                    weight.push(w);
+                }
+            }
+        }
+        let ac = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&words)
+            .expect("the tone lexicon builds");
+        Lexicon { ac, weight }
+    })
+}
+
+/// The tone of an article from its title and text.
+pub fn analyze(title: &str, text: &str) -> ToneResult {
+    let lex = lexicon();
+    let title_chars = title.chars().count();
+    let body: String = text.chars().take(MAX_CHARS).collect();
+    let whole = format!("{title}\n{body}");
+    // Byte offset → char offset, for the reported positions.
+    let mut char_at = Vec::with_capacity(whole.len() + 1);
+    for (i, c) in whole.chars().enumerate() {
+        for _ in 0..c.len_utf8() {
+            char_at.push(i);
+        }
+    }
+    char_at.push(whole.chars().count());
+    let chars: Vec<char> = whole.chars().collect();
+    let (mut neg, mut pos) = (0.0f64, 0.0f64);
+    let mut words = Vec::new();
+    for m in lex.ac.find_iter(&whole) {
+        let (start, end) = (char_at[m.start()], char_at[m.end()]);
+        let mut w = lex.weight[m.pattern().as_usize()];
+        let before = clause_before(&chars, start);
+        if negated(&before) {
+            // 未造成伤亡, 并非事故: a negated negative is no news; a negated positive is mildly
+            // negative (不满意, 不到位).
+            w = if w < 0.0 { 0.0 } else { -0.5 * w };
+        } else if lexicon::DEGREE.iter().any(|d| before.contains(d)) {
+            w *= 1.5;
+        }
+        if w == 0.0 {
+            continue;
+        }
+        if start < title_chars {
+            w *= 2.0;
+        }
+        if w < 0.0 {
+            neg -= w;
+        } else {
+            pos += w;
+        }
+        if words.len() < MAX_WORDS {
+            words.push(ToneWord {
+                word: whole[m.start()..m.end()].to_string(),
+                start,
+                end,
+            });
+        }
+    }
+    // Net polarity over the evidence, damped so that one weak word does not decide.
+    let score = ((pos - neg) / (pos + neg + 2.0)).clamp(-1.0, 1.0);
+    let tone = if score < NEGATIVE_AT {
+        Tone::Negative
+    } else if score > POSITIVE_AT {
+        Tone::Positive
+    } else {
+        Tone::Neutral
+    };
+    ToneResult {
+        tone,
+        score: (score * 1000.0).round() / 1000.0,
+        words,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn incidents_complaints_and_wage_arrears_are_negative() {
+        for (title, text) in [
+            (
+                "青石街道一仓库发生火灾",
+                "今天下午仓库起火，造成两人受伤，起火原因正在调查。",
+            ),
+            (
+                "农民工讨薪无果",
+                "十余名工人反映被拖欠工资半年，多次维权未果。",
+            ),
+            (
+                "路面塌陷致车辆受损",
+                "柳湾路突发路面塌陷，一辆轿车陷入坑中。",
+            ),
+            (
+                "区纪委通报批评三名干部",
+                "因工作失职、作风漂浮，相关责任人被通报批评。",
+            ),
+        ] {
+            let r = analyze(title, text);
+            assert_eq!(r.tone, Tone::Negative, "{title}: {r:?}");
+            assert!(r.score < 0.0);
+        }
+    }
+
+    #[test]
+    fn negation_cancels_a_negative_word() {
+        let r = analyze(
+            "青石街道开展消防演练",
+            "演练现场秩序井然，未造成人员伤亡，居民纷纷点赞。",
+        );
+        assert_ne!(r.tone, Tone::Negative, "{r:?}");
+        assert!(!r.words.iter().any(|w| w.word == "伤亡"), "{r:?}");
+    }
+
+    #[test]
+    fn praise_and_awards_are_positive() {
+        let r = analyze(
+            "柳湾社区荣获全国文明社区称号",
+            "社区居民满意度大幅提升，工作获得上级表彰和群众好评。",
+        );
+        assert_eq!(r.tone, Tone::Positive, "{r:?}");
+        assert!(r.score > 0.0);
+    }
+
+    #[test]
+    fn plain_notices_are_neutral_and_offsets_point_at_the_words() {
+        let r = analyze(
+            "关于调整办公时间的通知",
+            "自下周一起，办事大厅上午九点开门。",
+        );
+        assert_eq!(r.tone, Tone::Neutral, "{r:?}");
+        let title = "居民投诉噪音扰民";
+        let r = analyze(title, "夜间施工影响休息。");
+        let whole: Vec<char> = format!("{title}\n夜间施工影响休息。").chars().collect();
+        for w in &r.words {
+            let got: String = whole[w.start..w.end].iter().collect();
+            assert_eq!(got, w.word);
+        }
+        assert!(r.words.iter().any(|w| w.word == "投诉"), "{r:?}");
+    }
+
+    #[test]
+    fn degree_words_strengthen() {
+        let plain = analyze("", "影响出行。");
+        let strong = analyze("", "严重影响出行。");
+        assert!(strong.score < plain.score, "{plain:?} {strong:?}");
+    }
+}
