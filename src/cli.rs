@@ -419,15 +419,24 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             );
             Ok(())
         }
-        Command::Reindex => {
+        Command::Reindex | Command::Tone { backfill: true } => {
             refuse_if_serving(&config)?;
             let app = App::open_for_reindex(config)?;
             let started = std::time::Instant::now();
+            let toned = app.recompute_tones()?;
             let n = app.index_pending()?;
             println!(
-                "重建索引完成 (reindexed): {n} 篇, {:.1} 秒",
+                "重建索引完成 (reindexed): {n} 篇，重算情感倾向 {toned} 篇，{:.1} 秒",
                 started.elapsed().as_secs_f64()
             );
+            Ok(())
+        }
+        Command::Tone { backfill: false } => {
+            let app = App::open(config)?;
+            let counts = app.store.tone_counts().map_err(anyhow::Error::from)?;
+            for (t, n) in &counts {
+                println!("{}\t{n}", t.map_or("未计算", |t| t.label_zh()));
+            }
             Ok(())
         }
         Command::User { action } => user(&config, action),

@@ -35,6 +35,9 @@ pub struct AlertView {
     /// Sources of the other articles of the cluster.
     pub other_sources: Vec<String>,
     pub note: Option<String>,
+    /// 情感倾向 of the article: `tone`, `tone_score`, `tone_words`.
+    #[serde(flatten)]
+    pub tone: crate::analyze::ToneView,
     /// The article's reprint cluster (its own id when it has none); see [`reprint_groups`].
     #[serde(skip)]
     pub cluster_id: i64,

@@ -347,6 +347,7 @@ impl App {
                 .map(|m| self.source_name(&m.source_id))
                 .collect(),
             note: r.note.clone(),
+            tone: crate::analyze::ToneView::of(r.tone.as_ref(), &r.title, &r.text),
             cluster_id: r.cluster_id,
         }
     }

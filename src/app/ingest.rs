@@ -97,6 +97,33 @@ impl App {
         Ok(reports)
     }
 
+    /// Recomputes the tone of every stored article (after a lexicon change); returns how many.
+    /// The index picks the new tones up at the next full reindex.
+    pub fn recompute_tones(&self) -> anyhow::Result<usize> {
+        let mut after = 0;
+        let mut done = 0;
+        loop {
+            let ids = self.store.article_ids_after(after, INDEX_BATCH)?;
+            let Some(&last) = ids.last() else {
+                return Ok(done);
+            };
+            let tones: Vec<(i64, crate::store::ArticleTone)> = self
+                .store
+                .articles(&ids)?
+                .iter()
+                .map(|r| {
+                    (
+                        r.id,
+                        crate::analyze::tone::analyze(&r.title, &r.text).stored(),
+                    )
+                })
+                .collect();
+            self.store.set_tones(&tones)?;
+            done += tones.len();
+            after = last;
+        }
+    }
+
     /// Indexes every stored article not yet in the index; returns how many.
     pub fn index_pending(&self) -> anyhow::Result<usize> {
         let mut done = 0;
@@ -107,6 +134,21 @@ impl App {
                 // indexing and here is caught up on the next pass: their marks did not move).
                 self.alert_saved_searches()?;
                 return Ok(done);
+            }
+            // Rows stored without a tone (older ones, or by other means than a crawl) get it
+            // now, before the index needs it.
+            let mut rows = rows;
+            let missing: Vec<(i64, crate::store::ArticleTone)> = rows
+                .iter_mut()
+                .filter(|r| r.tone.is_none())
+                .map(|r| {
+                    let t = crate::analyze::tone::analyze(&r.title, &r.text).stored();
+                    r.tone = Some(t.clone());
+                    (r.id, t)
+                })
+                .collect();
+            if !missing.is_empty() {
+                self.store.set_tones(&missing)?;
             }
             for r in &rows {
                 self.index.upsert(&super::index_doc(

@@ -104,6 +104,9 @@ pub struct Hit {
     pub highlights: Vec<[usize; 2]>,
     pub title_highlights: Vec<[usize; 2]>,
     pub score: f32,
+    /// 情感倾向: `tone`, `tone_score`, `tone_words`.
+    #[serde(flatten)]
+    pub tone: crate::analyze::ToneView,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -124,6 +127,9 @@ pub struct ArticleView {
     /// The extractor's confidence in `text`, in [0, 1] (below 0.5: low); `null` when the
     /// text came from the feed or the row predates the field.
     pub extract_confidence: Option<f64>,
+    /// 情感倾向: `tone`, `tone_score`, `tone_words`.
+    #[serde(flatten)]
+    pub tone: crate::analyze::ToneView,
     pub alerts: Vec<alerts::AlertView>,
 }
 
@@ -319,6 +325,7 @@ impl App {
                 highlights: snip.highlights,
                 title_highlights,
                 score,
+                tone: crate::analyze::ToneView::of(a.tone.as_ref(), &a.title, &a.text),
             });
         }
         let mut notes: Vec<String> = self
@@ -351,7 +358,7 @@ impl App {
                 query::Node::Source(id) => named.push(id),
                 query::Node::And(v) | query::Node::Or(v) => stack.extend(v),
                 query::Node::Not(inner) => stack.push(inner),
-                query::Node::Word { .. } => {}
+                query::Node::Word { .. } | query::Node::Tone(_) => {}
             }
         }
         let known = |id: &str| self.config.sources.iter().any(|s| s.id == id);
@@ -382,6 +389,7 @@ impl App {
             state: a.state.clone(),
             text: a.text.clone(),
             extract_confidence: a.extract_confidence,
+            tone: crate::analyze::ToneView::of(a.tone.as_ref(), &a.title, &a.text),
             alerts: self.alerts_of_article(a.id)?,
         }))
     }
@@ -464,6 +472,7 @@ pub fn index_doc<'a>(
         published: r.published.unwrap_or(r.fetched),
         title,
         text,
+        tone: r.tone.as_ref().map(|t| t.tone).unwrap_or_default(),
     }
 }
 

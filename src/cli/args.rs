@@ -68,8 +68,13 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// 由数据库重建检索索引 (rebuild the search index).
+    /// 由数据库重建检索索引，并重算情感倾向 (rebuild the search index, recompute tones).
     Reindex,
+    /// 情感倾向：各倾向文章数；`--backfill` 为全部已存文章重算并重建索引 (tone counts; backfill).
+    Tone {
+        #[arg(long)]
+        backfill: bool,
+    },
     /// 常驻服务：定时采集、预警、推送、日报、网页与 API (the always-on service).
     Serve {
         /// Listen address (overrides [server] listen).

@@ -29,9 +29,10 @@ pub(super) fn print_search(r: &crate::app::SearchResult) {
     println!("共 {} 篇 (total {}), 第 {} 页", r.total, r.total, r.page);
     for h in &r.hits {
         println!(
-            "\n[{}] {}\n    {} · {}\n    {}\n    {}",
+            "\n[{}] {} 〔{}〕\n    {} · {}\n    {}\n    {}",
             h.id,
             mark(&h.title, &h.title_highlights, color),
+            h.tone.tone.label_zh(),
             h.source_name,
             crate::model::short_time(h.published.as_deref()),
             mark(&h.snippet, &h.highlights, color),

@@ -328,6 +328,7 @@ impl Crawler<'_> {
             fetched: now.timestamp(),
             text: item.text.clone(),
             extract_confidence: None,
+            tone: None,
             evidence: None,
             evidence_type: None,
         };
@@ -374,6 +375,7 @@ impl Crawler<'_> {
         if article.title.trim().is_empty() && article.text.trim().is_empty() {
             return ItemOutcome::Failed(format!("{}: no title and no text", article.url));
         }
+        article.tone = Some(crate::analyze::tone::analyze(&article.title, &article.text).stored());
         match off_async(|| self.store.insert_article(&article)) {
             Ok(Some(id)) => ItemOutcome::New(id),
             Ok(None) => ItemOutcome::Known,

@@ -29,6 +29,10 @@ pub struct SearchFilter {
     /// Up to and including this day.
     #[arg(long, value_name = "D", value_parser = parse_day)]
     pub until: Option<NaiveDate>,
+    /// Only articles of this tone: negative | neutral | positive (负面 | 中性 | 正面).
+    #[arg(long, value_name = "T", value_parser = super::query::parse_tone)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tone: Option<crate::model::Tone>,
     /// Only articles stored after this id: what is new to a saved search's viewer. Set by the
     /// program, never by a flag or parameter.
     #[arg(skip)]
@@ -49,6 +53,10 @@ impl SearchFilter {
             author: one("author").as_deref().map(parse_author).transpose()?,
             since: one("since").as_deref().map(parse_day).transpose()?,
             until: one("until").as_deref().map(parse_day).transpose()?,
+            tone: one("tone")
+                .as_deref()
+                .map(super::query::parse_tone)
+                .transpose()?,
             after_id: None,
         })
     }

@@ -60,6 +60,7 @@ pub struct IndexDoc<'a> {
     pub published: i64,
     pub title: &'a str,
     pub text: &'a str,
+    pub tone: crate::model::Tone,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -214,6 +215,7 @@ impl SearchIndex {
         let mut d = TantivyDocument::default();
         d.add_u64(f.id, doc.id);
         d.add_text(f.source, doc.source);
+        d.add_text(f.tone, doc.tone.as_str());
         d.add_i64(f.published, doc.published);
         d.add_text(f.title_words, doc.title);
         d.add_text(f.body_words, doc.text);
@@ -317,6 +319,12 @@ impl SearchIndex {
                 .collect();
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
+        if let Some(tone) = filter.tone {
+            clauses.push((
+                Occur::Must,
+                Box::new(term_query(Term::from_field_text(f.tone, tone.as_str()))),
+            ));
+        }
         if let Some(author) = &filter.author {
             clauses.push((Occur::Must, gram_query(f.author_grams, &normalize(author))));
         }
@@ -355,6 +363,10 @@ impl SearchIndex {
         match node {
             Node::Word { text, title_only } => self.word_query(text, *title_only),
             Node::Source(id) => Box::new(term_query(Term::from_field_text(self.fields.source, id))),
+            Node::Tone(t) => Box::new(term_query(Term::from_field_text(
+                self.fields.tone,
+                t.as_str(),
+            ))),
             Node::And(_) | Node::Not(_) => {
                 let mut clauses = Vec::new();
                 self.push_node(node, Occur::Must, &mut clauses);

@@ -8,6 +8,7 @@
 //! 火灾 -演练              exclude
 //! "fire drill"            a phrase with spaces, matched literally
 //! title:火灾  source:xx   scopes: the title only; one source id
+//! tone:negative           articles of one tone (negative | neutral | positive, or 负面/中性/正面)
 //! (火灾 OR 爆炸) 街道     grouping
 //! ```
 
@@ -23,6 +24,8 @@ pub enum Node {
     },
     /// Articles of one source.
     Source(String),
+    /// Articles of one tone.
+    Tone(crate::model::Tone),
     And(Vec<Node>),
     Or(Vec<Node>),
     Not(Box<Node>),
@@ -123,7 +126,7 @@ fn lex(input: &str) -> Result<Vec<Tok>, QueryError> {
                 continue;
             }
             if let Some((scope, rest)) = word.split_once(':')
-                && (scope == "title" || scope == "source")
+                && (scope == "title" || scope == "source" || scope == "tone")
             {
                 let arg =
                     if rest.is_empty() && i < chars.len() && (chars[i] == '"' || chars[i] == '“')
@@ -252,13 +255,13 @@ impl Parser {
             }
             Some(Tok::Scoped(scope, arg)) => {
                 self.pos += 1;
-                Ok(if scope == "title" {
-                    Node::Word {
+                Ok(match scope.as_str() {
+                    "title" => Node::Word {
                         text: normalize(&arg),
                         title_only: true,
-                    }
-                } else {
-                    Node::Source(arg.trim().to_string())
+                    },
+                    "tone" => Node::Tone(parse_tone(&arg).map_err(QueryError)?),
+                    _ => Node::Source(arg.trim().to_string()),
                 })
             }
             Some(Tok::Or) => Err(QueryError(
@@ -272,7 +275,7 @@ impl Parser {
 
 fn has_positive(n: &Node) -> bool {
     match n {
-        Node::Word { .. } | Node::Source(_) => true,
+        Node::Word { .. } | Node::Source(_) | Node::Tone(_) => true,
         Node::And(v) => v.iter().any(has_positive),
         Node::Or(v) => v.iter().all(has_positive),
         Node::Not(_) => false,
@@ -300,8 +303,19 @@ fn collect_positive(n: &Node, out: &mut Vec<String>) {
     match n {
         Node::Word { text, .. } => out.push(text.clone()),
         Node::And(v) | Node::Or(v) => v.iter().for_each(|c| collect_positive(c, out)),
-        Node::Source(_) | Node::Not(_) => {}
+        Node::Source(_) | Node::Tone(_) | Node::Not(_) => {}
     }
+}
+
+/// A tone by its name or its label: `negative` / `负面`, `neutral` / `中性`, `positive` / `正面`.
+pub fn parse_tone(s: &str) -> Result<crate::model::Tone, String> {
+    use crate::model::Tone;
+    let s = s.trim();
+    Tone::parse(&s.to_ascii_lowercase())
+        .or_else(|| Tone::ALL.iter().copied().find(|t| t.label_zh() == s))
+        .ok_or_else(|| {
+            format!("未知情感倾向 {s:?}：可用 negative（负面）、neutral（中性）、positive（正面） (unknown tone)")
+        })
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 pub const JIEBA: &str = "yuqing_jieba";
 pub const GRAM: &str = "yuqing_gram";
 pub const CHAR: &str = "yuqing_char";
@@ -18,6 +18,8 @@ pub struct Fields {
     pub id: Field,
     /// Source id, untokenized, for `source:` and `--source`.
     pub source: Field,
+    /// Tone name (`negative` …), untokenized, for `tone:` and `--tone`.
+    pub tone: Field,
     /// Unix seconds of publication (fetch time when unknown): filters and `--sort newest`.
     pub published: Field,
     /// Jieba words of the normalized title / body: BM25 ranking only.
@@ -48,6 +50,7 @@ pub fn build() -> (Schema, Fields) {
     let fields = Fields {
         id: b.add_u64_field("id", INDEXED | STORED | FAST),
         source: b.add_text_field("source", STRING | FAST),
+        tone: b.add_text_field("tone", STRING),
         published: b.add_i64_field("published", INDEXED | FAST),
         title_words: b.add_text_field("title_words", words.clone()),
         body_words: b.add_text_field("body_words", words),

@@ -29,6 +29,8 @@ pub struct AlertRow {
     pub text: String,
     /// The article's reprint cluster (its own id when it has none).
     pub cluster_id: i64,
+    /// The article's tone, if computed.
+    pub tone: Option<super::ArticleTone>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -56,7 +58,8 @@ pub struct AlertFilter {
 }
 
 const COLS: &str = "al.id, al.article_id, al.rule_id, al.level, al.status, al.matched, al.created, al.updated, al.note,
-                    a.url, a.title, a.source_id, a.published, a.text, COALESCE(a.cluster_id, a.id)";
+                    a.url, a.title, a.source_id, a.published, a.text, COALESCE(a.cluster_id, a.id),
+                    a.tone, a.tone_score, a.tone_words";
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<AlertRow> {
     Ok(AlertRow {
@@ -75,6 +78,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<AlertRow> {
         published: r.get(12)?,
         text: r.get(13)?,
         cluster_id: r.get(14)?,
+        tone: super::articles::tone_of(r, 15)?,
     })
 }
 

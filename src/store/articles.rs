@@ -7,7 +7,7 @@ use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 use super::{Result, Store};
-use crate::model::PublishedSource;
+use crate::model::{PublishedSource, Tone};
 
 /// An article about to be stored.
 #[derive(Debug, Clone, Default)]
@@ -27,10 +27,21 @@ pub struct NewArticle {
     pub text: String,
     /// The extractor's confidence in `text`, in [0, 1]; `None` when the text is the feed's.
     pub extract_confidence: Option<f64>,
+    /// 情感倾向, when computed before storing (the crawler does).
+    pub tone: Option<ArticleTone>,
     /// The page (or feed item) as fetched; compressed before storing.
     pub evidence: Option<Vec<u8>>,
     /// MIME type of the evidence.
     pub evidence_type: Option<String>,
+}
+
+/// An article's tone as stored: the class, the score in [-1, 1], the deciding words as JSON
+/// (`[{"word","start","end"}]`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ArticleTone {
+    pub tone: Tone,
+    pub score: f64,
+    pub words: String,
 }
 
 /// A stored article (without its evidence blob).
@@ -52,9 +63,11 @@ pub struct ArticleRow {
     pub state: String,
     /// `None` for feed text and for rows stored before the column existed.
     pub extract_confidence: Option<f64>,
+    /// `None` until computed (older rows: at the next indexing pass or backfill).
+    pub tone: Option<ArticleTone>,
 }
 
-const COLS: &str = "id, canonical_url, url, source_id, title, author, published, fetched, text, content_hash, state, published_source, extract_confidence";
+const COLS: &str = "id, canonical_url, url, source_id, title, author, published, fetched, text, content_hash, state, published_source, extract_confidence, tone, tone_score, tone_words";
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<ArticleRow> {
     Ok(ArticleRow {
@@ -74,7 +87,26 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<ArticleRow> {
             .as_deref()
             .and_then(PublishedSource::parse),
         extract_confidence: r.get(12)?,
+        tone: tone_of(r, 13)?,
     })
+}
+
+/// The tone columns starting at `i` (`tone`, `tone_score`, `tone_words`), if computed.
+pub(super) fn tone_of(r: &rusqlite::Row, i: usize) -> rusqlite::Result<Option<ArticleTone>> {
+    let Some(tone) = r
+        .get::<_, Option<String>>(i)?
+        .as_deref()
+        .and_then(Tone::parse)
+    else {
+        return Ok(None);
+    };
+    Ok(Some(ArticleTone {
+        tone,
+        score: r.get::<_, Option<f64>>(i + 1)?.unwrap_or(0.0),
+        words: r
+            .get::<_, Option<String>>(i + 2)?
+            .unwrap_or_else(|| "[]".into()),
+    }))
 }
 
 /// SHA-256 of the title and text as stored: equal hashes mean the same stored content. (Rows
@@ -113,8 +145,8 @@ impl Store {
         let r = conn.prepare_cached(
             "INSERT INTO articles (canonical_url, url, source_id, guid, title, author, published, fetched, text,
                                    content_hash, evidence, evidence_type, matched, published_source,
-                                   extract_confidence)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, ?13, ?14)
+                                   extract_confidence, tone, tone_score, tone_words)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, ?13, ?14, ?15, ?16, ?17)
              ON CONFLICT(canonical_url) DO NOTHING",
         ).and_then(|mut st| st.execute(
             params![
@@ -131,11 +163,63 @@ impl Store {
                 evidence,
                 a.evidence_type,
                 a.published_source.map(PublishedSource::as_str),
-                a.extract_confidence
+                a.extract_confidence,
+                a.tone.as_ref().map(|t| t.tone.as_str()),
+                a.tone.as_ref().map(|t| t.score),
+                a.tone.as_ref().map(|t| t.words.as_str())
             ],
         ));
         let n = self.wrap(r)?;
         Ok((n == 1).then(|| conn.last_insert_rowid()))
+    }
+
+    /// Records computed tones: (article id, tone), in one transaction.
+    pub fn set_tones(&self, tones: &[(i64, ArticleTone)]) -> Result<()> {
+        let mut conn = self.conn();
+        let r = (|| {
+            let tx = conn.transaction()?;
+            {
+                let mut st = tx.prepare_cached(
+                    "UPDATE articles SET tone = ?2, tone_score = ?3, tone_words = ?4 WHERE id = ?1",
+                )?;
+                for (id, t) in tones {
+                    st.execute(params![id, t.tone.as_str(), t.score, t.words])?;
+                }
+            }
+            tx.commit()
+        })();
+        self.wrap(r)
+    }
+
+    /// Articles per tone (`None`: not computed yet).
+    pub fn tone_counts(&self) -> Result<Vec<(Option<Tone>, i64)>> {
+        let conn = self.conn();
+        let r = conn
+            .prepare("SELECT tone, COUNT(*) FROM articles GROUP BY tone ORDER BY tone")
+            .and_then(|mut st| {
+                st.query_map([], |r| {
+                    Ok((
+                        r.get::<_, Option<String>>(0)?
+                            .as_deref()
+                            .and_then(Tone::parse),
+                        r.get(1)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()
+            });
+        self.wrap(r)
+    }
+
+    /// Ids of stored articles after `after`, oldest first, at most `limit` (to walk them all).
+    pub fn article_ids_after(&self, after: i64, limit: usize) -> Result<Vec<i64>> {
+        let conn = self.conn();
+        let r = conn
+            .prepare_cached("SELECT id FROM articles WHERE id > ?1 ORDER BY id LIMIT ?2")
+            .and_then(|mut st| {
+                st.query_map(params![after, limit as i64], |r| r.get(0))?
+                    .collect::<rusqlite::Result<Vec<i64>>>()
+            });
+        self.wrap(r)
     }
 
     /// Marks a captured article as deleted by its publisher; its text stays.

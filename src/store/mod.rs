@@ -17,7 +17,7 @@ pub mod sources;
 pub mod users;
 
 pub use alerts::{AlertFilter, AlertRow, AlertStatus, ArticleMatches, ReviewRow};
-pub use articles::{ArticleRow, NewArticle};
+pub use articles::{ArticleRow, ArticleTone, NewArticle};
 pub use saved::{NewSaved, SavedRow};
 pub use sources::{SourceState, SourceStatus};
 pub use users::{SessionRow, UserRow};
@@ -192,6 +192,13 @@ CREATE TABLE saved_seen (
     at INTEGER NOT NULL,
     PRIMARY KEY (saved_id, user)
 );
+"#,
+    // Tone (情感倾向): computed at ingest; NULL for older rows until indexing or `yuqing tone
+    // --backfill` computes it. `tone_words` is the JSON list of deciding words with offsets.
+    r#"
+ALTER TABLE articles ADD COLUMN tone TEXT;
+ALTER TABLE articles ADD COLUMN tone_score REAL;
+ALTER TABLE articles ADD COLUMN tone_words TEXT;
 "#,
 ];
 

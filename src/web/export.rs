@@ -15,7 +15,7 @@ use crate::app::{Hit, MAX_LIMIT};
 
 pub const MAX_ROWS: usize = 5000;
 
-const HEADERS: [&str; 6] = ["编号", "标题", "来源", "发布时间", "链接", "摘要"];
+const HEADERS: [&str; 7] = ["编号", "标题", "来源", "发布时间", "链接", "摘要", "倾向"];
 
 /// Every hit of the search (up to [`MAX_ROWS`]), page by page.
 async fn collect(web: &WebState, p: &Params) -> Result<Vec<Hit>, WebError> {
@@ -44,7 +44,7 @@ async fn collect(web: &WebState, p: &Params) -> Result<Vec<Hit>, WebError> {
     .await
 }
 
-fn row(h: &Hit) -> [String; 6] {
+fn row(h: &Hit) -> [String; 7] {
     [
         h.id.to_string(),
         h.title.clone(),
@@ -56,6 +56,7 @@ fn row(h: &Hit) -> [String; 6] {
             .unwrap_or_default(),
         h.url.clone(),
         h.snippet.clone(),
+        h.tone.tone.label_zh().to_string(),
     ]
 }
 

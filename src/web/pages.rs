@@ -31,6 +31,7 @@ pub struct HitView {
     pub similar: usize,
     /// New to the viewer of a saved search.
     pub new: bool,
+    pub tone: crate::model::Tone,
 }
 
 /// The result cards of a page of hits; those stored after `seen_before` are marked new.
@@ -51,6 +52,7 @@ pub fn hit_views(
             snippet_html: snippet_html(&h.snippet, &h.highlights),
             similar: cluster.len().saturating_sub(1),
             new: seen_before.is_some_and(|s| h.id > s),
+            tone: h.tone.tone,
         });
     }
     Ok(out)
@@ -72,6 +74,7 @@ struct SearchPage {
     source: String,
     author: String,
     kind: String,
+    tone: String,
     sort: String,
     sources: Vec<(String, String)>,
     error: Option<String>,
@@ -103,6 +106,7 @@ pub async fn search(
         source: field("source"),
         author: field("author"),
         kind: field("kind"),
+        tone: field("tone"),
         sort: field("sort"),
         sources: app
             .config
@@ -130,6 +134,7 @@ pub async fn search(
         ("source", page.source.clone()),
         ("author", page.author.clone()),
         ("kind", page.kind.clone()),
+        ("tone", page.tone.clone()),
         ("sort", page.sort.clone()),
     ];
     let qs_for = |n: usize| {
@@ -142,7 +147,7 @@ pub async fn search(
     };
     page.export_qs = qs_for(1);
     // Nothing asked yet: the empty form. An empty query with a filter browses.
-    let filtered = ["source", "author", "since", "until", "kind"]
+    let filtered = ["source", "author", "since", "until", "kind", "tone"]
         .iter()
         .any(|k| p.get(k).is_some());
     if page.q.is_empty() && !filtered {
@@ -208,6 +213,9 @@ fn conditions(page: &SearchPage) -> String {
         "html" => parts.push("类型 网页".into()),
         _ => {}
     }
+    if let Ok(t) = crate::search::query::parse_tone(&page.tone) {
+        parts.push(format!("倾向 {}", t.label_zh()));
+    }
     parts.join("、")
 }
 
@@ -238,6 +246,8 @@ struct ArticlePage {
     fetched: String,
     alerts: Vec<AlertBrief>,
     words: String,
+    /// The words that decided the tone (distinct, in order).
+    tone_words: String,
 }
 
 pub async fn article(
@@ -263,7 +273,15 @@ pub async fn article(
     }
     words.sort();
     words.dedup();
+    let mut tone_words: Vec<&str> = Vec::new();
+    for w in &a.tone.tone_words {
+        if !tone_words.contains(&w.word.as_str()) {
+            tone_words.push(&w.word);
+        }
+    }
+    let tone_words = tone_words.join("、");
     let page = ArticlePage {
+        tone_words,
         nav: Nav::new(&s, "search"),
         title_html: snippet_html(&a.title, &snippet::find_matches(&a.title, &words)),
         text_html: snippet_html(&a.text, &snippet::find_matches(&a.text, &words)),

@@ -39,6 +39,7 @@ pub struct AlertItem {
     pub reprints: usize,
     pub other_sources: String,
     pub note: Option<String>,
+    pub tone: crate::model::Tone,
     /// Alerts of the same rule on reprints of this article, shown folded under it.
     pub folded: Vec<FoldedAlert>,
 }
@@ -73,6 +74,7 @@ impl AlertItem {
             reprints: v.cluster_size.saturating_sub(1),
             other_sources: v.other_sources.join("、"),
             note: v.note.clone(),
+            tone: v.tone.tone,
             folded: Vec::new(),
         }
     }

@@ -48,6 +48,8 @@ fn search_qs(s: &SavedSearch) -> String {
     let mut pairs: Vec<(&str, &str)> = vec![("q", &s.query)];
     pairs.extend(s.filter.sources.iter().map(|x| ("source", x.as_str())));
     pairs.push(("author", s.filter.author.as_deref().unwrap_or("")));
+    let tone = s.filter.tone.map(|t| t.as_str()).unwrap_or("");
+    pairs.push(("tone", tone));
     pairs.push(("since", &since));
     pairs.push(("until", &until));
     pairs.push(("sort", "newest"));
@@ -271,6 +273,9 @@ fn conditions_of(app: &crate::app::App) -> impl Fn(&SearchFilter) -> String + us
             (None, Some(b)) => parts.push(format!("日期至 {b}")),
             (None, None) => {}
         }
+        if let Some(t) = f.tone {
+            parts.push(format!("倾向 {}", t.label_zh()));
+        }
         parts.join("、")
     }
 }
@@ -313,6 +318,8 @@ struct CreateBody {
     #[serde(default)]
     until: Option<String>,
     #[serde(default)]
+    tone: Option<String>,
+    #[serde(default)]
     shared: bool,
     #[serde(default)]
     level: Option<String>,
@@ -337,7 +344,7 @@ pub async fn api_create(
     s.check_csrf_header(&headers)?;
     let b: CreateBody = serde_json::from_slice(&body).map_err(|e| {
         WebError::bad(format!(
-            "请求体应为 {{\"name\", \"query\", \"source\", \"author\", \"since\", \"until\", \"shared\", \"level\"}} JSON：{e}"
+            "请求体应为 {{\"name\", \"query\", \"source\", \"author\", \"since\", \"until\", \"tone\", \"shared\", \"level\"}} JSON：{e}"
         ))
     })?;
     let day = |d: Option<String>| {
@@ -363,6 +370,12 @@ pub async fn api_create(
             .map_err(WebError::bad)?,
         since: day(b.since)?,
         until: day(b.until)?,
+        tone: b
+            .tone
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| crate::search::query::parse_tone(&t))
+            .transpose()
+            .map_err(WebError::bad)?,
         after_id: None,
     };
     let level = match b.level.as_deref().filter(|l| !l.is_empty()) {

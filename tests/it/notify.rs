@@ -219,6 +219,7 @@ fn alert(id: i64, level: &str, title: &str) -> AlertView {
         cluster_size: 1,
         other_sources: Vec::new(),
         note: None,
+        tone: Default::default(),
         cluster_id: id,
     }
 }

@@ -543,3 +543,122 @@ fn saved_searches_from_the_cli_list_add_show_rm() {
     assert_eq!(code, Some(2));
     assert!(err.contains("没有名为"), "{err}");
 }
+
+/// Tone (DESIGN §8): computed at ingest (or at indexing for rows stored otherwise), filtered by
+/// `tone:negative`, `--tone`, shown with the words that decided it; `tone --backfill` and
+/// `reindex` recompute it.
+#[test]
+fn tone_is_stored_filtered_and_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), "", "", "");
+    let app = App::open(Config::load(&cfg).unwrap()).unwrap();
+    let now = chrono::Utc::now().timestamp();
+    let docs = [
+        (
+            "青石街道一仓库发生火灾致两人受伤",
+            "今天下午仓库起火，造成两人受伤，起火原因正在调查。",
+        ),
+        (
+            "柳湾社区荣获全国文明社区称号",
+            "社区工作获得上级表彰，居民满意度大幅提升。",
+        ),
+        (
+            "关于调整办事大厅开放时间的通知",
+            "自下周一起，办事大厅上午九点开门，下午五点关门。",
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (i, (title, text)) in docs.iter().enumerate() {
+        ids.push(
+            app.store
+                .insert_article(&NewArticle {
+                    canonical_url: format!("http://127.0.0.1:9/t/{i}"),
+                    url: format!("http://127.0.0.1:9/t/{i}"),
+                    source_id: "s".into(),
+                    title: (*title).into(),
+                    published: Some(now - 10 + i as i64),
+                    fetched: now,
+                    text: (*text).into(),
+                    ..Default::default()
+                })
+                .unwrap()
+                .unwrap(),
+        );
+    }
+    app.index_pending().unwrap();
+    let find = |q: &str, tone: Option<yuqing::model::Tone>| {
+        app.search(&SearchOptions {
+            query: q.into(),
+            filter: yuqing::search::SearchFilter {
+                tone,
+                sources: vec!["s".into()],
+                ..Default::default()
+            },
+            ..Default::default()
+        })
+        .unwrap()
+    };
+    let neg = find("tone:negative", None);
+    assert_eq!(neg.total, 1, "{:?}", neg.hits);
+    assert_eq!(neg.hits[0].id, ids[0]);
+    assert_eq!(find("tone:负面", None).total, 1, "the label works too");
+    assert_eq!(
+        find("", Some(yuqing::model::Tone::Positive)).hits[0].id,
+        ids[1]
+    );
+    assert_eq!(
+        find("", Some(yuqing::model::Tone::Neutral)).hits[0].id,
+        ids[2]
+    );
+    let hit = &neg.hits[0];
+    assert!(hit.tone.tone_score < 0.0);
+    let whole: Vec<char> = format!("{}\n{}", docs[0].0, docs[0].1).chars().collect();
+    assert!(!hit.tone.tone_words.is_empty());
+    for w in &hit.tone.tone_words {
+        assert_eq!(
+            whole[w.start..w.end].iter().collect::<String>(),
+            w.word,
+            "offsets"
+        );
+    }
+    let err = app
+        .search(&SearchOptions {
+            query: "tone:angry".into(),
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("未知情感倾向"), "{err}");
+    drop(app);
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_yuqing"))
+            .arg("--config")
+            .arg(&cfg)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let v: serde_json::Value = serde_json::from_str(&cli(&[
+        "search", "", "--source", "s", "--tone", "negative", "--json",
+    ]))
+    .unwrap();
+    assert_eq!(v["total"], 1);
+    assert_eq!(v["hits"][0]["tone"], "negative");
+    assert!(v["hits"][0]["tone_words"][0]["word"].is_string(), "{v}");
+    let show: serde_json::Value =
+        serde_json::from_str(&cli(&["show", &ids[1].to_string(), "--json"])).unwrap();
+    assert_eq!(show["tone"], "positive", "{show}");
+    assert!(show["tone_score"].as_f64().unwrap() > 0.0);
+    let out = cli(&["tone", "--backfill"]);
+    assert!(out.contains("重算情感倾向 3 篇"), "{out}");
+    let counts = cli(&["tone"]);
+    assert!(
+        counts.contains("负面\t1") && counts.contains("正面\t1"),
+        "{counts}"
+    );
+}

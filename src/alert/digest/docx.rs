@@ -165,9 +165,10 @@ pub(super) fn render_docx(d: &Digest) -> Result<Vec<u8>, DigestError> {
                 doc = doc.add_paragraph(field_para(
                     "来源",
                     &format!(
-                        "{}　发布时间：{}　状态：{}",
+                        "{}　发布时间：{}　倾向：{}　状态：{}",
                         clean(&a.source_name),
                         fmt_opt_time(a.published.as_deref()),
+                        a.tone.tone.label_zh(),
                         a.status.label_zh()
                     ),
                 ));

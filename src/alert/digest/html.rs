@@ -196,6 +196,7 @@ fn html_alert(h: &mut String, seq: usize, a: &DigestAlert) {
         ("来源", clean(&a.source_name)),
         ("发布时间", fmt_opt_time(a.published.as_deref())),
         ("命中词", matched_text(a)),
+        ("倾向", a.tone.tone.label_zh().to_string()),
         ("状态", a.status.label_zh().to_string()),
     ];
     if let Some(r) = reprint_line(a) {

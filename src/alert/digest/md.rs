@@ -130,6 +130,7 @@ fn md_alert(m: &mut String, seq: usize, a: &DigestAlert) {
         esc_md(&fmt_opt_time(a.published.as_deref()))
     );
     let _ = writeln!(m, "   - 命中词：{}", esc_md(&matched_text(a)));
+    let _ = writeln!(m, "   - 倾向：{}", a.tone.tone.label_zh());
     let segs = snippet_segments(&a.snippet, &a.highlights);
     if !segs.is_empty() {
         let mut s = String::new();

@@ -480,3 +480,25 @@ fn long_digests_list_the_first_alerts_and_count_the_rest() {
     assert!(listed.iter().chain(&unlisted).all(|t| all.contains(t)));
     assert!(!all.contains("未详列"));
 }
+
+#[test]
+fn every_format_shows_the_tone() {
+    let mut d = digest3();
+    d.alerts[0].tone.tone = crate::model::Tone::Negative;
+    let md = text(&d, DigestFormat::Md);
+    assert!(
+        md.contains("倾向：负面") && md.contains("倾向：中性"),
+        "{md}"
+    );
+    assert!(text(&d, DigestFormat::Html).contains("负面"));
+    let x = render(&d, DigestFormat::Xlsx).unwrap();
+    let sheet = unzip(&x, "xl/sharedStrings.xml");
+    assert!(sheet.contains("倾向") && sheet.contains("负面"), "{sheet}");
+    let docx = unzip(
+        &render(&d, DigestFormat::Docx).unwrap(),
+        "word/document.xml",
+    );
+    assert!(docx.contains("倾向：负面"));
+    let json: serde_json::Value = serde_json::from_str(&text(&d, DigestFormat::Json)).unwrap();
+    assert_eq!(json["alerts"][0]["tone"], "negative", "DESIGN §8 names");
+}

@@ -22,7 +22,7 @@ pub(super) fn render_xlsx(d: &Digest) -> Result<Vec<u8>, DigestError> {
     {
         let ws = wb.add_worksheet();
         ws.set_name("预警")?;
-        let cols: [(&str, f64); 11] = [
+        let cols: [(&str, f64); 12] = [
             ("序号", 6.0),
             ("级别", 6.0),
             ("规则", 16.0),
@@ -34,6 +34,7 @@ pub(super) fn render_xlsx(d: &Digest) -> Result<Vec<u8>, DigestError> {
             ("状态", 8.0),
             ("备注", 28.0),
             ("转载数", 8.0),
+            ("倾向", 8.0),
         ];
         for (i, (name, width)) in cols.iter().enumerate() {
             let c = i as u16;
@@ -64,6 +65,7 @@ pub(super) fn render_xlsx(d: &Digest) -> Result<Vec<u8>, DigestError> {
             ws.write_string_with_format(r, 8, a.status.label_zh(), &top)?;
             ws.write_string_with_format(r, 9, xl_text(&note_text(a).unwrap_or_default()), &wrap)?;
             ws.write_number_with_format(r, 10, a.cluster_size.saturating_sub(1) as f64, &top)?;
+            ws.write_string_with_format(r, 11, a.tone.tone.label_zh(), &top)?;
         }
         // Below the table, after one blank row: what was left out.
         if let Some(line) = dismissed_line(d) {
