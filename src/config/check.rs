@@ -1,12 +1,14 @@
 //! The checking helpers of every config file: typed values with `path:line:col` problems.
 
+use std::ops::Range;
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
 use toml::Spanned;
 
-use super::diag::{Problem, SourceFile};
+use super::crontab::check_cron;
+use super::diag::{Problem, SourceFile, line_col};
 
 /// Collects problems while checking one file.
 pub(crate) struct Checker<'a> {
@@ -15,9 +17,25 @@ pub(crate) struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    pub fn err<T>(&mut self, span: std::ops::Range<usize>, msg: impl Into<String>) -> Option<T> {
+    pub fn err<T>(&mut self, span: Range<usize>, msg: impl Into<String>) -> Option<T> {
         self.problems.push(self.file.at(span, msg));
         None
+    }
+
+    /// The span of byte `offset` inside string value `v`, when the file writes the string
+    /// without escapes (`"…"` or `'…'`); else the start of the string.
+    pub fn inside(&self, v: &Spanned<String>, offset: usize) -> Range<usize> {
+        let span = v.span();
+        let written = self.file.text.get(span.clone()).unwrap_or("");
+        let plain = written.len() == v.get_ref().len() + 2
+            && (written.starts_with('"') || written.starts_with('\''))
+            && written.get(1..written.len() - 1) == Some(v.get_ref().as_str());
+        if plain && offset <= v.get_ref().len() {
+            let at = span.start + 1 + offset;
+            at..at
+        } else {
+            span
+        }
     }
 
     pub fn duration(&mut self, v: &Spanned<String>) -> Option<Duration> {
@@ -26,7 +44,9 @@ impl Checker<'_> {
             Err(e) => self.err(
                 v.span(),
                 format!(
-                    "bad duration {:?}: {e} (write e.g. \"30s\", \"10m\", \"2d\")",
+                    "时长 {:?} 无效，应写成 \"30s\"、\"10m\"、\"2d\" 这样的形式 \
+                     (bad duration {:?}: {e}; write e.g. \"30s\", \"10m\", \"2d\")",
+                    v.get_ref(),
                     v.get_ref()
                 ),
             ),
@@ -38,7 +58,11 @@ impl Checker<'_> {
             Ok(b) => Some(b.as_u64()),
             Err(e) => self.err(
                 v.span(),
-                format!("bad size {:?}: {e} (write e.g. \"10MB\")", v.get_ref()),
+                format!(
+                    "大小 {:?} 无效，应写成 \"10MB\" 这样的形式 (bad size {:?}: {e}; write e.g. \"10MB\")",
+                    v.get_ref(),
+                    v.get_ref()
+                ),
             ),
         }
     }
@@ -50,54 +74,74 @@ impl Checker<'_> {
         } else {
             self.err(
                 v.span(),
-                format!("must be between {min} and {max}, got {n}"),
+                format!("应在 {min} 到 {max} 之间，实际为 {n} (must be between {min} and {max}, got {n})"),
             )
         }
     }
 
+    /// A cron expression; each bad field is reported where it is written.
     pub fn cron(&mut self, v: &Spanned<String>) -> Option<cron::Schedule> {
-        match parse_cron(v.get_ref()) {
+        match check_cron(v.get_ref()) {
             Ok(s) => Some(s),
-            Err(e) => self.err(v.span(), e),
+            Err(errors) => {
+                for e in errors {
+                    let at = self.inside(v, e.offset);
+                    self.err::<()>(at, e.message);
+                }
+                None
+            }
         }
     }
 }
 
-/// Parses a cron expression; 5-field expressions get a leading `0` seconds field.
-pub fn parse_cron(expr: &str) -> Result<cron::Schedule, String> {
-    let trimmed = expr.trim();
-    let fields = trimmed.split_whitespace().count();
-    let full = if fields == 5 {
-        format!("0 {trimmed}")
-    } else {
-        trimmed.to_string()
-    };
-    cron::Schedule::from_str(&full).map_err(|e| {
-        format!(
-            "bad cron expression {expr:?}: {e} (6 fields, seconds first, e.g. \"0 */20 * * * *\")"
-        )
-    })
-}
-
-/// Reads a whole file, or records why not.
-pub(crate) fn read(path: &Path, problems: &mut Vec<Problem>, what: &str) -> Option<String> {
-    match std::fs::read_to_string(path) {
-        Ok(t) => Some(t),
+/// Reads a whole file, or records why not (`what`: what the file is, in Chinese and English).
+/// Text that is not UTF-8 is reported at its first bad byte.
+pub(crate) fn read(path: &Path, problems: &mut Vec<Problem>, what: (&str, &str)) -> Option<String> {
+    let (zh, en) = what;
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
         Err(e) => {
             problems.push(Problem {
                 path: path.to_path_buf(),
                 line: 1,
                 col: 1,
-                message: format!("cannot read {what}: {e}"),
+                message: format!("无法读取{zh}：{} (cannot read {en}: {e})", io_zh(&e)),
+            });
+            return None;
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            let good = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(&e.as_bytes()[..good]);
+            let (line, col) = line_col(&text, good);
+            problems.push(Problem {
+                path: path.to_path_buf(),
+                line,
+                col,
+                message: format!(
+                    "{zh}不是有效的 UTF-8 文本，请以 UTF-8 编码保存 ({en} is not valid UTF-8 text)"
+                ),
             });
             None
         }
     }
 }
 
+/// The common reasons a file cannot be read, in Chinese.
+fn io_zh(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "文件不存在",
+        std::io::ErrorKind::PermissionDenied => "没有读取权限",
+        std::io::ErrorKind::IsADirectory => "这是一个目录",
+        _ => "读取出错",
+    }
+}
+
 /// Checks a jieba user dictionary: `word [freq] [tag]` per line, `#` comments allowed.
 pub fn check_userdict(path: &Path, problems: &mut Vec<Problem>) {
-    let Some(text) = read(path, problems, "user dictionary") else {
+    let Some(text) = read(path, problems, ("用户词典", "user dictionary")) else {
         return;
     };
     for (i, line) in text.lines().enumerate() {
@@ -112,8 +156,9 @@ pub fn check_userdict(path: &Path, problems: &mut Vec<Problem>) {
                 line: i + 1,
                 col: 1,
                 message: format!(
-                    "expected 'word [frequency] [tag]', got {} fields",
-                    parts.len()
+                    "每行应为\"词语 [词频] [词性]\"，这一行有 {n} 段 \
+                     (expected 'word [frequency] [tag]', got {n} fields)",
+                    n = parts.len()
                 ),
             });
         } else if let Some(freq) = parts.get(1)
@@ -124,7 +169,9 @@ pub fn check_userdict(path: &Path, problems: &mut Vec<Problem>) {
                 path: path.to_path_buf(),
                 line: i + 1,
                 col,
-                message: format!("frequency {freq:?} is not a whole number"),
+                message: format!(
+                    "词频 {freq:?} 不是整数 (frequency {freq:?} is not a whole number)"
+                ),
             });
         }
     }

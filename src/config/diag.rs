@@ -69,12 +69,21 @@ impl SourceFile<'_> {
             message: message.into(),
         }
     }
+}
 
-    /// A TOML syntax or shape error, positioned where toml says.
-    pub fn toml_error(&self, e: &toml::de::Error) -> Problem {
-        let span = e.span().unwrap_or(0..0);
-        self.at(span, e.message().trim().to_string())
+/// Orders problems file by file (files in the order first met), then by line and column, so
+/// that checks done in several passes still read top to bottom.
+pub fn sort_in_file_order(problems: &mut [Problem]) {
+    let mut files: Vec<PathBuf> = Vec::new();
+    for p in problems.iter() {
+        if !files.contains(&p.path) {
+            files.push(p.path.clone());
+        }
     }
+    problems.sort_by_key(|p| {
+        let file = files.iter().position(|f| *f == p.path).unwrap_or(0);
+        (file, p.line, p.col)
+    });
 }
 
 /// One problem, one line: library messages sometimes span several.

@@ -7,16 +7,19 @@
 //! `sources.toml`.
 
 mod check;
+mod crontab;
 pub mod diag;
 pub mod expr;
 
+pub use check::check_userdict;
 pub(crate) use check::{Checker, read};
-pub use check::{check_userdict, parse_cron};
+pub use crontab::parse_cron;
 mod notify;
 pub mod raw;
 mod rules;
 mod site;
 mod sources;
+mod tree;
 
 use notify::check_notify;
 pub use notify::{DEFAULT_NOTIFY_BATCH, NotifyConfig, parse_quiet_hours};
@@ -147,6 +150,7 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
         let mut problems = Vec::new();
         let config = Self::load_into(path, &mut problems);
+        diag::sort_in_file_order(&mut problems);
         match config {
             Some(c) if problems.is_empty() => Ok(c),
             _ => Err(ConfigErrors(problems)),
@@ -154,22 +158,19 @@ impl Config {
     }
 
     fn load_into(path: &Path, problems: &mut Vec<Problem>) -> Option<Config> {
-        let text = read(path, problems, "configuration")?;
+        let text = read(path, problems, ("配置文件", "configuration"))?;
         let file = SourceFile { path, text: &text };
-        let raw: RawService = match toml::from_str(&text) {
-            Ok(r) => r,
-            Err(e) => {
-                problems.push(file.toml_error(&e));
-                return None;
-            }
-        };
+        let mut c = Checker { file, problems };
+        // Every key of the file is read (unknown keys and wrong types reported) before any
+        // value is checked, so one problem never hides another.
+        let doc = tree::parse(&mut c, &text)?;
+        let raw = RawService::read(&mut c, &doc);
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let dir = if dir.as_os_str().is_empty() {
             PathBuf::from(".")
         } else {
             dir
         };
-        let mut c = Checker { file, problems };
 
         let timezone = match &raw.timezone {
             None => Some(chrono_tz::Asia::Shanghai),
@@ -178,8 +179,9 @@ impl Config {
                 Err(_) => c.err(
                     tz.span(),
                     format!(
-                        "unknown time zone {:?} (e.g. \"Asia/Shanghai\")",
-                        tz.get_ref()
+                        "未知的时区 {tz:?}，应写成 \"Asia/Shanghai\" 这样的形式 \
+                         (unknown time zone {tz:?}, e.g. \"Asia/Shanghai\")",
+                        tz = tz.get_ref()
                     ),
                 ),
             },
@@ -209,8 +211,9 @@ impl Config {
             c.err::<()>(
                 l.span(),
                 format!(
-                    "bad listen address {:?} (e.g. \"127.0.0.1:8080\")",
-                    l.get_ref()
+                    "监听地址 {l:?} 无效，应写成 \"127.0.0.1:8080\" 这样的形式 \
+                     (bad listen address {l:?}, e.g. \"127.0.0.1:8080\")",
+                    l = l.get_ref()
                 ),
             );
         }
@@ -304,9 +307,9 @@ impl Config {
                 c.err::<()>(
                     f.span(),
                     format!(
-                        "unknown digest format {:?}: use one of {}",
-                        f.get_ref(),
-                        crate::model::DigestFormat::names()
+                        "未知的日报格式 {f:?}，可选：{names} (unknown digest format {f:?}: use one of {names})",
+                        f = f.get_ref(),
+                        names = crate::model::DigestFormat::names()
                     ),
                 );
             }
@@ -325,24 +328,32 @@ impl Config {
                 Err(_) => c.err(
                     v.span(),
                     format!(
-                        "bad cutoff {:?}: write a local time like \"08:00\"",
-                        v.get_ref()
+                        "日报分界时间 {v:?} 无效，应写成本地时间如 \"08:00\" \
+                         (bad cutoff {v:?}: write a local time like \"08:00\")",
+                        v = v.get_ref()
                     ),
                 ),
             },
         };
+        let max_listed = raw
+            .digest
+            .max_listed
+            .as_ref()
+            .and_then(|v| c.count(v, 0, 1_000_000))
+            .map(|n| n as usize);
         let mut notify: Vec<NotifyConfig> = Vec::new();
         for n in &raw.notify {
             let Some(cfg) = check_notify(&mut c, n) else {
                 continue;
             };
             if notify.iter().any(|o| o.channel() == cfg.channel()) {
-                let at = n.name.as_ref().map_or_else(|| n.kind.span(), |s| s.span());
+                let at = n.name.as_ref().map_or_else(|| n.at.clone(), |s| s.span());
                 c.err::<()>(
                     at,
                     format!(
-                        "duplicate notify channel {:?}: give each [[notify]] its own name",
-                        cfg.channel()
+                        "推送渠道 {ch:?} 重复，请给每个 [[notify]] 不同的 name \
+                         (duplicate notify channel {ch:?}: give each [[notify]] its own name)",
+                        ch = cfg.channel()
                     ),
                 );
                 continue;
@@ -380,7 +391,7 @@ impl Config {
                     .title
                     .clone()
                     .unwrap_or_else(|| "舆情日报".to_string()),
-                max_listed: raw.digest.max_listed.unwrap_or(DEFAULT_MAX_LISTED),
+                max_listed: max_listed.unwrap_or(DEFAULT_MAX_LISTED),
             },
             notify,
             sources,
@@ -398,11 +409,12 @@ impl Config {
                 path: path.to_path_buf(),
                 line: 1,
                 col: 1,
-                message: "file not found".into(),
+                message: "文件不存在 (file not found)".into(),
             }]));
         }
         let ids: Vec<&str> = self.sources.iter().map(|s| s.id.as_str()).collect();
         let rules = rules::load(path, &ids, &mut problems).unwrap_or_default();
+        diag::sort_in_file_order(&mut problems);
         if problems.is_empty() {
             Ok(rules)
         } else {

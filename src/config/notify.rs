@@ -45,13 +45,15 @@ pub const DEFAULT_NOTIFY_BATCH: usize = 10;
 
 /// Checks one `[[notify]]` table; `None` (with problems recorded) when it is unusable.
 pub(super) fn check_notify(c: &mut Checker, n: &raw::RawNotify) -> Option<NotifyConfig> {
-    let Some(kind) = NotifyKind::parse(n.kind.get_ref()) else {
+    // A missing kind is already reported by the reader.
+    let kind_v = n.kind.as_ref()?;
+    let Some(kind) = NotifyKind::parse(kind_v.get_ref()) else {
         return c.err(
-            n.kind.span(),
+            kind_v.span(),
             format!(
-                "unknown notify kind {:?}: use one of {}",
-                n.kind.get_ref(),
-                NotifyKind::names()
+                "未知的推送类型 {k:?}，可选：{names} (unknown notify kind {k:?}: use one of {names})",
+                k = kind_v.get_ref(),
+                names = NotifyKind::names()
             ),
         );
     };
@@ -60,7 +62,14 @@ pub(super) fn check_notify(c: &mut Checker, n: &raw::RawNotify) -> Option<Notify
     let min_level = match &n.min_level {
         Some(l) => Level::parse(l.get_ref()).or_else(|| {
             ok = false;
-            c.err(l.span(), "level must be high, medium or low")
+            c.err(
+                l.span(),
+                format!(
+                    "级别应为 high、medium 或 low，实际为 {l:?} \
+                     (level must be high, medium or low, got {l:?})",
+                    l = l.get_ref()
+                ),
+            )
         }),
         None => Some(Level::High),
     };
@@ -73,8 +82,9 @@ pub(super) fn check_notify(c: &mut Checker, n: &raw::RawNotify) -> Option<Notify
                 c.err(
                     q.span(),
                     format!(
-                        "bad quiet_hours {:?}: write local times like \"22:00-07:00\"",
-                        q.get_ref()
+                        "免打扰时段 {q:?} 无效，应写成本地时间如 \"22:00-07:00\" \
+                         (bad quiet_hours {q:?}: write local times like \"22:00-07:00\")",
+                        q = q.get_ref()
                     ),
                 )
             }
@@ -96,7 +106,10 @@ pub(super) fn check_notify(c: &mut Checker, n: &raw::RawNotify) -> Option<Notify
             ok = false;
             c.err(
                 v.span(),
-                format!("{name:?} is not an environment variable name (e.g. \"YUQING_WECOM_URL\")"),
+                format!(
+                    "{name:?} 不是环境变量名，应写成 \"YUQING_WECOM_URL\" 这样的名称 \
+                     ({name:?} is not an environment variable name, e.g. \"YUQING_WECOM_URL\")"
+                ),
             )
         }
     };
@@ -113,53 +126,62 @@ pub(super) fn check_notify(c: &mut Checker, n: &raw::RawNotify) -> Option<Notify
         wrong(
             c,
             n.url_env.as_ref().map(|v| v.span()),
-            "an email channel has no url_env: use smtp_url_env",
+            "邮件渠道不用 url_env，请用 smtp_url_env (an email channel has no url_env: use smtp_url_env)",
         );
         if n.smtp_url_env.is_none() {
             wrong(
                 c,
-                Some(n.kind.span()),
-                "an email channel needs smtp_url_env (the environment variable holding smtp://user:pass@host:port or smtps://…)",
+                Some(kind_v.span()),
+                "邮件渠道需要 smtp_url_env，即存放 smtp://user:pass@host:port 或 smtps://… 的环境变量 \
+                 (an email channel needs smtp_url_env, the environment variable holding \
+                 smtp://user:pass@host:port or smtps://…)",
             );
         }
         if n.to.as_ref().is_none_or(Vec::is_empty) {
             wrong(
                 c,
-                Some(n.kind.span()),
-                "an email channel needs to = [\"someone@example.org\", …]",
+                Some(kind_v.span()),
+                "邮件渠道需要收件人 to = [\"someone@example.org\", …] \
+                 (an email channel needs to = [\"someone@example.org\", …])",
             );
         }
         if n.from.is_none() {
             wrong(
                 c,
-                Some(n.kind.span()),
-                "an email channel needs from = \"yuqing@example.org\"",
+                Some(kind_v.span()),
+                "邮件渠道需要发件人 from = \"yuqing@example.org\" \
+                 (an email channel needs from = \"yuqing@example.org\")",
             );
         }
     } else {
         if n.url_env.is_none() {
             wrong(
                 c,
-                Some(n.kind.span()),
-                "a bot or webhook channel needs url_env (the environment variable holding its URL)",
+                Some(kind_v.span()),
+                "机器人或 webhook 渠道需要 url_env，即存放其地址的环境变量 \
+                 (a bot or webhook channel needs url_env, the environment variable holding its URL)",
             );
         }
         for (v, key) in [(&n.smtp_url_env, "smtp_url_env"), (&n.from, "from")] {
             wrong(
                 c,
                 v.as_ref().map(|v| v.span()),
-                &format!("{key} is only used by email channels"),
+                &format!("{key} 只用于邮件渠道 ({key} is only used by email channels)"),
             );
         }
         if let Some(first) = n.to.as_ref().and_then(|t| t.first()) {
-            wrong(c, Some(first.span()), "to is only used by email channels");
+            wrong(
+                c,
+                Some(first.span()),
+                "to 只用于邮件渠道 (to is only used by email channels)",
+            );
         }
     }
     if kind != NotifyKind::DingTalk {
         wrong(
             c,
             n.secret_env.as_ref().map(|v| v.span()),
-            "secret_env is only used by dingtalk channels",
+            "secret_env 只用于钉钉 dingtalk 渠道 (secret_env is only used by dingtalk channels)",
         );
     }
     let mut to = Vec::new();
@@ -170,7 +192,10 @@ pub(super) fn check_notify(c: &mut Checker, n: &raw::RawNotify) -> Option<Notify
             wrong(
                 c,
                 Some(t.span()),
-                &format!("bad email address {:?}", t.get_ref()),
+                &format!(
+                    "邮件地址 {a:?} 无效 (bad email address {a:?})",
+                    a = t.get_ref()
+                ),
             );
         }
     }
@@ -180,7 +205,10 @@ pub(super) fn check_notify(c: &mut Checker, n: &raw::RawNotify) -> Option<Notify
         wrong(
             c,
             Some(f.span()),
-            &format!("bad email address {:?}", f.get_ref()),
+            &format!(
+                "邮件地址 {a:?} 无效 (bad email address {a:?})",
+                a = f.get_ref()
+            ),
         );
     }
     let batch = match &n.batch {
@@ -190,7 +218,7 @@ pub(super) fn check_notify(c: &mut Checker, n: &raw::RawNotify) -> Option<Notify
     if let Some(name) = &n.name
         && name.get_ref().trim().is_empty()
     {
-        wrong(c, Some(name.span()), "empty channel name");
+        wrong(c, Some(name.span()), "渠道名称为空 (empty channel name)");
     }
     if !ok {
         return None;

@@ -1,33 +1,33 @@
-//! The configuration files exactly as written (serde, unknown keys rejected). Values that need
-//! checking keep their position (`Spanned`) so problems can name file, line and column.
+//! The configuration files as written, read from the lenient tree ([`super::tree`]): every
+//! unknown key and every value of the wrong type is reported, and the rest is kept. Values that
+//! need checking keep their position (`Spanned`) so problems can name file, line and column.
+//! A required key that is missing is `None` here; the checks that follow skip that item.
 
-use serde::Deserialize;
+use std::ops::Range;
+
 use toml::Spanned;
+use toml::de::DeTable;
+
+use super::Checker;
+use super::tree::Table;
 
 type S = Spanned<String>;
 
-#[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Default)]
 pub struct RawService {
     pub timezone: Option<S>,
     pub data_dir: Option<S>,
     pub sources: Option<S>,
     pub rules: Option<S>,
     pub userdict: Option<S>,
-    #[serde(default)]
     pub server: RawServer,
-    #[serde(default)]
     pub http: RawHttp,
-    #[serde(default)]
     pub crawl: RawCrawl,
-    #[serde(default)]
     pub digest: RawDigest,
-    #[serde(default)]
     pub notify: Vec<RawNotify>,
 }
 
-#[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Default)]
 pub struct RawServer {
     pub listen: Option<S>,
     /// A client must send a request's headers within this time ("10s"); idle keep-alive
@@ -41,8 +41,7 @@ pub struct RawServer {
     pub max_connections_per_ip: Option<Spanned<i64>>,
 }
 
-#[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Default)]
 pub struct RawHttp {
     pub user_agent: Option<String>,
     pub timeout: Option<S>,
@@ -54,8 +53,7 @@ pub struct RawHttp {
     pub retries: Option<Spanned<i64>>,
 }
 
-#[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Default)]
 pub struct RawCrawl {
     /// With `full_text = "auto"`, fetch the page when the feed's text is shorter than this.
     pub min_text_chars: Option<Spanned<i64>>,
@@ -67,8 +65,7 @@ pub struct RawCrawl {
     pub keep_alerted: Option<bool>,
 }
 
-#[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Default)]
 pub struct RawDigest {
     pub cron: Option<S>,
     pub formats: Option<Vec<S>>,
@@ -77,14 +74,15 @@ pub struct RawDigest {
     /// Title printed on the digest ("青石街道舆情日报").
     pub title: Option<String>,
     /// HTML, Word and Markdown list at most this many alerts in full (0: all).
-    pub max_listed: Option<usize>,
+    pub max_listed: Option<Spanned<i64>>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct RawNotify {
-    /// wecom | dingtalk | webhook | email
-    pub kind: S,
+    /// The `[[notify]]` header.
+    pub at: Range<usize>,
+    /// wecom | dingtalk | webhook | email (required)
+    pub kind: Option<S>,
     /// Channel name, unique; the outbox is keyed by it (default: kind and variable name).
     pub name: Option<S>,
     /// Environment variable holding the bot or webhook URL.
@@ -108,22 +106,21 @@ pub struct RawNotify {
     pub health: Option<bool>,
 }
 
-#[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Default)]
 pub struct RawSources {
-    #[serde(default)]
     pub source: Vec<RawSource>,
-    #[serde(default)]
     pub site: Vec<RawSite>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct RawSource {
-    pub id: S,
+    /// The `[[source]]` header.
+    pub at: Range<usize>,
+    /// Required, like `kind` and `url`.
+    pub id: Option<S>,
     pub name: Option<String>,
-    pub kind: S,
-    pub url: S,
+    pub kind: Option<S>,
+    pub url: Option<S>,
     pub cron: Option<S>,
     pub full_text: Option<S>,
     pub encoding: Option<S>,
@@ -132,38 +129,39 @@ pub struct RawSource {
     pub list: Option<RawList>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct RawList {
-    pub item: S,
+    /// The `[source.list]` header.
+    pub at: Range<usize>,
+    /// Required.
+    pub item: Option<S>,
     pub link: Option<S>,
     pub title: Option<S>,
     pub date: Option<S>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct RawSite {
-    pub host: S,
+    /// Required, like `body`.
+    pub host: Option<S>,
     pub title: Option<S>,
-    pub body: S,
+    pub body: Option<S>,
     pub date: Option<S>,
     pub author: Option<S>,
-    #[serde(default)]
     pub remove: Vec<S>,
 }
 
-#[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Default)]
 pub struct RawRules {
-    #[serde(default)]
     pub rule: Vec<RawRule>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 pub struct RawRule {
-    pub id: S,
+    /// The `[[rule]]` header.
+    pub at: Range<usize>,
+    /// Required.
+    pub id: Option<S>,
     pub name: Option<String>,
     pub level: Option<S>,
     pub region: Option<Vec<S>>,
@@ -176,4 +174,221 @@ pub struct RawRule {
     pub near: Option<Spanned<i64>>,
     pub enabled: Option<bool>,
     pub expr: Option<S>,
+}
+
+impl RawService {
+    pub(crate) fn read(c: &mut Checker, doc: &Spanned<DeTable>) -> RawService {
+        let t = Table::new(
+            c,
+            doc.get_ref(),
+            0..0,
+            &[
+                "timezone", "data_dir", "sources", "rules", "userdict", "server", "http", "crawl",
+                "digest", "notify",
+            ],
+        );
+        let server = t.table(
+            c,
+            "server",
+            &[
+                "listen",
+                "header_timeout",
+                "body_timeout",
+                "max_connections",
+                "max_connections_per_ip",
+            ],
+        );
+        let http = t.table(
+            c,
+            "http",
+            &[
+                "user_agent",
+                "timeout",
+                "connect_timeout",
+                "max_body",
+                "per_host_concurrency",
+                "per_host_delay",
+                "concurrency",
+                "retries",
+            ],
+        );
+        let crawl = t.table(
+            c,
+            "crawl",
+            &[
+                "min_text_chars",
+                "max_items_per_source",
+                "default_cron",
+                "retention",
+                "keep_alerted",
+            ],
+        );
+        let digest = t.table(
+            c,
+            "digest",
+            &["cron", "formats", "cutoff", "title", "max_listed"],
+        );
+        RawService {
+            timezone: t.string(c, "timezone"),
+            data_dir: t.string(c, "data_dir"),
+            sources: t.string(c, "sources"),
+            rules: t.string(c, "rules"),
+            userdict: t.string(c, "userdict"),
+            server: server.map_or_else(Default::default, |s| RawServer {
+                listen: s.string(c, "listen"),
+                header_timeout: s.string(c, "header_timeout"),
+                body_timeout: s.string(c, "body_timeout"),
+                max_connections: s.int(c, "max_connections"),
+                max_connections_per_ip: s.int(c, "max_connections_per_ip"),
+            }),
+            http: http.map_or_else(Default::default, |h| RawHttp {
+                user_agent: h.text(c, "user_agent"),
+                timeout: h.string(c, "timeout"),
+                connect_timeout: h.string(c, "connect_timeout"),
+                max_body: h.string(c, "max_body"),
+                per_host_concurrency: h.int(c, "per_host_concurrency"),
+                per_host_delay: h.string(c, "per_host_delay"),
+                concurrency: h.int(c, "concurrency"),
+                retries: h.int(c, "retries"),
+            }),
+            crawl: crawl.map_or_else(Default::default, |k| RawCrawl {
+                min_text_chars: k.int(c, "min_text_chars"),
+                max_items_per_source: k.int(c, "max_items_per_source"),
+                default_cron: k.string(c, "default_cron"),
+                retention: k.string(c, "retention"),
+                keep_alerted: k.bool(c, "keep_alerted"),
+            }),
+            digest: digest.map_or_else(Default::default, |d| RawDigest {
+                cron: d.string(c, "cron"),
+                formats: d.strings(c, "formats"),
+                cutoff: d.string(c, "cutoff"),
+                title: d.text(c, "title"),
+                max_listed: d.int(c, "max_listed"),
+            }),
+            notify: t
+                .tables(
+                    c,
+                    "notify",
+                    &[
+                        "kind",
+                        "name",
+                        "url_env",
+                        "secret_env",
+                        "min_level",
+                        "quiet_hours",
+                        "to",
+                        "from",
+                        "smtp_url_env",
+                        "batch",
+                        "digest",
+                        "health",
+                    ],
+                )
+                .iter()
+                .map(|n| RawNotify {
+                    at: n.at.clone(),
+                    kind: n.required_string(c, "kind"),
+                    name: n.string(c, "name"),
+                    url_env: n.string(c, "url_env"),
+                    secret_env: n.string(c, "secret_env"),
+                    min_level: n.string(c, "min_level"),
+                    quiet_hours: n.string(c, "quiet_hours"),
+                    to: n.strings(c, "to"),
+                    from: n.string(c, "from"),
+                    smtp_url_env: n.string(c, "smtp_url_env"),
+                    batch: n.int(c, "batch"),
+                    digest: n.bool(c, "digest"),
+                    health: n.bool(c, "health"),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl RawSources {
+    pub(crate) fn read(c: &mut Checker, doc: &Spanned<DeTable>) -> RawSources {
+        let t = Table::new(c, doc.get_ref(), 0..0, &["source", "site"]);
+        let source_keys = [
+            "id",
+            "name",
+            "kind",
+            "url",
+            "cron",
+            "full_text",
+            "encoding",
+            "expect_every",
+            "enabled",
+            "list",
+        ];
+        let source = t
+            .tables(c, "source", &source_keys)
+            .iter()
+            .map(|s| RawSource {
+                at: s.at.clone(),
+                id: s.required_string(c, "id"),
+                name: s.text(c, "name"),
+                kind: s.required_string(c, "kind"),
+                url: s.required_string(c, "url"),
+                cron: s.string(c, "cron"),
+                full_text: s.string(c, "full_text"),
+                encoding: s.string(c, "encoding"),
+                expect_every: s.string(c, "expect_every"),
+                enabled: s.bool(c, "enabled"),
+                list: s
+                    .table(c, "list", &["item", "link", "title", "date"])
+                    .map(|l| RawList {
+                        at: l.at.clone(),
+                        item: l.required_string(c, "item"),
+                        link: l.string(c, "link"),
+                        title: l.string(c, "title"),
+                        date: l.string(c, "date"),
+                    }),
+            })
+            .collect();
+        let site_keys = ["host", "title", "body", "date", "author", "remove"];
+        let site = t
+            .tables(c, "site", &site_keys)
+            .iter()
+            .map(|s| RawSite {
+                host: s.required_string(c, "host"),
+                title: s.string(c, "title"),
+                body: s.required_string(c, "body"),
+                date: s.string(c, "date"),
+                author: s.string(c, "author"),
+                remove: s.strings(c, "remove").unwrap_or_default(),
+            })
+            .collect();
+        RawSources { source, site }
+    }
+}
+
+impl RawRules {
+    pub(crate) fn read(c: &mut Checker, doc: &Spanned<DeTable>) -> RawRules {
+        let t = Table::new(c, doc.get_ref(), 0..0, &["rule"]);
+        let keys = [
+            "id", "name", "level", "region", "subject", "event", "all", "exclude", "scope",
+            "sources", "near", "enabled", "expr",
+        ];
+        let rule = t
+            .tables(c, "rule", &keys)
+            .iter()
+            .map(|r| RawRule {
+                at: r.at.clone(),
+                id: r.required_string(c, "id"),
+                name: r.text(c, "name"),
+                level: r.string(c, "level"),
+                region: r.strings(c, "region"),
+                subject: r.strings(c, "subject"),
+                event: r.strings(c, "event"),
+                all: r.strings(c, "all"),
+                exclude: r.strings(c, "exclude"),
+                scope: r.string(c, "scope"),
+                sources: r.strings(c, "sources"),
+                near: r.int(c, "near"),
+                enabled: r.bool(c, "enabled"),
+                expr: r.string(c, "expr"),
+            })
+            .collect();
+        RawRules { rule }
+    }
 }

@@ -39,7 +39,5 @@ impl SiteRule {
 
 /// Checks a CSS selector; the error is scraper's parse error as text.
 pub fn validate_selector(s: &str) -> Result<(), String> {
-    Selector::parse(s)
-        .map(|_| ())
-        .map_err(|e| format!("invalid selector {s:?}: {e}"))
+    Selector::parse(s).map(|_| ()).map_err(|e| e.to_string())
 }

@@ -5,10 +5,12 @@ use std::time::Duration;
 
 use url::Url;
 
+use toml::Spanned;
+
 use super::diag::{Problem, SourceFile};
-use super::raw::{RawSource, RawSources};
+use super::raw::{RawSite, RawSource, RawSources};
 use super::site::{SiteRule, validate_selector};
-use super::{Checker, read};
+use super::{Checker, read, tree};
 use crate::text::encoding::encoding_for_label;
 
 /// CSS selectors describing a list page (from the source's configuration).
@@ -71,73 +73,96 @@ pub(super) fn load(
     default_cron: &cron::Schedule,
     problems: &mut Vec<Problem>,
 ) -> Option<(Vec<Source>, Vec<SiteRule>)> {
-    let text = read(path, problems, "sources")?;
+    let text = read(path, problems, ("信息源文件", "sources"))?;
     let file = SourceFile { path, text: &text };
-    let raw: RawSources = match toml::from_str(&text) {
-        Ok(r) => r,
-        Err(e) => {
-            problems.push(file.toml_error(&e));
-            return None;
-        }
-    };
-    let base = path.parent().unwrap_or(Path::new("."));
     let mut c = Checker { file, problems };
+    let doc = tree::parse(&mut c, &text)?;
+    let raw = RawSources::read(&mut c, &doc);
+    let base = path.parent().unwrap_or(Path::new("."));
     let mut sources = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for rs in &raw.source {
         if let Some(s) = check_source(&mut c, rs, base, default_cron) {
             if !seen.insert(s.id.clone()) {
-                c.err::<()>(rs.id.span(), format!("duplicate source id {:?}", s.id));
+                let at = rs.id.as_ref().map_or_else(|| rs.at.clone(), |v| v.span());
+                c.err::<()>(
+                    at,
+                    format!(
+                        "信息源 id {id:?} 重复 (duplicate source id {id:?})",
+                        id = s.id
+                    ),
+                );
                 continue;
             }
             sources.push(s);
         }
     }
-    let mut sites = Vec::new();
-    for site in &raw.site {
-        let mut ok = true;
-        let mut sel = |v: &Option<toml::Spanned<String>>, c: &mut Checker| -> Option<String> {
-            let v = v.as_ref()?;
-            if let Err(e) = validate_selector(v.get_ref()) {
-                ok = false;
-                c.err::<()>(v.span(), format!("bad CSS selector {:?}: {e}", v.get_ref()));
-            }
-            Some(v.get_ref().clone())
-        };
-        let title = sel(&site.title, &mut c);
-        let body = sel(&Some(site.body.clone()), &mut c).unwrap_or_default();
-        let date = sel(&site.date, &mut c);
-        let author = sel(&site.author, &mut c);
-        let remove: Vec<String> = site
-            .remove
-            .iter()
-            .filter_map(|r| sel(&Some(r.clone()), &mut c))
-            .collect();
-        let host = site
-            .host
+    let sites = raw
+        .site
+        .iter()
+        .filter_map(|site| check_site(&mut c, site))
+        .collect();
+    Some((sources, sites))
+}
+
+/// A CSS selector, or `None` with the problem recorded.
+fn selector(c: &mut Checker, v: &Spanned<String>) -> Option<String> {
+    match validate_selector(v.get_ref()) {
+        Ok(()) => Some(v.get_ref().clone()),
+        Err(e) => c.err(
+            v.span(),
+            format!(
+                "CSS 选择器 {s:?} 无效 (bad CSS selector {s:?}: {e})",
+                s = v.get_ref()
+            ),
+        ),
+    }
+}
+
+fn check_site(c: &mut Checker, site: &RawSite) -> Option<SiteRule> {
+    let mut ok = true;
+    let mut sel = |c: &mut Checker, v: &Option<Spanned<String>>| -> Option<String> {
+        let v = v.as_ref()?;
+        let s = selector(c, v);
+        ok &= s.is_some();
+        s
+    };
+    let title = sel(c, &site.title);
+    let body = sel(c, &site.body);
+    let date = sel(c, &site.date);
+    let author = sel(c, &site.author);
+    let remove: Vec<String> = site
+        .remove
+        .iter()
+        .filter_map(|r| sel(c, &Some(r.clone())))
+        .collect();
+    let host = site.host.as_ref().map(|h| {
+        let host = h
             .get_ref()
             .trim()
             .trim_start_matches("www.")
             .to_ascii_lowercase();
         if host.is_empty() || host.contains('/') {
             c.err::<()>(
-                site.host.span(),
-                "host must be a bare host name like \"news.example.gov.cn\"",
+                h.span(),
+                "host 应为纯主机名，如 \"news.example.gov.cn\" \
+                 (host must be a bare host name like \"news.example.gov.cn\")",
             );
-            ok = false;
         }
-        if ok {
-            sites.push(SiteRule {
-                host,
-                title,
-                body,
-                date,
-                author,
-                remove,
-            });
-        }
+        host
+    });
+    let host = host.filter(|h| !h.is_empty() && !h.contains('/'))?;
+    if !ok {
+        return None;
     }
-    Some((sources, sites))
+    Some(SiteRule {
+        host,
+        title,
+        body: body?,
+        date,
+        author,
+        remove,
+    })
 }
 
 fn check_source(
@@ -146,23 +171,31 @@ fn check_source(
     base: &Path,
     default_cron: &cron::Schedule,
 ) -> Option<Source> {
-    let id = rs.id.get_ref().clone();
-    let mut ok = true;
-    if id.is_empty()
-        || !id
-            .chars()
-            .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
-    {
-        c.err::<()>(
-            rs.id.span(),
-            format!("source id {id:?} must be letters, digits, '-', '_' or '.'"),
-        );
-        ok = false;
-    }
-    let url = match parse_source_url(rs.url.get_ref(), base) {
-        Ok(u) => Some(u),
-        Err(e) => c.err(rs.url.span(), e),
-    };
+    let id = rs.id.as_ref().and_then(|v| {
+        let id = v.get_ref();
+        if id.is_empty()
+            || !id
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
+        {
+            c.err(
+                v.span(),
+                format!(
+                    "信息源 id {id:?} 只能由字母、数字、'-'、'_' 或 '.' 组成 \
+                     (source id {id:?} must be letters, digits, '-', '_' or '.')"
+                ),
+            )
+        } else {
+            Some(id.clone())
+        }
+    });
+    let url = rs
+        .url
+        .as_ref()
+        .and_then(|u| match parse_source_url(u.get_ref(), base) {
+            Ok(url) => Some(url),
+            Err(e) => c.err(u.span(), e),
+        });
     let cron = match &rs.cron {
         Some(v) => c.cron(v),
         None => Some(default_cron.clone()),
@@ -177,7 +210,10 @@ fn check_source(
         Some(("never", _)) => Some(FullText::Never),
         Some((other, span)) => c.err(
             span,
-            format!("full_text must be auto, always or never, got {other:?}"),
+            format!(
+                "full_text 应为 auto、always 或 never，实际为 {other:?} \
+                 (full_text must be auto, always or never, got {other:?})"
+            ),
         ),
     };
     let encoding = match &rs.encoding {
@@ -187,8 +223,9 @@ fn check_source(
             None => c.err(
                 v.span(),
                 format!(
-                    "unknown encoding {:?} (e.g. \"gbk\", \"utf-8\", \"big5\")",
-                    v.get_ref()
+                    "未知的编码 {e:?}，应写成 \"gbk\"、\"utf-8\"、\"big5\" 这样的名称 \
+                     (unknown encoding {e:?}, e.g. \"gbk\", \"utf-8\", \"big5\")",
+                    e = v.get_ref()
                 ),
             ),
         },
@@ -197,46 +234,44 @@ fn check_source(
         None => Some(None),
         Some(v) => c.duration(v).map(Some),
     };
-    let kind = match (rs.kind.get_ref().as_str(), &rs.list) {
-        ("rss", None) => Some(SourceKind::Rss),
-        ("rss", Some(l)) => c.err(l.item.span(), "[source.list] is only for kind = \"html\""),
-        ("html", None) => c.err(
-            rs.kind.span(),
-            "kind = \"html\" needs a [source.list] table with at least `item = \"css selector\"`",
-        ),
-        ("html", Some(l)) => {
-            let mut good = true;
-            for v in [
-                Some(&l.item),
-                l.link.as_ref(),
-                l.title.as_ref(),
-                l.date.as_ref(),
-            ]
-            .into_iter()
-            .flatten()
-            {
-                if let Err(e) = validate_selector(v.get_ref()) {
-                    c.err::<()>(v.span(), format!("bad CSS selector {:?}: {e}", v.get_ref()));
-                    good = false;
-                }
+    let kind = rs
+        .kind
+        .as_ref()
+        .and_then(|kind| match (kind.get_ref().as_str(), &rs.list) {
+            ("rss", None) => Some(SourceKind::Rss),
+            ("rss", Some(l)) => c.err(
+                l.at.clone(),
+                "[source.list] 只用于 kind = \"html\" ([source.list] is only for kind = \"html\")",
+            ),
+            ("html", None) => c.err(
+                kind.span(),
+                "kind = \"html\" 需要 [source.list] 表，至少写 item = \"CSS 选择器\" \
+             (kind = \"html\" needs a [source.list] table with at least `item = \"css selector\"`)",
+            ),
+            ("html", Some(l)) => {
+                let mut good = true;
+                let mut sel = |c: &mut Checker, v: &Option<Spanned<String>>| {
+                    let s = v.as_ref().map(|v| selector(c, v));
+                    good &= !matches!(s, Some(None));
+                    s.flatten()
+                };
+                let list = ListSelectors {
+                    item: sel(c, &l.item).unwrap_or_default(),
+                    link: sel(c, &l.link),
+                    title: sel(c, &l.title),
+                    date: sel(c, &l.date),
+                };
+                (good && l.item.is_some()).then_some(SourceKind::Html(list))
             }
-            good.then(|| {
-                SourceKind::Html(ListSelectors {
-                    item: l.item.get_ref().clone(),
-                    link: l.link.as_ref().map(|v| v.get_ref().clone()),
-                    title: l.title.as_ref().map(|v| v.get_ref().clone()),
-                    date: l.date.as_ref().map(|v| v.get_ref().clone()),
-                })
-            })
-        }
-        (other, _) => c.err(
-            rs.kind.span(),
-            format!("kind must be \"rss\" or \"html\", got {other:?}"),
-        ),
-    };
-    if !ok {
-        return None;
-    }
+            (other, _) => c.err(
+                kind.span(),
+                format!(
+                    "kind 应为 \"rss\" 或 \"html\"，实际为 {other:?} \
+                 (kind must be \"rss\" or \"html\", got {other:?})"
+                ),
+            ),
+        });
+    let id = id?;
     Some(Source {
         name: rs.name.clone().unwrap_or_else(|| id.clone()),
         id,
@@ -257,15 +292,17 @@ pub fn parse_source_url(s: &str, base: &Path) -> Result<Url, String> {
         let scheme = &s[..scheme_end];
         if !matches!(scheme, "http" | "https" | "file") {
             return Err(format!(
-                "unsupported URL scheme {scheme:?}: use http, https or file"
+                "不支持的 URL 协议 {scheme:?}，请用 http、https 或 file \
+                 (unsupported URL scheme {scheme:?}: use http, https or file)"
             ));
         }
-        return Url::parse(s).map_err(|e| format!("bad URL {s:?}: {e}"));
+        return Url::parse(s).map_err(|e| format!("URL {s:?} 无效 (bad URL {s:?}: {e})"));
     }
     if s.is_empty() {
-        return Err("url is empty".into());
+        return Err("url 为空 (url is empty)".into());
     }
     let p = base.join(s);
-    let abs = std::path::absolute(&p).map_err(|e| format!("bad path {s:?}: {e}"))?;
-    Url::from_file_path(&abs).map_err(|_| format!("bad path {s:?}"))
+    let abs =
+        std::path::absolute(&p).map_err(|e| format!("路径 {s:?} 无效 (bad path {s:?}: {e})"))?;
+    Url::from_file_path(&abs).map_err(|_| format!("路径 {s:?} 无效 (bad path {s:?})"))
 }

@@ -508,7 +508,10 @@ pub async fn rules_test(
             Err(problems) => return Ok((problems, Vec::new())),
         };
         if parsed.is_empty() {
-            return Ok((vec!["没有找到 [[rule]]".to_string()], Vec::new()));
+            return Ok((
+                vec!["没有找到 [[rule]] (no [[rule]] found)".to_string()],
+                Vec::new(),
+            ));
         }
         let mut results = Vec::new();
         for rule in parsed.iter().take(MAX_TESTED_RULES) {

@@ -53,20 +53,22 @@ fn every_problem_is_listed_with_its_position() {
     let text = err.to_string();
     let lines: Vec<&str> = text.lines().collect();
     let expect = [
-        ("yuqing.toml:1:", "time zone"),
-        ("yuqing.toml:3:", "duration"),
-        ("yuqing.toml:4:", "size"),
-        ("sources.toml:4:", "scheme"),
-        ("sources.toml:5:", "cron"),
-        ("sources.toml:12:", "selector"),
-        ("rules.toml:3:", "level"),
-        ("rules.toml:2:", "at least one"),
-        ("userdict.txt:1:", "frequency"),
+        ("yuqing.toml:1:", "未知的时区", "time zone"),
+        ("yuqing.toml:3:", "时长", "duration"),
+        ("yuqing.toml:4:", "大小", "size"),
+        ("sources.toml:4:", "不支持的 URL 协议", "scheme"),
+        ("sources.toml:5:", "cron 表达式", "cron"),
+        ("sources.toml:12:", "CSS 选择器", "selector"),
+        ("rules.toml:3:", "级别应为", "level"),
+        ("rules.toml:2:", "规则至少需要", "at least one"),
+        ("userdict.txt:1:", "词频", "frequency"),
     ];
-    for (at, what) in expect {
+    for (at, zh, en) in expect {
         assert!(
-            lines.iter().any(|l| l.contains(at) && l.contains(what)),
-            "missing {at} … {what} in:\n{text}"
+            lines
+                .iter()
+                .any(|l| l.contains(at) && l.contains(&format!(": {zh}")) && l.contains(en)),
+            "missing {at} {zh} … ({en}) in:\n{text}"
         );
     }
 }
@@ -90,9 +92,173 @@ fn unknown_keys_are_rejected_with_line_and_column() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("yuqing.toml:4:1:") && err.contains("user_agnet"),
+        err.contains("yuqing.toml:4:1: 未知的键 \"user_agnet\"，是否想写 \"user_agent\"？"),
         "{err}"
     );
+}
+
+/// Runs `yuqing --config <cfg> check`: exit code and standard error.
+fn check(cfg: &Path) -> (Option<i32>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_yuqing"))
+        .arg("--config")
+        .arg(cfg)
+        .arg("check")
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Issue 10: one run lists every problem of every file, Chinese first, each at `path:line:col`.
+/// Two unknown keys in yuqing.toml, a misspelled key + a bad level + an unbalanced expr in one
+/// rule, and an hour of 25 in a source's cron: six problems, none hiding another.
+#[test]
+fn check_lists_six_problems_across_three_files_in_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("yuqing.toml"),
+        "timezone = \"Asia/Shanghai\"\ndata_dir = \"index\"\ncolour = \"blue\"\n\n\
+         [http]\nuser_agnet = \"yuqing-test\"\ntimeout = \"30s\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("sources.toml"),
+        "[[source]]\nid = \"a\"\nkind = \"rss\"\nurl = \"http://127.0.0.1/feed.xml\"\n\
+         cron = \"0 0 25 * * *\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("rules.toml"),
+        "[[rule]]\nid = \"fire\"\nlevel = \"urgent\"\nregion = [\"青石街道\"]\n\
+         evnt = [\"火灾\"]\nexpr = \"(火灾|爆炸\"\n",
+    )
+    .unwrap();
+    let (code, err) = check(&d.join("yuqing.toml"));
+    assert_eq!(code, Some(2), "{err}");
+    let at = |file: &str, pos: &str| format!("{}:{pos}: ", d.join(file).display());
+    let expect = [
+        (
+            at("yuqing.toml", "3:1"),
+            "未知的键 \"colour\"，可用的键：timezone、data_dir",
+        ),
+        (
+            at("yuqing.toml", "6:1"),
+            "未知的键 \"user_agnet\"，是否想写 \"user_agent\"？ \
+             (unknown key \"user_agnet\", did you mean \"user_agent\"?)",
+        ),
+        (
+            at("sources.toml", "5:13"),
+            "cron 表达式 \"0 0 25 * * *\" 的第 3 个字段（小时）为 25，应在 0–23 之间 \
+             (hour 25 out of range 0–23)",
+        ),
+        (
+            at("rules.toml", "3:9"),
+            "级别应为 high、medium 或 low，实际为 \"urgent\"",
+        ),
+        (
+            at("rules.toml", "5:1"),
+            "未知的键 \"evnt\"，是否想写 \"event\"？ (unknown key \"evnt\", did you mean \"event\"?)",
+        ),
+        (
+            at("rules.toml", "6:9"),
+            "规则 \"fire\" 的表达式有误：括号未闭合",
+        ),
+    ];
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), expect.len(), "exactly six problems:\n{err}");
+    for ((prefix, message), line) in expect.iter().zip(&lines) {
+        assert!(
+            line.starts_with(&format!("{prefix}{message}")),
+            "expected {prefix}{message}\n     got {line}\nin:\n{err}"
+        );
+    }
+    assert!(
+        !err.contains("must be less than"),
+        "not the cron crate's words"
+    );
+}
+
+/// A value of the wrong type is reported and checking goes on: with the other keys of the
+/// table, the other tables, and the other rules and sources.
+#[test]
+fn wrong_types_are_reported_and_checking_continues() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("yuqing.toml"),
+        "[http]\ntimeout = 30\nconcurrency = \"16\"\nmax_body = \"big\"\n\
+         [crawl]\nkeep_alerted = \"yes\"\n[digest]\nformats = [\"html\", 3]\nmax_listed = -1\n\
+         server = \"x\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("sources.toml"),
+        "[[source]]\nid = \"a\"\nkind = \"rss\"\nurl = \"http://127.0.0.1/\"\nenabled = \"no\"\n\n\
+         [[source]]\nid = \"b\"\nkind = \"rss\"\nurl = \"ftp://x\"\n\n\
+         [[source]]\nkind = \"rss\"\nurl = 7\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("rules.toml"),
+        "[[rule]]\nid = \"a\"\nnear = \"80\"\nregion = \"青石街道\"\nevent = [\"火灾\"]\n\n\
+         [[rule]]\nlevel = \"hgih\"\nevent = [\"火灾\"]\n\n\
+         rule = 1\n",
+    )
+    .unwrap();
+    let err = Config::load(&d.join("yuqing.toml"))
+        .unwrap_err()
+        .to_string();
+    let expect = [
+        (
+            "yuqing.toml:2:11:",
+            "键 \"timeout\" 的值应为字符串，实际为整数 (key \"timeout\": expected a string, found an integer)",
+        ),
+        (
+            "yuqing.toml:3:15:",
+            "键 \"concurrency\" 的值应为整数，实际为字符串",
+        ),
+        ("yuqing.toml:4:12:", "大小 \"big\" 无效"),
+        (
+            "yuqing.toml:6:16:",
+            "键 \"keep_alerted\" 的值应为布尔值 true 或 false，实际为字符串",
+        ),
+        (
+            "yuqing.toml:8:20:",
+            "键 \"formats\" 的元素应为字符串，实际为整数",
+        ),
+        ("yuqing.toml:9:14:", "应在 0 到 1000000 之间，实际为 -1"),
+        ("yuqing.toml:10:1:", "未知的键 \"server\""),
+        ("sources.toml:5:11:", "键 \"enabled\" 的值应为布尔值"),
+        ("sources.toml:10:7:", "不支持的 URL 协议 \"ftp\""),
+        (
+            "sources.toml:12:1:",
+            "缺少必填的键 \"id\" (missing key \"id\")",
+        ),
+        (
+            "sources.toml:14:7:",
+            "键 \"url\" 的值应为字符串，实际为整数",
+        ),
+        ("rules.toml:3:8:", "键 \"near\" 的值应为整数，实际为字符串"),
+        (
+            "rules.toml:4:10:",
+            "键 \"region\" 的值应为字符串数组，实际为字符串",
+        ),
+        ("rules.toml:7:1:", "缺少必填的键 \"id\""),
+        (
+            "rules.toml:8:9:",
+            "级别应为 high、medium 或 low，实际为 \"hgih\"",
+        ),
+        ("rules.toml:11:1:", "未知的键 \"rule\""),
+    ];
+    for (at, message) in expect {
+        assert!(
+            err.lines().any(|l| l.contains(&format!("{at} {message}"))),
+            "missing {at} {message} in:\n{err}"
+        );
+    }
 }
 
 #[test]

@@ -761,19 +761,24 @@ fn notify_problems_are_listed_with_their_positions() {
     std::fs::write(&cfg, &text).unwrap();
     let err = Config::load(&cfg).unwrap_err().to_string();
     let line = |n: usize| format!("yuqing.toml:{}:", base_lines + n);
-    for (n, msg) in [
-        (2, "needs smtp_url_env"),
-        (2, "needs from"),
-        (3, "bad email address"),
-        (6, "needs url_env"),
-        (7, "bad quiet_hours"),
-        (8, "only used by dingtalk"),
-        (12, "not an environment variable name"),
-        (13, "between 1 and 50"),
+    for (n, zh, msg) in [
+        (2, "邮件渠道需要 smtp_url_env", "needs smtp_url_env"),
+        (2, "邮件渠道需要发件人", "needs from"),
+        (3, "邮件地址 \"not an address\" 无效", "bad email address"),
+        (6, "机器人或 webhook 渠道需要 url_env", "needs url_env"),
+        (7, "免打扰时段 \"22:00\" 无效", "bad quiet_hours"),
+        (8, "secret_env 只用于钉钉", "only used by dingtalk"),
+        (
+            12,
+            "\"has space\" 不是环境变量名",
+            "not an environment variable name",
+        ),
+        (13, "应在 1 到 50 之间", "between 1 and 50"),
     ] {
         assert!(
-            err.lines().any(|l| l.contains(&line(n)) && l.contains(msg)),
-            "missing {msg:?} at line {}:\n{err}",
+            err.lines()
+                .any(|l| l.contains(&line(n)) && l.contains(&format!(": {zh}")) && l.contains(msg)),
+            "missing {zh} ({msg:?}) at line {}:\n{err}",
             base_lines + n
         );
     }

@@ -425,8 +425,38 @@ async fn rules_page_lists_rules_and_tests_a_pasted_rule() {
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(r.body.contains("粘贴的规则:3:"), "{}", r.body);
+    assert!(
+        r.body
+            .contains("粘贴的规则:3:9: 级别应为 high、medium 或 low"),
+        "{}",
+        r.body
+    );
     assert!(!r.body.contains(t.dir.to_str().unwrap()), "no server paths");
+    // The problems sit right above the text they are about, and the page opens at the tester.
+    let problems = r.body.find("规则有误").expect("a problem list");
+    let textarea = r.body.find("<textarea").expect("the textarea");
+    assert!(problems < textarea, "{}", r.body);
+    assert!(r.body.contains("action=\"/rules/test#test\""));
+    // Every problem of the pasted text at once: a misspelled key does not hide a bad level.
+    let r = t
+        .post_form(
+            "/rules/test",
+            c,
+            &format!(
+                "csrf={}&rules={}",
+                s.csrf,
+                enc("[[rule]]\nid = \"t\"\nevnt = [\"x\"]\nlevel = \"urgent\"\nregion = [\"y\"]\n")
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.body
+            .contains("粘贴的规则:3:1: 未知的键 &#34;evnt&#34;，是否想写 &#34;event&#34;？")
+            && r.body.contains("粘贴的规则:4:9: 级别应为"),
+        "{}",
+        r.body
+    );
     let r = t
         .post_form("/rules/test", c, &format!("rules={}", enc(rule)))
         .await;
