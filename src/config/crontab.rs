@@ -119,6 +119,46 @@ const UNITS: [Unit; 7] = [
     unit("年", "year", 1970, 2100),
 ];
 
+/// The day of week of a 5-field (crontab) expression, numbered as crontab does: 0 and 7 are
+/// Sunday, 1 Monday … 6 Saturday. [`unix_weekdays`] renumbers it for the `cron` crate.
+const UNIX_WEEKDAY: Unit = Unit {
+    names: WEEKDAYS,
+    any: true,
+    hint: "（0 和 7 为星期日，1 为星期一），或写 SUN–SAT",
+    ..unit("星期", "day of week", 0, 7)
+};
+
+/// A crontab day-of-week field in the `cron` crate's numbering (1 = Sunday … 7 = Saturday):
+/// `1-5` (Monday to Friday) becomes `2-6`. Names and `*` stay; a range ending on Sunday (`5-7`)
+/// becomes two items (`6-7,1`).
+fn unix_weekdays(field: &str) -> String {
+    let map = |n: &str| n.parse::<u32>().map(|n| n % 7 + 1).ok();
+    field
+        .split(',')
+        .map(|item| {
+            let (base, step) = match item.split_once('/') {
+                Some((b, s)) => (b, Some(s)),
+                None => (item, None),
+            };
+            let step = step.map(|s| format!("/{s}")).unwrap_or_default();
+            match base.split_once('-') {
+                Some((a, b)) => match (map(a), map(b)) {
+                    (Some(x), Some(y)) if y < x && step.is_empty() => format!("{x}-7,{y}"),
+                    (Some(x), Some(y)) => format!("{x}-{y}{step}"),
+                    (Some(x), None) => format!("{x}-{b}{step}"),
+                    (None, Some(y)) => format!("{a}-{y}{step}"),
+                    (None, None) => item.to_string(),
+                },
+                None => match map(base) {
+                    Some(x) => format!("{x}{step}"),
+                    None => item.to_string(),
+                },
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 const EXAMPLE: &str = "6 个字段：秒 分 时 日 月 周，如 \"0 */20 * * * *\"；或省略秒的 5 个字段";
 const EXAMPLE_EN: &str = "6 fields, seconds first, e.g. \"0 */20 * * * *\", or 5 without seconds";
 
@@ -152,7 +192,11 @@ pub(crate) fn check_cron(expr: &str) -> Result<cron::Schedule, Vec<CronError>> {
     };
     let mut errors = Vec::new();
     for (i, &(offset, text)) in fields.iter().enumerate() {
-        let u = &UNITS[first_unit + i];
+        let u = if first_unit == 1 && i == 4 {
+            &UNIX_WEEKDAY
+        } else {
+            &UNITS[first_unit + i]
+        };
         if let Err((at, zh, en)) = check_field(u, text) {
             errors.push(CronError {
                 offset: offset + at,
@@ -168,7 +212,16 @@ pub(crate) fn check_cron(expr: &str) -> Result<cron::Schedule, Vec<CronError>> {
         return Err(errors);
     }
     let full = if first_unit == 1 {
-        format!("0 {trimmed}")
+        // Crontab: seconds 0, and its weekday numbers renumbered for the `cron` crate.
+        let f: Vec<&str> = fields.iter().map(|f| f.1).collect();
+        format!(
+            "0 {} {} {} {} {}",
+            f[0],
+            f[1],
+            f[2],
+            f[3],
+            unix_weekdays(f[4])
+        )
     } else {
         trimmed.to_string()
     };
@@ -310,6 +363,37 @@ mod tests {
 
     fn message(expr: &str) -> String {
         parse_cron(expr).unwrap_err()
+    }
+
+    /// Regression: a crontab line `0 8 * * 1-5` (weekdays) ran Sunday to Thursday, because
+    /// the `cron` crate numbers Sunday 1. Five-field lines are crontab: 0/7 Sunday, 1 Monday.
+    #[test]
+    fn crontab_weekdays_mean_what_crontab_means() {
+        use chrono::{Datelike, TimeZone, Weekday};
+        let after = chrono::Utc
+            .with_ymd_and_hms(2026, 11, 29, 12, 0, 0)
+            .unwrap(); // a Sunday
+        let days = |expr: &str| -> Vec<Weekday> {
+            parse_cron(expr)
+                .unwrap()
+                .after(&after)
+                .take(7)
+                .map(|t| t.weekday())
+                .collect()
+        };
+        use Weekday::*;
+        assert_eq!(days("0 8 * * 1-5"), [Mon, Tue, Wed, Thu, Fri, Mon, Tue]);
+        assert_eq!(days("0 8 * * 0"), [Sun; 7]);
+        assert_eq!(days("0 8 * * 7"), [Sun; 7]);
+        assert_eq!(days("0 8 * * 6,0"), [Sat, Sun, Sat, Sun, Sat, Sun, Sat]);
+        assert_eq!(days("0 8 * * 5-7"), [Fri, Sat, Sun, Fri, Sat, Sun, Fri]);
+        assert_eq!(days("0 8 * * MON-FRI"), days("0 8 * * 1-5"));
+        assert_eq!(
+            days("0 0 8 * * 2-6"),
+            days("0 8 * * 1-5"),
+            "6 fields keep the crate's numbering"
+        );
+        assert!(message("0 8 * * 8").contains("（星期）为 8，应在 0–7 之间"));
     }
 
     #[test]
