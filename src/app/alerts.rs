@@ -41,6 +41,33 @@ pub fn parse_level(s: &str) -> Result<crate::model::Level, AlertError> {
     })
 }
 
+/// The rule id of the built-in negative-near-region watch (`[analysis] negative_near_region`).
+pub const NEGATIVE_REGION_RULE: &str = "tone:negative-region";
+
+/// Where the region words occur in the title and the text, as matches.
+fn region_mentions(
+    title: &str,
+    text: &str,
+    regions: &[String],
+) -> Vec<crate::alert::matcher::Matched> {
+    use crate::alert::matcher::{Field, Matched};
+    let mut out = Vec::new();
+    for (field, s) in [(Field::Title, title), (Field::Text, text)] {
+        let chars: Vec<char> = s.chars().collect();
+        for [a, b] in crate::search::snippet::find_matches(s, regions) {
+            out.push(Matched {
+                word: chars[a.min(chars.len())..b.min(chars.len())]
+                    .iter()
+                    .collect(),
+                field,
+                start: a,
+                end: b,
+            });
+        }
+    }
+    out
+}
+
 /// Options of `yuqing alerts`.
 #[derive(Debug, Clone, Default)]
 pub struct AlertQuery {
@@ -66,6 +93,16 @@ impl App {
         // Oldest first, so that the first publication (首发) of a reprint cluster carries the alert.
         let mut articles = self.store.articles(ids)?;
         articles.sort_by_key(|a| (a.published.unwrap_or(a.fetched), a.id));
+        let regions: Vec<String> = match self.config.analysis.negative_near_region {
+            Some(_) => self
+                .config
+                .region_words()
+                .iter()
+                .map(|w| crate::text::normalize(w))
+                .filter(|w| !w.is_empty())
+                .collect(),
+            None => Vec::new(),
+        };
         let mut batch = Vec::with_capacity(articles.len());
         for a in &articles {
             let simhash = crate::alert::cluster::simhash(&a.text);
@@ -76,6 +113,20 @@ impl App {
             let mut alerts = Vec::new();
             for hit in self.matcher.evaluate(&a.source_id, &a.title, &a.text) {
                 alerts.push((hit.rule_id, hit.level, serde_json::to_string(&hit.matched)?));
+            }
+            // 负面舆情预警: a negative article that names the office's area, whatever the rules.
+            if let Some(level) = self.config.analysis.negative_near_region {
+                let tone = crate::analyze::ToneView::of(a.tone.as_ref(), &a.title, &a.text);
+                if tone.tone == crate::model::Tone::Negative {
+                    let matched = region_mentions(&a.title, &a.text, &regions);
+                    if !matched.is_empty() {
+                        alerts.push((
+                            NEGATIVE_REGION_RULE.to_string(),
+                            level,
+                            serde_json::to_string(&matched)?,
+                        ));
+                    }
+                }
             }
             batch.push(crate::store::ArticleMatches {
                 article_id: a.id,
@@ -162,6 +213,9 @@ impl App {
     pub fn rule_name(&self, rule_id: &str) -> String {
         if let Some(r) = self.config.rules.iter().find(|x| x.id == rule_id) {
             return r.name.clone();
+        }
+        if rule_id == NEGATIVE_REGION_RULE {
+            return "负面舆情（涉及辖区）".to_string();
         }
         rule_id
             .strip_prefix("saved:")

@@ -65,6 +65,7 @@ pub struct Config {
     pub http: HttpConfig,
     pub crawl: CrawlConfig,
     pub digest: DigestConfig,
+    pub analysis: AnalysisConfig,
     pub notify: Vec<NotifyConfig>,
     pub sources: Vec<Source>,
     pub sites: Vec<SiteRule>,
@@ -145,7 +146,33 @@ pub struct DigestConfig {
     pub max_listed: usize,
 }
 
+/// `[analysis]`: the built-in watch a rule cannot give (负面舆情预警).
+#[derive(Debug, Clone, Default)]
+pub struct AnalysisConfig {
+    /// Alert on any negative article that mentions a region word of the office, at this level.
+    pub negative_near_region: Option<crate::model::Level>,
+    /// Region words besides the `region` words of every rule.
+    pub regions: Vec<String>,
+}
+
 impl Config {
+    /// The office's region words: `[analysis] regions` and the `region` words of every rule,
+    /// distinct, as written.
+    pub fn region_words(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for w in self
+            .analysis
+            .regions
+            .iter()
+            .chain(self.rules.iter().flat_map(|r| r.region.iter()))
+        {
+            if !w.trim().is_empty() && !out.contains(w) {
+                out.push(w.clone());
+            }
+        }
+        out
+    }
+
     /// Loads and checks `path` and the files it names. On failure, every problem found.
     pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
         let mut problems = Vec::new();
@@ -341,6 +368,28 @@ impl Config {
             .as_ref()
             .and_then(|v| c.count(v, 0, 1_000_000))
             .map(|n| n as usize);
+        let negative_near_region =
+            raw.analysis.negative_near_region.as_ref().and_then(
+                |v| match crate::model::Level::parse(v.get_ref().trim()) {
+                    Some(l) => Some(l),
+                    None => c.err(
+                        v.span(),
+                        format!(
+                            "[analysis] negative_near_region 应为 high、medium 或 low，实际为 {:?} \
+                         (negative_near_region must be high, medium or low)",
+                            v.get_ref()
+                        ),
+                    ),
+                },
+            );
+        let regions: Vec<String> = raw
+            .analysis
+            .regions
+            .iter()
+            .flatten()
+            .map(|s| s.get_ref().trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
         let mut notify: Vec<NotifyConfig> = Vec::new();
         for n in &raw.notify {
             let Some(cfg) = check_notify(&mut c, n) else {
@@ -392,6 +441,10 @@ impl Config {
                     .clone()
                     .unwrap_or_else(|| "舆情日报".to_string()),
                 max_listed: max_listed.unwrap_or(DEFAULT_MAX_LISTED),
+            },
+            analysis: AnalysisConfig {
+                negative_near_region,
+                regions,
             },
             notify,
             sources,

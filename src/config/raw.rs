@@ -24,7 +24,16 @@ pub struct RawService {
     pub http: RawHttp,
     pub crawl: RawCrawl,
     pub digest: RawDigest,
+    pub analysis: RawAnalysis,
     pub notify: Vec<RawNotify>,
+}
+
+#[derive(Debug, Default)]
+pub struct RawAnalysis {
+    /// Alert on any negative article that mentions a region word, at this level.
+    pub negative_near_region: Option<S>,
+    /// Region words besides the `region` words of the rules.
+    pub regions: Option<Vec<S>>,
 }
 
 #[derive(Debug, Default)]
@@ -184,7 +193,7 @@ impl RawService {
             0..0,
             &[
                 "timezone", "data_dir", "sources", "rules", "userdict", "server", "http", "crawl",
-                "digest", "notify",
+                "digest", "analysis", "notify",
             ],
         );
         let server = t.table(
@@ -228,7 +237,12 @@ impl RawService {
             "digest",
             &["cron", "formats", "cutoff", "title", "max_listed"],
         );
+        let analysis = t.table(c, "analysis", &["negative_near_region", "regions"]);
         RawService {
+            analysis: analysis.map_or_else(Default::default, |a| RawAnalysis {
+                negative_near_region: a.string(c, "negative_near_region"),
+                regions: a.strings(c, "regions"),
+            }),
             timezone: t.string(c, "timezone"),
             data_dir: t.string(c, "data_dir"),
             sources: t.string(c, "sources"),

@@ -410,3 +410,86 @@ fn the_current_digest_follows_the_injected_clock() {
         .unwrap();
     assert_eq!(d.generated_at, "2026-12-02T23:25:00+08:00");
 }
+
+/// 负面舆情预警: with `[analysis] negative_near_region`, a negative article that names a region
+/// word (of the rules or `regions`) raises an alert though no rule matches; a negative one
+/// elsewhere, or a positive one here, does not.
+#[test]
+fn a_negative_article_about_the_area_alerts_without_a_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = "[[rule]]\nid = \"fire\"\nname = \"火灾\"\nlevel = \"high\"\nregion = [\"青石街道\"]\nevent = [\"爆炸\"]\n";
+    let cfg = write_config(dir.path(), "", rules, "");
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text.push_str("[analysis]\nnegative_near_region = \"medium\"\nregions = [\"柳湾社区\"]\n");
+    std::fs::write(&cfg, text).unwrap();
+    let app = App::open(yuqing::config::Config::load(&cfg).unwrap()).unwrap();
+    let now = chrono::Utc::now().timestamp();
+    let mut ids = Vec::new();
+    for (i, (title, body)) in [
+        (
+            "柳湾社区多名工人讨薪无果",
+            "十余名工人反映被拖欠工资半年，多次维权未果。",
+        ),
+        ("外省某地发生塌陷事故", "事故造成两人受伤，原因正在调查。"),
+        (
+            "柳湾社区荣获文明社区称号",
+            "居民满意度大幅提升，获得上级表彰。",
+        ),
+        (
+            "青石街道居民投诉噪音扰民",
+            "夜间施工严重影响休息，居民多次投诉无人管。",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let id = app
+            .store
+            .insert_article(&yuqing::store::NewArticle {
+                canonical_url: format!("http://127.0.0.1:9/n/{i}"),
+                url: format!("http://127.0.0.1:9/n/{i}"),
+                source_id: "s".into(),
+                title: title.into(),
+                published: Some(now),
+                fetched: now,
+                text: body.into(),
+                ..Default::default()
+            })
+            .unwrap()
+            .unwrap();
+        ids.push(id);
+    }
+    assert_eq!(app.match_articles(&ids).unwrap(), 2);
+    let alerts = app.alerts(&Default::default()).unwrap();
+    let mut got: Vec<(i64, String, String)> = alerts
+        .iter()
+        .map(|a| {
+            (
+                a.article_id,
+                a.rule_name.clone(),
+                a.level.as_str().to_string(),
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            (ids[0], "负面舆情（涉及辖区）".into(), "medium".into()),
+            (ids[3], "负面舆情（涉及辖区）".into(), "medium".into()),
+        ],
+        "the rule's region word counts too"
+    );
+    let a = alerts.iter().find(|a| a.article_id == ids[0]).unwrap();
+    assert_eq!(a.matched, ["柳湾社区"]);
+    assert_eq!(a.tone.tone, yuqing::model::Tone::Negative);
+    // A bad level is a config problem with its position.
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text = text.replace("\"medium\"", "\"urgent\"");
+    std::fs::write(&cfg, text).unwrap();
+    let err = yuqing::config::Config::load(&cfg).unwrap_err().to_string();
+    assert!(
+        err.contains("negative_near_region 应为 high、medium 或 low"),
+        "{err}"
+    );
+}
