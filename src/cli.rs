@@ -24,7 +24,8 @@ use manage::{alert_failure, alerts, rules, user};
 use service::{crawl, refuse_if_serving, serve};
 
 pub use args::{
-    AlertsAction, Cli, Command, LogFormat, RulesAction, SavedAction, SortArg, UserAction,
+    AlertsAction, Cli, Command, EventsAction, LogFormat, RulesAction, SavedAction, SortArg,
+    UserAction,
 };
 use print::{delivery_line, mark, print_json, print_search};
 
@@ -441,6 +442,12 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::User { action } => user(&config, action),
         Command::Saved { action } => manage::saved(config, action),
+        Command::Events {
+            action,
+            since,
+            until,
+            json,
+        } => manage::events(config, action, since, until, json),
     }
 }
 

@@ -38,6 +38,8 @@ pub struct AlertView {
     /// 情感倾向 of the article: `tone`, `tone_score`, `tone_words`.
     #[serde(flatten)]
     pub tone: crate::analyze::ToneView,
+    /// The article's event (事件); `null` when alone.
+    pub event_id: Option<i64>,
     /// The article's reprint cluster (its own id when it has none); see [`reprint_groups`].
     #[serde(skip)]
     pub cluster_id: i64,

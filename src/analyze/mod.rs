@@ -3,7 +3,9 @@
 //!
 //! * [`tone`] — 情感倾向: negative / neutral / positive, a score in [-1, 1] and the words that
 //!   decided it.
+//! * [`event`] — 事件: keywords of an article and the index that finds its incident.
 
+pub mod event;
 pub mod tone;
 
 use serde::{Deserialize, Serialize};

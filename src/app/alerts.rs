@@ -107,6 +107,7 @@ impl App {
         for a in &articles {
             let simhash = crate::alert::cluster::simhash(&a.text);
             let cluster_id = self.assign_cluster(a.id, simhash, a.fetched)?;
+            self.assign_event(a, cluster_id)?;
             // Every (rule, article) pair that matches is an alert, reprints included: reprint
             // grouping is presentation (lists, digest, pushes show a group once), never a filter
             // on what is recorded (two different court-notice lists once shared a cluster).
@@ -402,6 +403,7 @@ impl App {
                 .collect(),
             note: r.note.clone(),
             tone: crate::analyze::ToneView::of(r.tone.as_ref(), &r.title, &r.text),
+            event_id: r.event_id,
             cluster_id: r.cluster_id,
         }
     }

@@ -7,6 +7,7 @@
 pub mod alerts;
 pub mod clock;
 mod digest;
+pub mod events;
 pub mod ingest;
 mod pushes;
 mod ruletest;
@@ -50,6 +51,8 @@ pub struct App {
 struct State {
     /// Recent fingerprints for reprint grouping, loaded on first use.
     clusters: std::sync::Mutex<Option<crate::alert::cluster::ClusterIndex>>,
+    /// Recent articles' keywords for event grouping, loaded on first use.
+    events: std::sync::Mutex<Option<crate::analyze::event::EventIndex>>,
     /// Held while unmatched articles are being matched: one matcher at a time.
     matching: std::sync::Mutex<()>,
     /// The application's time (tests move it).
@@ -107,6 +110,8 @@ pub struct Hit {
     /// 情感倾向: `tone`, `tone_score`, `tone_words`.
     #[serde(flatten)]
     pub tone: crate::analyze::ToneView,
+    /// The event (事件) it belongs to; `null` when alone.
+    pub event_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -130,6 +135,8 @@ pub struct ArticleView {
     /// 情感倾向: `tone`, `tone_score`, `tone_words`.
     #[serde(flatten)]
     pub tone: crate::analyze::ToneView,
+    /// The event (事件) it belongs to; `null` when alone.
+    pub event_id: Option<i64>,
     pub alerts: Vec<alerts::AlertView>,
 }
 
@@ -326,6 +333,7 @@ impl App {
                 title_highlights,
                 score,
                 tone: crate::analyze::ToneView::of(a.tone.as_ref(), &a.title, &a.text),
+                event_id: a.event_id,
             });
         }
         let mut notes: Vec<String> = self
@@ -390,6 +398,7 @@ impl App {
             text: a.text.clone(),
             extract_confidence: a.extract_confidence,
             tone: crate::analyze::ToneView::of(a.tone.as_ref(), &a.title, &a.text),
+            event_id: a.event_id,
             alerts: self.alerts_of_article(a.id)?,
         }))
     }

@@ -128,6 +128,20 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// 事件：同一事件的多篇报道，按热度排列；`events show ID` 看成员 (events, hottest first).
+    #[command(args_conflicts_with_subcommands = true)]
+    Events {
+        #[command(subcommand)]
+        action: Option<EventsAction>,
+        /// Events with an article on or after this day (YYYY-MM-DD).
+        #[arg(long, value_name = "D", value_parser = parse_date)]
+        since: Option<NaiveDate>,
+        /// Events with an article on or before this day.
+        #[arg(long, value_name = "D", value_parser = parse_date)]
+        until: Option<NaiveDate>,
+        #[arg(long)]
+        json: bool,
+    },
     /// 专题（保存的检索）：list、add 名称 检索式、show、rm (saved searches).
     Saved {
         #[command(subcommand)]
@@ -151,6 +165,16 @@ pub enum UserAction {
     },
     /// List web users.
     List,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum EventsAction {
+    /// One event with its member articles (首发 first).
+    Show {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -323,3 +323,77 @@ pub(super) fn saved(config: Config, action: SavedAction) -> Result<(), Failure> 
         }
     }
 }
+
+pub(super) fn events(
+    config: Config,
+    action: Option<EventsAction>,
+    since: Option<chrono::NaiveDate>,
+    until: Option<chrono::NaiveDate>,
+    json: bool,
+) -> Result<(), Failure> {
+    let app = App::open(config)?;
+    match action {
+        None => {
+            if let (Some(a), Some(b)) = (since, until)
+                && a > b
+            {
+                return Err(usage("起始日期晚于结束日期 (since is after until)"));
+            }
+            let list = app.events(since, until)?;
+            if json {
+                return print_json(&serde_json::json!({ "events": list }));
+            }
+            if list.is_empty() {
+                println!("没有事件 (no events)");
+            }
+            for e in &list {
+                println!(
+                    "[{}] {}{}\n    {} 篇 · {} 个来源 · 热度 {} · 负面 {} 中性 {} 正面 {}{} · {} 至 {}",
+                    e.id,
+                    e.title,
+                    if e.spike { " 〔突发〕" } else { "" },
+                    e.articles,
+                    e.sources,
+                    e.heat,
+                    e.tone.negative,
+                    e.tone.neutral,
+                    e.tone.positive,
+                    e.level
+                        .map(|l| format!(" · 最高预警 {}", l.label_zh()))
+                        .unwrap_or_default(),
+                    crate::model::short_time(Some(&e.first_seen)),
+                    crate::model::short_time(Some(&e.last_seen)),
+                );
+            }
+            Ok(())
+        }
+        Some(EventsAction::Show { id, json }) => {
+            let Some(d) = app.event_detail(id)? else {
+                return Err(usage(format!("没有编号为 {id} 的事件 (no event {id})")));
+            };
+            if json {
+                return print_json(&d);
+            }
+            println!(
+                "{}\n{} 篇 · {} 个来源 · 热度 {}{}",
+                d.event.title,
+                d.event.articles,
+                d.event.sources,
+                d.event.heat,
+                if d.event.spike { " · 突发" } else { "" }
+            );
+            for m in &d.members {
+                println!(
+                    "\n[{}] {}{}\n    {} · {}\n    {}",
+                    m.id,
+                    m.title,
+                    if m.first { " 〔首发〕" } else { "" },
+                    m.source_name,
+                    crate::model::short_time(Some(&m.published)),
+                    m.url
+                );
+            }
+            Ok(())
+        }
+    }
+}

@@ -31,6 +31,8 @@ pub struct AlertRow {
     pub cluster_id: i64,
     /// The article's tone, if computed.
     pub tone: Option<super::ArticleTone>,
+    /// The article's event (事件), if it has one.
+    pub event_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -59,7 +61,7 @@ pub struct AlertFilter {
 
 const COLS: &str = "al.id, al.article_id, al.rule_id, al.level, al.status, al.matched, al.created, al.updated, al.note,
                     a.url, a.title, a.source_id, a.published, a.text, COALESCE(a.cluster_id, a.id),
-                    a.tone, a.tone_score, a.tone_words";
+                    a.tone, a.tone_score, a.tone_words, a.event_id";
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<AlertRow> {
     Ok(AlertRow {
@@ -79,6 +81,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<AlertRow> {
         text: r.get(13)?,
         cluster_id: r.get(14)?,
         tone: super::articles::tone_of(r, 15)?,
+        event_id: r.get(18)?,
     })
 }
 

@@ -65,9 +65,11 @@ pub struct ArticleRow {
     pub extract_confidence: Option<f64>,
     /// `None` until computed (older rows: at the next indexing pass or backfill).
     pub tone: Option<ArticleTone>,
+    /// The event (事件) it belongs to; `None` when alone.
+    pub event_id: Option<i64>,
 }
 
-const COLS: &str = "id, canonical_url, url, source_id, title, author, published, fetched, text, content_hash, state, published_source, extract_confidence, tone, tone_score, tone_words";
+const COLS: &str = "id, canonical_url, url, source_id, title, author, published, fetched, text, content_hash, state, published_source, extract_confidence, tone, tone_score, tone_words, event_id";
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<ArticleRow> {
     Ok(ArticleRow {
@@ -88,6 +90,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<ArticleRow> {
             .and_then(PublishedSource::parse),
         extract_confidence: r.get(12)?,
         tone: tone_of(r, 13)?,
+        event_id: r.get(16)?,
     })
 }
 

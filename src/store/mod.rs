@@ -10,6 +10,7 @@ use rusqlite::Connection;
 pub mod alerts;
 pub mod articles;
 pub mod clusters;
+pub mod events;
 pub mod meta;
 pub mod outbox;
 pub mod saved;
@@ -199,6 +200,19 @@ CREATE TABLE saved_seen (
 ALTER TABLE articles ADD COLUMN tone TEXT;
 ALTER TABLE articles ADD COLUMN tone_score REAL;
 ALTER TABLE articles ADD COLUMN tone_words TEXT;
+"#,
+    // Events (事件): articles about one incident. `keywords` is the article's TF-IDF keyword
+    // vector (JSON) used to group it; `event_id` is NULL for an article alone.
+    r#"
+ALTER TABLE articles ADD COLUMN keywords TEXT;
+ALTER TABLE articles ADD COLUMN event_id INTEGER;
+CREATE INDEX articles_event ON articles(event_id) WHERE event_id IS NOT NULL;
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL,
+    first_article INTEGER NOT NULL,
+    created INTEGER NOT NULL
+);
 "#,
 ];
 

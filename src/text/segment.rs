@@ -50,6 +50,25 @@ impl Segmenter {
         })
     }
 
+    /// The `top_k` keywords of `text` by TF-IDF (jieba's bundled IDF table), places, names,
+    /// nouns and verbs only, with their weights, strongest first.
+    pub fn keywords(&self, text: &str, top_k: usize) -> Vec<(String, f64)> {
+        use jieba_rs::KeywordExtract;
+        static TFIDF: std::sync::OnceLock<jieba_rs::TfIdf> = std::sync::OnceLock::new();
+        let tfidf = TFIDF.get_or_init(jieba_rs::TfIdf::default);
+        let pos = [
+            "ns", "nr", "nt", "nz", "n", "vn", "v", "l", "i", "nrt", "an",
+        ]
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+        tfidf
+            .extract_keywords(&self.jieba, text, top_k, pos)
+            .into_iter()
+            .map(|k| (k.keyword, k.weight))
+            .collect()
+    }
+
     /// Words of `text` (precise mode with HMM), dropping pure punctuation and white space.
     pub fn words<'a>(&self, text: &'a str) -> Vec<&'a str> {
         self.jieba

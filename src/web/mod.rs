@@ -37,6 +37,7 @@ use crate::store::Store;
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod events;
 mod export;
 mod limiter;
 pub mod pages;
@@ -92,6 +93,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/export.xlsx", get(export::xlsx))
         .route("/article/{id}", get(pages::article))
         .route("/article/{id}/evidence", get(pages::evidence))
+        .route("/events", get(events::list_page))
+        .route("/events/{id}", get(events::page))
+        .route("/api/events", get(events::api_list))
+        .route("/api/events/{id}", get(events::api_show))
         .route("/saved", get(saved::list_page).post(saved::create_form))
         .route("/saved/{id}", get(saved::view_page))
         .route("/saved/{id}/delete", post(saved::delete_form))

@@ -32,6 +32,7 @@ pub struct HitView {
     /// New to the viewer of a saved search.
     pub new: bool,
     pub tone: crate::model::Tone,
+    pub event_id: Option<i64>,
 }
 
 /// The result cards of a page of hits; those stored after `seen_before` are marked new.
@@ -53,6 +54,7 @@ pub fn hit_views(
             similar: cluster.len().saturating_sub(1),
             new: seen_before.is_some_and(|s| h.id > s),
             tone: h.tone.tone,
+            event_id: h.event_id,
         });
     }
     Ok(out)

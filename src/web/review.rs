@@ -40,6 +40,7 @@ pub struct AlertItem {
     pub other_sources: String,
     pub note: Option<String>,
     pub tone: crate::model::Tone,
+    pub event_id: Option<i64>,
     /// Alerts of the same rule on reprints of this article, shown folded under it.
     pub folded: Vec<FoldedAlert>,
 }
@@ -75,6 +76,7 @@ impl AlertItem {
             other_sources: v.other_sources.join("、"),
             note: v.note.clone(),
             tone: v.tone.tone,
+            event_id: v.event_id,
             folded: Vec::new(),
         }
     }

@@ -220,6 +220,7 @@ fn alert(id: i64, level: &str, title: &str) -> AlertView {
         other_sources: Vec::new(),
         note: None,
         tone: Default::default(),
+        event_id: None,
         cluster_id: id,
     }
 }

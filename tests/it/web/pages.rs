@@ -821,3 +821,44 @@ async fn an_admin_can_crawl_a_source_now_and_see_it_queued() {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "CSRF");
 }
+
+/// Events: the list, one event's page with its timeline and 首发, links from search hits and
+/// alerts, and a hostile title shown as text.
+#[tokio::test]
+async fn the_event_page_shows_members_timeline_and_first_publication() {
+    let t = setup(&[("staff1", Role::Staff)]);
+    let s = t.login("staff1").await;
+    let c = Some(s.cookie.as_str());
+    let j = t.get("/api/events", c).await.json();
+    let events = j["events"].as_array().unwrap();
+    assert_eq!(events.len(), 1, "the article and its reprint: {j}");
+    let id = events[0]["id"].as_i64().unwrap();
+    let page = t.get(&format!("/events/{id}"), c).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("<svg class=\"chart\""), "the timeline");
+    assert!(page.body.contains("首发"));
+    assert!(
+        !page.body.contains("<script>alert"),
+        "the event's title is escaped"
+    );
+    let list = t.get("/events", c).await;
+    assert!(list.body.contains(&format!("/events/{id}")));
+    let hits = t.get(&format!("/?q={}", enc("仓库火灾")), c).await;
+    assert!(
+        hits.body.contains(&format!("href=\"/events/{id}\"")),
+        "hits link to their event"
+    );
+    let alerts = t.get("/alerts", c).await;
+    assert!(
+        alerts.body.contains(&format!("href=\"/events/{id}\"")),
+        "alerts too"
+    );
+    assert_eq!(
+        t.get("/events/999999", c).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        t.get("/api/events?since=bad", c).await.status,
+        StatusCode::BAD_REQUEST
+    );
+}

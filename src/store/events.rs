@@ -1,0 +1,215 @@
+//! Events (事件) as rows: which articles belong to which incident, the keywords that grouped
+//! them, and per-event counts computed from the member articles and their alerts.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{Result, Store};
+use crate::model::Level;
+
+/// An event with its counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventRow {
+    pub id: i64,
+    pub title: String,
+    pub first_article: i64,
+    /// Unix seconds: the earliest and latest member (publication, else fetch time).
+    pub first_seen: i64,
+    pub last_seen: i64,
+    pub articles: i64,
+    pub sources: i64,
+    pub negative: i64,
+    pub neutral: i64,
+    pub positive: i64,
+    /// The highest level of any member's alert.
+    pub level: Option<Level>,
+    /// Members in the 24 hours before `now` and in the 24 hours before that.
+    pub last_day: i64,
+    pub day_before: i64,
+}
+
+/// One member of an event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventMember {
+    pub id: i64,
+    pub url: String,
+    pub title: String,
+    pub source_id: String,
+    pub at: i64,
+}
+
+/// A recent article's grouping state, to rebuild the in-memory event index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeywordRow {
+    pub id: i64,
+    pub at: i64,
+    pub keywords: String,
+}
+
+const EVENT_SQL: &str = "
+SELECT e.id, e.title, e.first_article,
+       MIN(COALESCE(a.published, a.fetched)), MAX(COALESCE(a.published, a.fetched)),
+       COUNT(*), COUNT(DISTINCT a.source_id),
+       SUM(a.tone = 'negative'), SUM(a.tone = 'neutral' OR a.tone IS NULL), SUM(a.tone = 'positive'),
+       (SELECT MAX(CASE al.level WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 END)
+          FROM alerts al JOIN articles m ON m.id = al.article_id WHERE m.event_id = e.id),
+       SUM(COALESCE(a.published, a.fetched) > ?1 - 86400),
+       SUM(COALESCE(a.published, a.fetched) > ?1 - 172800 AND COALESCE(a.published, a.fetched) <= ?1 - 86400)
+FROM events e JOIN articles a ON a.event_id = e.id";
+
+fn event_row(r: &rusqlite::Row) -> rusqlite::Result<EventRow> {
+    Ok(EventRow {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        first_article: r.get(2)?,
+        first_seen: r.get(3)?,
+        last_seen: r.get(4)?,
+        articles: r.get(5)?,
+        sources: r.get(6)?,
+        negative: r.get::<_, Option<i64>>(7)?.unwrap_or(0),
+        neutral: r.get::<_, Option<i64>>(8)?.unwrap_or(0),
+        positive: r.get::<_, Option<i64>>(9)?.unwrap_or(0),
+        level: match r.get::<_, Option<i64>>(10)? {
+            Some(3) => Some(Level::High),
+            Some(2) => Some(Level::Medium),
+            Some(1) => Some(Level::Low),
+            _ => None,
+        },
+        last_day: r.get::<_, Option<i64>>(11)?.unwrap_or(0),
+        day_before: r.get::<_, Option<i64>>(12)?.unwrap_or(0),
+    })
+}
+
+impl Store {
+    /// Articles stored since `since` (publication, else fetch time) with their keywords.
+    pub fn recent_keywords(&self, since: i64) -> Result<Vec<KeywordRow>> {
+        let conn = self.conn();
+        let r = conn
+            .prepare(
+                "SELECT id, COALESCE(published, fetched), keywords FROM articles
+                 WHERE keywords IS NOT NULL AND COALESCE(published, fetched) >= ?1",
+            )
+            .and_then(|mut st| {
+                st.query_map([since], |r| {
+                    Ok(KeywordRow {
+                        id: r.get(0)?,
+                        at: r.get(1)?,
+                        keywords: r.get(2)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()
+            });
+        self.wrap(r)
+    }
+
+    /// Records an article's keywords (JSON).
+    pub fn set_keywords(&self, article_id: i64, keywords: &str) -> Result<()> {
+        let conn = self.conn();
+        let r = conn
+            .prepare_cached("UPDATE articles SET keywords = ?2 WHERE id = ?1")
+            .and_then(|mut st| st.execute(params![article_id, keywords]));
+        self.wrap(r).map(|_| ())
+    }
+
+    pub fn event_of(&self, article_id: i64) -> Result<Option<i64>> {
+        let conn = self.conn();
+        let r = conn
+            .prepare_cached("SELECT event_id FROM articles WHERE id = ?1")
+            .and_then(|mut st| st.query_row([article_id], |r| r.get(0)).optional());
+        Ok(self.wrap(r)?.flatten())
+    }
+
+    /// Puts `article_id` into the event of `other`, creating the event (titled after the
+    /// earlier of the two) when `other` has none. Returns the event id.
+    pub fn join_event(&self, article_id: i64, other: i64, now: i64) -> Result<i64> {
+        let mut conn = self.conn();
+        let r = (|| {
+            let tx = conn.transaction()?;
+            let existing: Option<i64> = tx
+                .query_row(
+                    "SELECT event_id FROM articles WHERE id = ?1",
+                    [other],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .flatten();
+            let event = match existing {
+                Some(e) => e,
+                None => {
+                    // The first publication names the event.
+                    let (first, title): (i64, String) = tx.query_row(
+                        "SELECT id, title FROM articles WHERE id IN (?1, ?2)
+                         ORDER BY COALESCE(published, fetched), id LIMIT 1",
+                        params![article_id, other],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )?;
+                    tx.execute(
+                        "INSERT INTO events (title, first_article, created) VALUES (?1, ?2, ?3)",
+                        params![title, first, now],
+                    )?;
+                    let id = tx.last_insert_rowid();
+                    tx.execute(
+                        "UPDATE articles SET event_id = ?1 WHERE id = ?2",
+                        params![id, other],
+                    )?;
+                    id
+                }
+            };
+            tx.execute(
+                "UPDATE articles SET event_id = ?1 WHERE id = ?2",
+                params![event, article_id],
+            )?;
+            tx.commit()?;
+            Ok(event)
+        })();
+        self.wrap(r)
+    }
+
+    /// Events with a member between `from` and `to` (unix seconds, either open), with their
+    /// counts; `now` anchors the last-day counts.
+    pub fn events(&self, from: Option<i64>, to: Option<i64>, now: i64) -> Result<Vec<EventRow>> {
+        let conn = self.conn();
+        let r = conn
+            .prepare(&format!(
+                "{EVENT_SQL} GROUP BY e.id
+                 HAVING (?2 IS NULL OR MAX(COALESCE(a.published, a.fetched)) >= ?2)
+                    AND (?3 IS NULL OR MIN(COALESCE(a.published, a.fetched)) < ?3)
+                 ORDER BY MAX(COALESCE(a.published, a.fetched)) DESC"
+            ))
+            .and_then(|mut st| {
+                st.query_map(params![now, from, to], event_row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            });
+        self.wrap(r)
+    }
+
+    pub fn event(&self, id: i64, now: i64) -> Result<Option<EventRow>> {
+        let conn = self.conn();
+        let r = conn
+            .prepare(&format!("{EVENT_SQL} WHERE e.id = ?2 GROUP BY e.id"))
+            .and_then(|mut st| st.query_row(params![now, id], event_row).optional());
+        self.wrap(r)
+    }
+
+    /// The members of an event, earliest first.
+    pub fn event_members(&self, id: i64) -> Result<Vec<EventMember>> {
+        let conn = self.conn();
+        let r = conn
+            .prepare(
+                "SELECT id, url, title, source_id, COALESCE(published, fetched) FROM articles
+                 WHERE event_id = ?1 ORDER BY COALESCE(published, fetched), id",
+            )
+            .and_then(|mut st| {
+                st.query_map([id], |r| {
+                    Ok(EventMember {
+                        id: r.get(0)?,
+                        url: r.get(1)?,
+                        title: r.get(2)?,
+                        source_id: r.get(3)?,
+                        at: r.get(4)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()
+            });
+        self.wrap(r)
+    }
+}
