@@ -442,6 +442,44 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::User { action } => user(&config, action),
         Command::Saved { action } => manage::saved(config, action),
+        Command::Trends { days, json } => {
+            let app = App::open(config)?;
+            let t = app.trends(days)?;
+            if json {
+                return print_json(&t);
+            }
+            for s in &t.series {
+                let total: i64 = s.daily.iter().map(|(_, n)| n).sum();
+                let last: Vec<String> = s
+                    .daily
+                    .iter()
+                    .rev()
+                    .take(7)
+                    .rev()
+                    .map(|(_, n)| n.to_string())
+                    .collect();
+                println!(
+                    "{}「{}」近 {days} 天 {total} 篇，最近 7 天：{}",
+                    s.kind.label_zh(),
+                    s.name,
+                    last.join(" ")
+                );
+            }
+            if t.spikes.is_empty() {
+                println!("没有突发 (no spikes)");
+            }
+            for s in &t.spikes {
+                println!(
+                    "突发：{} {}「{}」{} 篇（近 28 天日均 {}）",
+                    s.date,
+                    s.kind.label_zh(),
+                    s.name,
+                    s.count,
+                    s.baseline
+                );
+            }
+            Ok(())
+        }
         Command::Events {
             action,
             since,

@@ -13,6 +13,7 @@ mod pushes;
 mod ruletest;
 pub mod saved;
 pub mod shared;
+pub mod trends;
 pub mod users;
 
 use std::sync::Arc;

@@ -142,6 +142,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// 走势与突发：按规则、地域词、事件的每日数量，及高出近 28 天基线的突发 (daily series, spikes).
+    Trends {
+        /// Days shown, today included.
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=366))]
+        days: u32,
+        #[arg(long)]
+        json: bool,
+    },
     /// 专题（保存的检索）：list、add 名称 检索式、show、rm (saved searches).
     Saved {
         #[command(subcommand)]

@@ -153,6 +153,8 @@ pub struct AnalysisConfig {
     pub negative_near_region: Option<crate::model::Level>,
     /// Region words besides the `region` words of every rule.
     pub regions: Vec<String>,
+    /// Level of spike (突发) pushes; medium when not set.
+    pub spike_level: Option<crate::model::Level>,
 }
 
 impl Config {
@@ -382,6 +384,19 @@ impl Config {
                     ),
                 },
             );
+        let spike_level = raw.analysis.spike_level.as_ref().and_then(|v| {
+            match crate::model::Level::parse(v.get_ref().trim()) {
+                Some(l) => Some(l),
+                None => c.err(
+                    v.span(),
+                    format!(
+                        "[analysis] spike_level 应为 high、medium 或 low，实际为 {:?} \
+                         (spike_level must be high, medium or low)",
+                        v.get_ref()
+                    ),
+                ),
+            }
+        });
         let regions: Vec<String> = raw
             .analysis
             .regions
@@ -445,6 +460,7 @@ impl Config {
             analysis: AnalysisConfig {
                 negative_near_region,
                 regions,
+                spike_level,
             },
             notify,
             sources,

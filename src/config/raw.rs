@@ -34,6 +34,8 @@ pub struct RawAnalysis {
     pub negative_near_region: Option<S>,
     /// Region words besides the `region` words of the rules.
     pub regions: Option<Vec<S>>,
+    /// Level of spike pushes.
+    pub spike_level: Option<S>,
 }
 
 #[derive(Debug, Default)]
@@ -237,11 +239,16 @@ impl RawService {
             "digest",
             &["cron", "formats", "cutoff", "title", "max_listed"],
         );
-        let analysis = t.table(c, "analysis", &["negative_near_region", "regions"]);
+        let analysis = t.table(
+            c,
+            "analysis",
+            &["negative_near_region", "regions", "spike_level"],
+        );
         RawService {
             analysis: analysis.map_or_else(Default::default, |a| RawAnalysis {
                 negative_near_region: a.string(c, "negative_near_region"),
                 regions: a.strings(c, "regions"),
+                spike_level: a.string(c, "spike_level"),
             }),
             timezone: t.string(c, "timezone"),
             data_dir: t.string(c, "data_dir"),

@@ -443,3 +443,25 @@ pub fn announce_health(app: &App, now: i64) -> anyhow::Result<usize> {
     }
     Ok(queued)
 }
+
+/// How often today's volumes are compared with their baselines.
+pub const SPIKES_EVERY: Duration = Duration::from_secs(15 * 60);
+
+/// Records today's spikes (突发) and pushes each new one once.
+pub async fn spikes(shared: Arc<Shared>, token: CancellationToken) {
+    loop {
+        tokio::select! {
+            _ = token.cancelled() => break,
+            _ = tokio::time::sleep(SPIKES_EVERY) => {}
+        }
+        let app = shared.app();
+        match tokio::task::spawn_blocking(move || app.detect_spikes()).await {
+            Ok(Ok(n)) if n > 0 => {
+                tracing::info!(spikes = n, "突发 (spikes) found");
+                WAKE_PUSHER.notify_one();
+            }
+            Ok(Err(e)) => tracing::warn!(error = %e, "spike detection failed"),
+            _ => {}
+        }
+    }
+}

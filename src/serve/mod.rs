@@ -61,6 +61,7 @@ pub async fn run(
     tracker.spawn(jobs::digests(shared.clone(), work.clone()));
     tracker.spawn(jobs::retention(shared.clone(), work.clone()));
     tracker.spawn(jobs::health(shared.clone(), work.clone()));
+    tracker.spawn(jobs::spikes(shared.clone(), work.clone()));
     tracker.spawn(jobs::db_probe(shared.clone(), work.clone()));
     tracker.close();
 

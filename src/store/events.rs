@@ -213,3 +213,75 @@ impl Store {
         self.wrap(r)
     }
 }
+
+impl Store {
+    /// (rule id, level, created) of every alert created since `since`.
+    pub fn alert_times(&self, since: i64) -> Result<Vec<(String, Level, i64)>> {
+        let conn = self.conn();
+        let r = conn
+            .prepare("SELECT rule_id, level, created FROM alerts WHERE created >= ?1")
+            .and_then(|mut st| {
+                st.query_map([since], |r| {
+                    Ok((r.get(0)?, super::named(r, 1, Level::parse)?, r.get(2)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()
+            });
+        self.wrap(r)
+    }
+
+    /// (event id, time) of every event member since `since`.
+    pub fn event_times(&self, since: i64) -> Result<Vec<(i64, i64)>> {
+        let conn = self.conn();
+        let r = conn
+            .prepare(
+                "SELECT event_id, COALESCE(published, fetched) FROM articles
+                 WHERE event_id IS NOT NULL AND COALESCE(published, fetched) >= ?1",
+            )
+            .and_then(|mut st| {
+                st.query_map([since], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            });
+        self.wrap(r)
+    }
+
+    /// (tone, time) of every article since `since` (tone `None` until computed).
+    pub fn tone_times(&self, since: i64) -> Result<Vec<(Option<crate::model::Tone>, i64)>> {
+        let conn = self.conn();
+        let r = conn
+            .prepare(
+                "SELECT tone, COALESCE(published, fetched) FROM articles
+                 WHERE COALESCE(published, fetched) >= ?1",
+            )
+            .and_then(|mut st| {
+                st.query_map([since], |r| {
+                    Ok((
+                        r.get::<_, Option<String>>(0)?
+                            .as_deref()
+                            .and_then(crate::model::Tone::parse),
+                        r.get(1)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()
+            });
+        self.wrap(r)
+    }
+
+    /// Records a spike once; whether it is new (a spike already recorded is not again).
+    pub fn record_spike(
+        &self,
+        kind: &str,
+        key: &str,
+        date: &str,
+        count: i64,
+        baseline: f64,
+        now: i64,
+    ) -> Result<bool> {
+        let conn = self.conn();
+        let r = conn.execute(
+            "INSERT INTO spikes (kind, key, date, count, baseline, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT(kind, key, date) DO NOTHING",
+            params![kind, key, date, count, baseline, now],
+        );
+        Ok(self.wrap(r)? == 1)
+    }
+}

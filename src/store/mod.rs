@@ -214,6 +214,20 @@ CREATE TABLE events (
     created INTEGER NOT NULL
 );
 "#,
+    // Spikes (突发): a day whose volume stood well above its trailing baseline, recorded (and
+    // pushed) once per series and day.
+    r#"
+CREATE TABLE spikes (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    date TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    baseline REAL NOT NULL,
+    created INTEGER NOT NULL,
+    UNIQUE (kind, key, date)
+);
+"#,
 ];
 
 pub struct Store {

@@ -493,3 +493,107 @@ fn a_negative_article_about_the_area_alerts_without_a_rule() {
         "{err}"
     );
 }
+
+/// Trends and spikes (DESIGN §8): a rule's daily alerts over a steady baseline, then a surge
+/// today: `trends --json` gives the series and the spike; detection records and queues the
+/// push once.
+#[test]
+fn a_surge_above_the_28_day_baseline_is_a_spike_pushed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = "[[rule]]\nid = \"fire\"\nname = \"火灾事故\"\nlevel = \"high\"\nregion = [\"青石街道\"]\nevent = [\"火灾\"]\n";
+    let cfg = write_config(dir.path(), "", rules, "");
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text.push_str("[[notify]]\nkind = \"webhook\"\nurl_env = \"YUQING_TEST_SPIKE_HOOK\"\nmin_level = \"low\"\n\n[analysis]\nspike_level = \"high\"\n");
+    std::fs::write(&cfg, text).unwrap();
+    let app = App::open(yuqing::config::Config::load(&cfg).unwrap()).unwrap();
+    let noon = chrono::DateTime::parse_from_rfc3339("2026-12-02T12:00:00+08:00").unwrap();
+    app.set_clock(yuqing::app::clock::Clock::manual(
+        noon.with_timezone(&chrono::Utc),
+    ));
+    let mut n = 0;
+    let mut add = |days_ago: i64| {
+        let at = noon.timestamp() - days_ago * 86_400 - 3600;
+        n += 1;
+        let id = app
+            .store
+            .insert_article(&yuqing::store::NewArticle {
+                canonical_url: format!("http://127.0.0.1:9/sp/{n}"),
+                url: format!("http://127.0.0.1:9/sp/{n}"),
+                source_id: "s".into(),
+                title: format!("青石街道火灾{n}"),
+                published: Some(at),
+                fetched: at,
+                text: "青石街道发生火灾。".into(),
+                ..Default::default()
+            })
+            .unwrap()
+            .unwrap();
+        app.store
+            .insert_alert(id, "fire", yuqing::model::Level::High, "[]", at)
+            .unwrap();
+    };
+    for d in 1..=28 {
+        add(d);
+    }
+    for _ in 0..6 {
+        add(0);
+    }
+    app.index_pending().unwrap();
+    let t = app.trends(7).unwrap();
+    let fire = t.series.iter().find(|s| s.key == "fire").unwrap();
+    assert_eq!(fire.daily.len(), 7);
+    assert_eq!(fire.daily.last().unwrap(), &("2026-12-02".to_string(), 6));
+    assert_eq!(fire.daily[0].1, 1);
+    let region = t
+        .series
+        .iter()
+        .find(|s| s.key == "青石街道")
+        .expect("a region series");
+    assert_eq!(
+        region.daily.last().unwrap().1,
+        6,
+        "articles naming the word today"
+    );
+    let spikes: Vec<_> = t.spikes.iter().filter(|s| s.date == "2026-12-02").collect();
+    assert!(
+        spikes
+            .iter()
+            .any(|s| s.key == "fire" && s.count == 6 && (s.baseline - 1.0).abs() < 1e-9),
+        "{:?}",
+        t.spikes
+    );
+    assert!(
+        !t.spikes.iter().any(|s| s.date != "2026-12-02"),
+        "the steady days are not spikes"
+    );
+    assert!(app.detect_spikes().unwrap() >= 1);
+    assert_eq!(app.detect_spikes().unwrap(), 0, "recorded once");
+    let pushes = app.store.outbox_rows(None).unwrap();
+    let notice: Vec<_> = pushes.iter().filter(|r| r.kind == "notice").collect();
+    assert!(!notice.is_empty());
+    assert!(
+        notice
+            .iter()
+            .any(|r| r.payload.contains("火灾事故") && r.level.as_deref() == Some("high")),
+        "{notice:?}"
+    );
+    drop(app);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yuqing"))
+        .arg("--config")
+        .arg(&cfg)
+        .args(["trends", "--days", "3", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let s = &v["series"][0];
+    for k in ["kind", "key", "daily"] {
+        assert!(s.get(k).is_some(), "{k}: {v}");
+    }
+    assert_eq!(s["daily"].as_array().unwrap().len(), 3);
+    assert!(s["daily"][0][0].is_string() && s["daily"][0][1].is_number());
+}

@@ -7,7 +7,9 @@ use chrono::{DateTime, FixedOffset, NaiveTime, TimeZone};
 
 use super::channel::{self, Part};
 use super::message::PushAlert;
-use super::{DeliveryReport, HealthPush, LEASE, PushKind, RATE_WINDOW, backoff, in_quiet_hours};
+use super::{
+    DeliveryReport, HealthPush, LEASE, Notice, PushKind, RATE_WINDOW, backoff, in_quiet_hours,
+};
 use crate::config::{Config, NotifyConfig};
 use crate::store::Store;
 use crate::store::outbox::OutboxRow;
@@ -178,6 +180,13 @@ fn compose(ch: &NotifyConfig, rows: &[OutboxRow]) -> (Vec<Outgoing>, Vec<(i64, S
                 Ok(h) => out.push(Outgoing {
                     ids: vec![r.id],
                     parts: kind.health_parts(&h, value),
+                }),
+                Err(e) => bad.push((r.id, format!("推送内容无法解析：{e}"))),
+            },
+            PushKind::Notice => match serde_json::from_value::<Notice>(value.clone()) {
+                Ok(n) => out.push(Outgoing {
+                    ids: vec![r.id],
+                    parts: kind.notice_parts(&n, value),
                 }),
                 Err(e) => bad.push((r.id, format!("推送内容无法解析：{e}"))),
             },

@@ -53,6 +53,8 @@ pub enum PushKind {
     Digest,
     /// A change of a source's health ([`HealthPush`] JSON).
     Health,
+    /// A short titled message ([`Notice`] JSON): a spike (突发).
+    Notice,
 }
 
 impl PushKind {
@@ -61,6 +63,7 @@ impl PushKind {
             PushKind::Alert => "alert",
             PushKind::Digest => "digest",
             PushKind::Health => "health",
+            PushKind::Notice => "notice",
         }
     }
 
@@ -69,6 +72,7 @@ impl PushKind {
         match s {
             "digest" => PushKind::Digest,
             "health" => PushKind::Health,
+            "notice" => PushKind::Notice,
             _ => PushKind::Alert,
         }
     }
@@ -179,6 +183,48 @@ pub fn http_client(config: &Config) -> anyhow::Result<reqwest::Client> {
 
 /// Enqueues `alerts` for every channel whose `min_level` they reach; returns how many rows are
 /// new (an alert already queued for a channel is not queued again).
+/// A short titled message with a few lines and its level: a spike (突发).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct Notice {
+    /// The tag in brackets, e.g. 【舆情突发】.
+    pub tag: String,
+    pub headline: String,
+    pub lines: Vec<String>,
+    pub level: Level,
+}
+
+/// Enqueues a notice once (`key`) for every channel whose `min_level` it reaches.
+pub fn enqueue_notice(
+    store: &Store,
+    config: &Config,
+    key: &str,
+    n: &Notice,
+    now: i64,
+) -> anyhow::Result<usize> {
+    let mut payload = serde_json::to_value(n)?;
+    payload["title"] = serde_json::Value::from(format!("{}{}", n.tag, n.headline));
+    let payload = payload.to_string();
+    let channels: Vec<String> = config
+        .notify
+        .iter()
+        .filter(|c| n.level >= c.min_level)
+        .map(|c| c.channel())
+        .collect();
+    let rows: Vec<NewPush> = channels
+        .iter()
+        .map(|channel| NewPush {
+            channel,
+            key,
+            kind: PushKind::Notice.as_str(),
+            level: Some(n.level.as_str()),
+            payload: &payload,
+            created: now,
+            next_attempt_at: now,
+        })
+        .collect();
+    Ok(store.outbox_enqueue(&rows)?)
+}
+
 pub fn enqueue_alerts(
     store: &Store,
     config: &Config,

@@ -5,7 +5,9 @@ use base64::Engine as _;
 use futures_util::future::BoxFuture;
 use serde_json::Value;
 
-use super::{HealthPush, Kind, Part, PushAlert, health_lines, send, wrong_part};
+use super::{
+    HealthPush, Kind, Notice, Part, PushAlert, health_lines, notice_lines, send, wrong_part,
+};
 use crate::alert::digest::{Digest, render};
 use crate::alert::notify::message::{self, Flavor};
 use crate::config::NotifyConfig;
@@ -67,6 +69,16 @@ impl Kind for Email {
         let (title, lines) = health_lines(h);
         vec![Part::Email(send::Email {
             subject: format!("{title}{}", message::clean(&h.headline(), 120)),
+            html: None,
+            text: Some(lines.join("\n").replace("**", "")),
+            attachments: Vec::new(),
+        })]
+    }
+
+    fn notice_parts(&self, n: &Notice, _raw: Value) -> Vec<Part> {
+        let (title, lines) = notice_lines(n);
+        vec![Part::Email(send::Email {
+            subject: format!("{title}{}", message::clean(&n.headline, 120)),
             html: None,
             text: Some(lines.join("\n").replace("**", "")),
             attachments: Vec::new(),

@@ -4,7 +4,7 @@
 use futures_util::future::BoxFuture;
 use serde_json::Value;
 
-use super::{HealthPush, Kind, Part, PushAlert, health_lines};
+use super::{HealthPush, Kind, Notice, Part, PushAlert, health_lines, notice_lines};
 use crate::alert::digest::Digest;
 use crate::alert::notify::message::{self, Flavor};
 use crate::config::NotifyConfig;
@@ -44,6 +44,14 @@ impl Kind for Bot {
 
     fn health_parts(&self, h: &HealthPush, _raw: Value) -> Vec<Part> {
         health_parts(h, self.flavor)
+    }
+
+    fn notice_parts(&self, n: &Notice, _raw: Value) -> Vec<Part> {
+        let (title, lines) = notice_lines(n);
+        vec![Part::Markdown {
+            title,
+            text: lines.join(self.flavor.newline()),
+        }]
     }
 
     fn send<'a>(

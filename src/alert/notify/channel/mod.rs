@@ -11,9 +11,9 @@ mod wecom;
 use futures_util::future::BoxFuture;
 use serde_json::Value;
 
-use super::HealthPush;
 use super::message::PushAlert;
 use super::send;
+use super::{HealthPush, Notice};
 use crate::alert::digest::Digest;
 use crate::config::NotifyConfig;
 use crate::model::NotifyKind;
@@ -37,6 +37,8 @@ pub trait Kind: Sync {
     fn digest_parts(&self, payload: Value) -> Vec<Part>;
     /// A source health change (`raw`: its stored JSON).
     fn health_parts(&self, h: &HealthPush, raw: Value) -> Vec<Part>;
+    /// A notice, such as a spike (`raw`: its stored JSON).
+    fn notice_parts(&self, n: &Notice, raw: Value) -> Vec<Part>;
     /// Sends one part.
     fn send<'a>(
         &'a self,
@@ -68,6 +70,18 @@ fn health_lines(h: &HealthPush) -> (String, Vec<String>) {
         lines.push(format!("地址：{u}"));
     }
     (title, lines)
+}
+
+/// The title and lines of a notice.
+fn notice_lines(n: &Notice) -> (String, Vec<String>) {
+    use super::message::clean;
+    let mut lines = vec![format!(
+        "**{}{}**",
+        clean(&n.tag, 40),
+        clean(&n.headline, 300)
+    )];
+    lines.extend(n.lines.iter().take(20).map(|l| clean(l, 300)));
+    (clean(&n.tag, 40), lines)
 }
 
 /// The wrong part for a kind (a stored row of another shape): an error, never a panic.

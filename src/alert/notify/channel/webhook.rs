@@ -3,7 +3,7 @@
 use futures_util::future::BoxFuture;
 use serde_json::Value;
 
-use super::{HealthPush, Kind, Part, PushAlert, send, wrong_part};
+use super::{HealthPush, Kind, Notice, Part, PushAlert, send, wrong_part};
 use crate::alert::digest::Digest;
 use crate::config::NotifyConfig;
 use crate::model::NotifyKind;
@@ -33,6 +33,11 @@ impl Kind for Webhook {
 
     fn health_parts(&self, _h: &HealthPush, mut raw: Value) -> Vec<Part> {
         raw["type"] = Value::from("health");
+        vec![Part::Json(raw)]
+    }
+
+    fn notice_parts(&self, _n: &Notice, mut raw: Value) -> Vec<Part> {
+        raw["type"] = Value::from("notice");
         vec![Part::Json(raw)]
     }
 
