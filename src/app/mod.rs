@@ -9,6 +9,7 @@ pub mod clock;
 mod digest;
 pub mod events;
 pub mod ingest;
+pub mod overview;
 mod pushes;
 mod ruletest;
 pub mod saved;

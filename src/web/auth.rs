@@ -302,7 +302,11 @@ fn login_response(
 }
 
 pub async fn login_page(Query(q): Query<HashMap<String, String>>) -> Result<Response, PageError> {
-    let next = q.get("next").and_then(|n| local_path(n)).unwrap_or("/");
+    // Without a page to go back to, the overview (the home page).
+    let next = q
+        .get("next")
+        .and_then(|n| local_path(n))
+        .unwrap_or("/overview");
     login_response(StatusCode::OK, next, "", None)
 }
 
@@ -320,7 +324,7 @@ pub async fn login(
     let next = f
         .get("next")
         .and_then(local_path)
-        .unwrap_or("/")
+        .unwrap_or("/overview")
         .to_string();
     let mut keys = vec![format!("user:{name}")];
     if let Some(ip) = ip {

@@ -40,6 +40,7 @@ pub mod error;
 pub mod events;
 mod export;
 mod limiter;
+pub mod overview;
 pub mod pages;
 pub mod params;
 pub mod review;
@@ -93,6 +94,8 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/export.xlsx", get(export::xlsx))
         .route("/article/{id}", get(pages::article))
         .route("/article/{id}/evidence", get(pages::evidence))
+        .route("/overview", get(overview::page))
+        .route("/api/overview", get(overview::api))
         .route("/events", get(events::list_page))
         .route("/events/{id}", get(events::page))
         .route("/api/events", get(events::api_list))

@@ -352,8 +352,8 @@ async fn login_sets_a_strict_cookie_and_logout_ends_the_session() {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(
         r.header("location"),
-        "/",
-        "an off-site next is not followed"
+        "/overview",
+        "an off-site next is not followed: the home page"
     );
     let set = r.header("set-cookie");
     for attr in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
@@ -602,7 +602,7 @@ async fn off_site_redirects_are_refused_in_every_spelling() {
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
-        assert_eq!(r.header("location"), "/", "next={next}");
+        assert_eq!(r.header("location"), "/overview", "next={next}");
     }
     let r = t
         .login_from(

@@ -862,3 +862,42 @@ async fn the_event_page_shows_members_timeline_and_first_publication() {
         StatusCode::BAD_REQUEST
     );
 }
+
+/// 舆情概览: charts as inline SVG (no script), totals, events, words and sources; the API has
+/// the same numbers, and a bad range is a 400.
+#[tokio::test]
+async fn the_overview_draws_its_charts_inline() {
+    let t = setup(&[("staff1", Role::Staff)]);
+    let s = t.login("staff1").await;
+    let c = Some(s.cookie.as_str());
+    let page = t.get("/overview", c).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(
+        page.body.matches("<svg class=\"chart\"").count(),
+        2,
+        "two charts"
+    );
+    assert!(!page.body.contains("<script>alert"), "titles escaped");
+    assert!(page.body.contains("热点事件") && page.body.contains("高频命中词"));
+    let j = t.get("/api/overview", c).await.json();
+    assert_eq!(j["alerts_total"], 2, "{j}");
+    assert_eq!(j["articles_total"], 3);
+    assert_eq!(
+        j["alerts_daily"].as_array().unwrap().len(),
+        30,
+        "the last 30 days by default"
+    );
+    assert_eq!(j["events"].as_array().unwrap().len(), 1);
+    assert!(j["top_words"][0]["word"].is_string());
+    assert!(
+        page.body
+            .contains(&format!("<strong>{}</strong> 条预警", j["alerts_total"]))
+    );
+    for p in [
+        "/api/overview?since=2026-12-10&until=2026-12-01",
+        "/api/overview?since=2020-01-01&until=2026-01-01",
+        "/api/overview?since=bad",
+    ] {
+        assert_eq!(t.get(p, c).await.status, StatusCode::BAD_REQUEST, "{p}");
+    }
+}

@@ -1,0 +1,175 @@
+//! 舆情概览, the overview page: charts drawn here as inline SVG (no script, no chart library,
+//! no CDN: it works on an intranet, prints, and reads on a phone), and `/api/overview`.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+
+use super::WebState;
+use super::auth::{ApiUser, PageUser};
+use super::error::{PageError, WebError, blocking};
+use super::params::Params;
+use super::view::{Nav, render};
+use crate::app::overview::Overview;
+
+#[derive(Template)]
+#[template(path = "overview.html", config = "src/web/askama.toml")]
+struct OverviewPage {
+    nav: Nav,
+    o: Overview,
+    alerts_svg: String,
+    tone_svg: String,
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Stacked bars, one per day; `series` are (label, colour, values per day). Every label is
+/// escaped; the chart scales to the page width.
+pub fn stacked_bars(title: &str, days: &[String], series: &[(&str, &str, Vec<i64>)]) -> String {
+    let n = days.len().max(1);
+    let (w, h, left, bottom, top) = (720.0f64, 180.0f64, 34.0f64, 34.0f64, 26.0f64);
+    let bar = (w - left - 8.0) / n as f64;
+    let totals: Vec<i64> = (0..n)
+        .map(|i| {
+            series
+                .iter()
+                .map(|s| s.2.get(i).copied().unwrap_or(0))
+                .sum()
+        })
+        .collect();
+    let max = totals.iter().copied().max().unwrap_or(0).max(1) as f64;
+    let mut svg = format!(
+        "<svg class=\"chart\" role=\"img\" aria-label=\"{}\" viewBox=\"0 0 {w} {}\" preserveAspectRatio=\"xMinYMin meet\" xmlns=\"http://www.w3.org/2000/svg\">",
+        esc(title),
+        h + bottom + top
+    );
+    // Legend.
+    let mut x = left;
+    for (label, colour, _) in series {
+        svg.push_str(&format!(
+            "<rect x=\"{x:.1}\" y=\"6\" width=\"10\" height=\"10\" fill=\"{colour}\"/><text x=\"{:.1}\" y=\"15\" font-size=\"11\">{}</text>",
+            x + 13.0,
+            esc(label)
+        ));
+        x += 16.0 + 13.0 * label.chars().count() as f64 + 10.0;
+    }
+    // Axis: zero and the maximum.
+    svg.push_str(&format!(
+        "<line x1=\"{left}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#999\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\">0</text><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\">{}</text>",
+        top + h,
+        w - 8.0,
+        top + h,
+        left - 4.0,
+        top + h + 3.0,
+        left - 4.0,
+        top + 8.0,
+        max as i64
+    ));
+    for i in 0..n {
+        let mut y = top + h;
+        let bx = left + bar * i as f64;
+        for (label, colour, values) in series {
+            let v = values.get(i).copied().unwrap_or(0);
+            if v == 0 {
+                continue;
+            }
+            let bh = h * v as f64 / max;
+            y -= bh;
+            svg.push_str(&format!(
+                "<rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{bh:.1}\" fill=\"{colour}\"><title>{} {} {v}</title></rect>",
+                bx + 1.0,
+                (bar - 2.0).max(1.0),
+                esc(&days[i]),
+                esc(label)
+            ));
+        }
+        if i % (n / 6).max(1) == 0 || i == n - 1 {
+            svg.push_str(&format!(
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"middle\">{}</text>",
+                bx + bar / 2.0,
+                top + h + 16.0,
+                esc(days[i].get(5..).unwrap_or(&days[i]))
+            ));
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+async fn load(web: &WebState, p: &Params) -> Result<Overview, WebError> {
+    let since = p.date("since")?;
+    let until = p.date("until")?;
+    let app = web.shared.app();
+    blocking(move || app.overview(since, until).map_err(WebError::BadRequest)).await
+}
+
+pub async fn page(
+    State(web): State<WebState>,
+    PageUser(s): PageUser,
+    p: Params,
+) -> Result<Response, PageError> {
+    let o = load(&web, &p).await?;
+    let days: Vec<String> = o.alerts_daily.iter().map(|d| d.date.clone()).collect();
+    let alerts_svg = stacked_bars(
+        "每日预警（按级别）",
+        &days,
+        &[
+            (
+                "高",
+                "#b71c1c",
+                o.alerts_daily.iter().map(|d| d.high).collect(),
+            ),
+            (
+                "中",
+                "#f57c00",
+                o.alerts_daily.iter().map(|d| d.medium).collect(),
+            ),
+            (
+                "低",
+                "#607d8b",
+                o.alerts_daily.iter().map(|d| d.low).collect(),
+            ),
+        ],
+    );
+    let tone_svg = stacked_bars(
+        "每日文章（按情感倾向）",
+        &days,
+        &[
+            (
+                "负面",
+                "#c62828",
+                o.tone_daily.iter().map(|d| d.negative).collect(),
+            ),
+            (
+                "中性",
+                "#9e9e9e",
+                o.tone_daily.iter().map(|d| d.neutral).collect(),
+            ),
+            (
+                "正面",
+                "#2e7d32",
+                o.tone_daily.iter().map(|d| d.positive).collect(),
+            ),
+        ],
+    );
+    render(&OverviewPage {
+        nav: Nav::new(&s, "overview"),
+        o,
+        alerts_svg,
+        tone_svg,
+    })
+}
+
+pub async fn api(
+    State(web): State<WebState>,
+    ApiUser(_): ApiUser,
+    p: Params,
+) -> Result<Response, WebError> {
+    Ok(Json(load(&web, &p).await?).into_response())
+}
