@@ -71,7 +71,7 @@ pub fn stacked_bars(title: &str, days: &[String], series: &[(&str, &str, Vec<i64
         top + 8.0,
         max as i64
     ));
-    for i in 0..n {
+    for (i, day) in days.iter().enumerate() {
         let mut y = top + h;
         let bx = left + bar * i as f64;
         for (label, colour, values) in series {
@@ -85,7 +85,7 @@ pub fn stacked_bars(title: &str, days: &[String], series: &[(&str, &str, Vec<i64
                 "<rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{bh:.1}\" fill=\"{colour}\"><title>{} {} {v}</title></rect>",
                 bx + 1.0,
                 (bar - 2.0).max(1.0),
-                esc(&days[i]),
+                esc(day),
                 esc(label)
             ));
         }
@@ -94,7 +94,7 @@ pub fn stacked_bars(title: &str, days: &[String], series: &[(&str, &str, Vec<i64
                 "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"middle\">{}</text>",
                 bx + bar / 2.0,
                 top + h + 16.0,
-                esc(days[i].get(5..).unwrap_or(&days[i]))
+                esc(day.get(5..).unwrap_or(day))
             ));
         }
     }
