@@ -231,6 +231,12 @@ try {
   const head = fs.readFileSync(file).subarray(0, 2).toString();
   check(head === 'PK' && download.suggestedFilename().endsWith('.xlsx'), `XLSX downloaded (${download.suggestedFilename()})`);
 
+  // 5a. The overview: charts drawn inline as SVG, no chart script.
+  await page.goto(`${base}/overview`);
+  check((await page.$$('svg.chart')).length === 2, 'the overview draws two charts inline');
+  check((await page.textContent('.stats')).includes('条预警'), 'the overview counts alerts');
+  await shot('overview');
+
   // 5b. The saved search (专题): new matches, its page, its export.
   await page.goto(`${base}/saved`);
   const badge = await page.textContent('.saved-item .badge.new');
@@ -253,7 +259,7 @@ try {
   const phone = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   await phone.addCookies(await context.cookies());
   const pp = await phone.newPage();
-  for (const [name, url] of [['search', '/?q=%E7%81%AB%E7%81%BE'], ['alerts', '/alerts'], ['digest', '/digest'], ['saved', '/saved'], ['sources', '/sources']]) {
+  for (const [name, url] of [['overview', '/overview'], ['event', '/events'], ['search', '/?q=%E7%81%AB%E7%81%BE'], ['alerts', '/alerts'], ['digest', '/digest'], ['saved', '/saved'], ['sources', '/sources']]) {
     await pp.goto(`${base}${url}`);
     const overflow = await pp.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     check(overflow <= 1, `${name} at 390 px: no sideways scrolling (${overflow} px)`);
