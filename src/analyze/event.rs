@@ -2,7 +2,8 @@
 //! reprints SimHash finds. Each article is reduced to its TF-IDF keywords (jieba's IDF table,
 //! the title counted twice, places and names kept); two articles published within
 //! [`WINDOW_HOURS`] of each other whose keyword vectors have a cosine of at least
-//! [`THRESHOLD`] are about the same incident. An article joins the event of its best match.
+//! [`THRESHOLD`] are about the same incident, each keyword scaled by its rarity among the
+//! recent articles. An article joins the event of its best match.
 //!
 //! [`EventIndex`] holds the recent articles' keywords with an inverted list per keyword, so a
 //! new article is compared only with articles sharing a keyword, not with every one.
@@ -16,12 +17,65 @@ pub const KEYWORDS: usize = 16;
 /// Articles further apart in time are never the same incident.
 pub const WINDOW_HOURS: i64 = 96;
 /// Cosine similarity of keyword vectors from which two articles are one incident.
-pub const THRESHOLD: f64 = 0.38;
+pub const THRESHOLD: f64 = 0.42;
+/// Smoothing of the rarity scale: with few recent articles every keyword counts about the same.
+const SMOOTH: f64 = 5.0;
 /// Characters of the body read for keywords (the lead says what happened).
 const BODY_CHARS: usize = 1200;
 /// A keyword shared by more recent articles than this says nothing about an incident (a
 /// district's name in every article): it is not used to find candidates.
 const MAX_POSTINGS: usize = 2000;
+
+/// Words of every local report that say nothing about which incident it is: administrative
+/// units, reporting verbs, times of day. Not keywords.
+const GENERIC: &[&str] = &[
+    "街道",
+    "社区",
+    "小区",
+    "居委会",
+    "村委会",
+    "辖区",
+    "发生",
+    "反映",
+    "居民",
+    "群众",
+    "市民",
+    "现场",
+    "今天",
+    "昨天",
+    "今日",
+    "昨日",
+    "今天上午",
+    "今天下午",
+    "昨天下午",
+    "昨晚",
+    "今晨",
+    "目前",
+    "记者",
+    "相关",
+    "工作",
+    "情况",
+    "问题",
+    "部门",
+    "表示",
+    "进行",
+    "开展",
+    "联系",
+    "存在",
+    "形成",
+    "突发",
+    "网友",
+    "据悉",
+    "据了解",
+    "介绍",
+    "通报",
+    "消息",
+    "报道",
+    "发布",
+    "有关",
+    "工作人员",
+    "负责人",
+];
 
 /// An article's keywords with their weights, unit length.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -32,7 +86,12 @@ impl Keywords {
     pub fn of(seg: &Segmenter, title: &str, text: &str) -> Keywords {
         let body: String = text.chars().take(BODY_CHARS).collect();
         let doc = format!("{title}。{title}。{body}");
-        let mut kw = seg.keywords(&doc, KEYWORDS);
+        let mut kw: Vec<(String, f64)> = seg
+            .keywords(&doc, KEYWORDS + 8)
+            .into_iter()
+            .filter(|(k, _)| !GENERIC.contains(&k.as_str()))
+            .take(KEYWORDS)
+            .collect();
         let norm = kw.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
         if norm > 0.0 {
             kw.iter_mut().for_each(|(_, w)| *w /= norm);
@@ -103,13 +162,37 @@ impl EventIndex {
                 if (d.at - at).abs() > WINDOW_HOURS * 3600 {
                     continue;
                 }
-                let c = keywords.cosine(&d.keywords);
+                let c = self.local_cosine(keywords, &d.keywords);
                 if c >= THRESHOLD && best.is_none_or(|(b, bc)| c > bc || (c == bc && other < b)) {
                     best = Some((other, c));
                 }
             }
         }
         best
+    }
+
+    /// Cosine with each keyword's weight scaled by how rare it is among the recent articles
+    /// (`ln((N + 5) / (df + 5)) + 1`, mild while few articles are known): words every local
+    /// article has (the district's name, 火灾 in a fire season) count less than what sets one
+    /// incident apart.
+    fn local_cosine(&self, a: &Keywords, b: &Keywords) -> f64 {
+        let n = self.docs.len() as f64;
+        let factor = |k: &str| {
+            let df = self.postings.get(k).map_or(0, Vec::len) as f64;
+            ((n + SMOOTH) / (df + SMOOTH)).ln() + 1.0
+        };
+        let scale = |v: &Keywords| -> Vec<(String, f64)> {
+            let mut out: Vec<(String, f64)> =
+                v.0.iter()
+                    .map(|(k, w)| (k.clone(), w * factor(k)))
+                    .collect();
+            let norm = out.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
+            if norm > 0.0 {
+                out.iter_mut().for_each(|(_, w)| *w /= norm);
+            }
+            out
+        };
+        Keywords(scale(a)).cosine(&Keywords(scale(b)))
     }
 
     /// Forgets articles older than `before` (unix seconds).
