@@ -313,6 +313,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             status,
             rule,
             level,
+            unit,
+            handling,
             json,
         } => {
             let app = App::open(config)?;
@@ -334,6 +336,18 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                         .transpose()
                         .map_err(alert_failure)?,
                     limit: None,
+                    unit,
+                    handling: handling
+                        .as_deref()
+                        .map(|h| {
+                            crate::model::Handling::parse(h).ok_or_else(|| {
+                                usage(format!(
+                                    "未知处置状态 {h:?}：{} (unknown handling)",
+                                    crate::model::Handling::names()
+                                ))
+                            })
+                        })
+                        .transpose()?,
                 },
                 json,
             )

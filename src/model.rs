@@ -3,7 +3,7 @@
 
 mod kinds;
 
-pub use kinds::{AlertStatus, DigestFormat, Level, NotifyKind, Role, SourceStatus, Tone};
+pub use kinds::{AlertStatus, DigestFormat, Handling, Level, NotifyKind, Role, SourceStatus, Tone};
 
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;

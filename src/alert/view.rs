@@ -40,6 +40,10 @@ pub struct AlertView {
     pub tone: crate::analyze::ToneView,
     /// The article's event (事件); `null` when alone.
     pub event_id: Option<i64>,
+    /// 交办: the partner unit's id, the deadline (RFC 3339), and where the handling stands.
+    pub unit: Option<String>,
+    pub due: Option<String>,
+    pub handling: Option<crate::model::Handling>,
     /// The article's reprint cluster (its own id when it has none); see [`reprint_groups`].
     #[serde(skip)]
     pub cluster_id: i64,

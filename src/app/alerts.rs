@@ -80,6 +80,9 @@ pub struct AlertQuery {
     pub rule: Option<String>,
     pub level: Option<crate::model::Level>,
     pub limit: Option<usize>,
+    /// Handed to this partner unit.
+    pub unit: Option<String>,
+    pub handling: Option<crate::model::Handling>,
 }
 
 impl App {
@@ -299,6 +302,8 @@ impl App {
             article_id: None,
             limit: q.limit,
             without_text: false,
+            unit: q.unit.clone(),
+            handling: q.handling.map(|h| (h, self.now_ts())),
         })?;
         Ok(rows.iter().map(|r| self.alert_view(r)).collect())
     }
@@ -404,6 +409,9 @@ impl App {
             note: r.note.clone(),
             tone: crate::analyze::ToneView::of(r.tone.as_ref(), &r.title, &r.text),
             event_id: r.event_id,
+            unit: r.unit.clone(),
+            due: r.due.map(|t| self.rfc3339(t)),
+            handling: super::handling::handling_of(r, self.now_ts()),
             cluster_id: r.cluster_id,
         }
     }

@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod clock;
 mod digest;
 pub mod events;
+pub mod handling;
 pub mod ingest;
 pub mod overview;
 mod pushes;

@@ -125,6 +125,12 @@ pub enum Command {
         /// high | medium | low
         #[arg(long)]
         level: Option<String>,
+        /// Handed to this partner unit (units.toml id).
+        #[arg(long)]
+        unit: Option<String>,
+        /// assigned (已交办) | done (已办结) | overdue (已超期)
+        #[arg(long)]
+        handling: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -257,6 +263,34 @@ pub enum AlertsAction {
         #[arg(long)]
         note: Option<String>,
         /// Who decided (defaults to $USER).
+        #[arg(long)]
+        by: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// 交办：把预警交给联席单位办理，附期限与要求，并推送到该单位的渠道 (hand to a partner unit).
+    Assign {
+        id: i64,
+        #[arg(long)]
+        unit: String,
+        /// Deadline from now, e.g. 48h, 3d (default: the unit's default_due).
+        #[arg(long)]
+        due: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+        /// Who assigned (defaults to $USER).
+        #[arg(long)]
+        by: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// 反馈：记录单位的办理情况；`--done` 表示已办结 (record a unit's feedback; --done closes it).
+    Feedback {
+        id: i64,
+        #[arg(long)]
+        note: String,
+        #[arg(long)]
+        done: bool,
         #[arg(long)]
         by: Option<String>,
         #[arg(long)]

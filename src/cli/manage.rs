@@ -95,6 +95,56 @@ pub(super) fn alerts(
                 );
             }
         }
+        Some(AlertsAction::Assign {
+            id,
+            unit,
+            due,
+            note,
+            by,
+            json,
+        }) => {
+            let by = by.or_else(|| std::env::var("USER").ok());
+            let due = due
+                .as_deref()
+                .map(crate::app::handling::parse_due)
+                .transpose()
+                .map_err(alert_failure)?;
+            let a = app
+                .assign_alert(id, &unit, due, note.as_deref(), by.as_deref())
+                .map_err(alert_failure)?;
+            if json {
+                print_json(&a)?;
+            } else {
+                println!(
+                    "预警 {} 已交办 {}，期限 {} ({})",
+                    a.id,
+                    unit,
+                    crate::model::short_time(a.due.as_deref()),
+                    a.title
+                );
+            }
+        }
+        Some(AlertsAction::Feedback {
+            id,
+            note,
+            done,
+            by,
+            json,
+        }) => {
+            let by = by.or_else(|| std::env::var("USER").ok());
+            let a = app
+                .alert_feedback(id, &note, done, by.as_deref())
+                .map_err(alert_failure)?;
+            if json {
+                print_json(&a)?;
+            } else {
+                println!(
+                    "预警 {} 已记录反馈{}",
+                    a.id,
+                    if done { "，已办结" } else { "" }
+                );
+            }
+        }
         Some(AlertsAction::Backfill { days }) => {
             let n = app.backfill_alerts(days)?;
             println!("回溯匹配完成 (backfill): 最近 {days} 天, 新增预警 {n} 条");

@@ -20,6 +20,7 @@ mod rules;
 mod site;
 mod sources;
 mod tree;
+mod units;
 
 use notify::check_notify;
 pub use notify::{DEFAULT_NOTIFY_BATCH, NotifyConfig, parse_quiet_hours};
@@ -33,6 +34,7 @@ pub use diag::{ConfigErrors, Problem};
 use raw::RawService;
 pub use rules::{Level, Rule, Scope};
 pub use site::{SiteRule, validate_selector};
+pub use units::{DEFAULT_DUE, Unit};
 
 /// Default of `[digest] max_listed`: a day's reading for a collector, not a backfill's 6 000.
 pub const DEFAULT_MAX_LISTED: usize = 200;
@@ -70,6 +72,8 @@ pub struct Config {
     pub sources: Vec<Source>,
     pub sites: Vec<SiteRule>,
     pub rules: Vec<Rule>,
+    /// Partner units (联席单位) from `units.toml`; empty without the file.
+    pub units: Vec<Unit>,
 }
 
 /// Limits of the web server (`[server]`): every client is hostile, so headers, bodies and
@@ -430,6 +434,15 @@ impl Config {
             sources::load(&sources_path, &crawl.default_cron, c.problems).unwrap_or_default();
         let source_ids: Vec<&str> = sources.iter().map(|s| s.id.as_str()).collect();
         let rules = rules::load(&rules_path, &source_ids, c.problems).unwrap_or_default();
+        // units.toml: named by `units`, else used when it sits next to the configuration.
+        let units_path = match &raw.units {
+            Some(u) => Some(dir.join(u.get_ref())),
+            None => Some(dir.join("units.toml")).filter(|p| p.exists()),
+        };
+        let channels: Vec<String> = notify.iter().map(|n| n.channel()).collect();
+        let units = units_path
+            .and_then(|p| units::load(&p, &channels, c.problems))
+            .unwrap_or_default();
         if let Some(u) = &userdict {
             check_userdict(u, c.problems);
         }
@@ -466,6 +479,7 @@ impl Config {
             sources,
             sites,
             rules,
+            units,
         })
     }
 

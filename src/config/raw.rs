@@ -20,6 +20,8 @@ pub struct RawService {
     pub sources: Option<S>,
     pub rules: Option<S>,
     pub userdict: Option<S>,
+    /// The partner units file (`units.toml`).
+    pub units: Option<S>,
     pub server: RawServer,
     pub http: RawHttp,
     pub crawl: RawCrawl,
@@ -194,8 +196,8 @@ impl RawService {
             doc.get_ref(),
             0..0,
             &[
-                "timezone", "data_dir", "sources", "rules", "userdict", "server", "http", "crawl",
-                "digest", "analysis", "notify",
+                "timezone", "data_dir", "sources", "rules", "userdict", "units", "server", "http",
+                "crawl", "digest", "analysis", "notify",
             ],
         );
         let server = t.table(
@@ -255,6 +257,7 @@ impl RawService {
             sources: t.string(c, "sources"),
             rules: t.string(c, "rules"),
             userdict: t.string(c, "userdict"),
+            units: t.string(c, "units"),
             server: server.map_or_else(Default::default, |s| RawServer {
                 listen: s.string(c, "listen"),
                 header_timeout: s.string(c, "header_timeout"),

@@ -90,6 +90,22 @@ named!(Tone {
     Positive = "positive", "正面";
 });
 
+/// Where an alert handed to a partner unit stands: 已交办, 已办结, or 已超期 when its deadline
+/// passed without done (derived from the deadline and the clock, never stored).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Handling {
+    Assigned,
+    Done,
+    Overdue,
+}
+
+named!(Handling {
+    Overdue = "overdue", "已超期";
+    Assigned = "assigned", "已交办";
+    Done = "done", "已办结";
+});
+
 /// Where a collector's review has put an alert.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

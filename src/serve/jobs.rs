@@ -465,3 +465,25 @@ pub async fn spikes(shared: Arc<Shared>, token: CancellationToken) {
         }
     }
 }
+
+/// How often deadlines of handed-over alerts are checked.
+pub const OVERDUE_EVERY: Duration = Duration::from_secs(60);
+
+/// Pushes alerts past their deadline (已超期) once to their unit and the admin channels.
+pub async fn overdue(shared: Arc<Shared>, token: CancellationToken) {
+    loop {
+        tokio::select! {
+            _ = token.cancelled() => break,
+            _ = tokio::time::sleep(OVERDUE_EVERY) => {}
+        }
+        let app = shared.app();
+        match tokio::task::spawn_blocking(move || app.push_overdue()).await {
+            Ok(Ok(n)) if n > 0 => {
+                tracing::info!(alerts = n, "交办超期 (overdue) pushed");
+                WAKE_PUSHER.notify_one();
+            }
+            Ok(Err(e)) => tracing::warn!(error = %e, "overdue check failed"),
+            _ => {}
+        }
+    }
+}

@@ -33,6 +33,10 @@ pub struct AlertRow {
     pub tone: Option<super::ArticleTone>,
     /// The article's event (事件), if it has one.
     pub event_id: Option<i64>,
+    /// 交办: the partner unit it was handed to, the deadline, when the unit finished.
+    pub unit: Option<String>,
+    pub due: Option<i64>,
+    pub done_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -57,11 +61,15 @@ pub struct AlertFilter {
     pub limit: Option<usize>,
     /// Leave `text` empty: for listing thousands of alerts without their articles' text.
     pub without_text: bool,
+    /// Handed to this partner unit.
+    pub unit: Option<String>,
+    /// In this handling state as of `now`.
+    pub handling: Option<(crate::model::Handling, i64)>,
 }
 
 const COLS: &str = "al.id, al.article_id, al.rule_id, al.level, al.status, al.matched, al.created, al.updated, al.note,
                     a.url, a.title, a.source_id, a.published, a.text, COALESCE(a.cluster_id, a.id),
-                    a.tone, a.tone_score, a.tone_words, a.event_id";
+                    a.tone, a.tone_score, a.tone_words, a.event_id, al.unit, al.due, al.done_at";
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<AlertRow> {
     Ok(AlertRow {
@@ -82,6 +90,9 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<AlertRow> {
         cluster_id: r.get(14)?,
         tone: super::articles::tone_of(r, 15)?,
         event_id: r.get(18)?,
+        unit: r.get(19)?,
+        due: r.get(20)?,
+        done_at: r.get(21)?,
     })
 }
 
@@ -236,6 +247,26 @@ impl Store {
         if let Some(id) = f.article_id {
             push("al.article_id =", id.into());
         }
+        if let Some(u) = &f.unit {
+            push("al.unit =", u.clone().into());
+        }
+        if let Some((h, now)) = f.handling {
+            use crate::model::Handling;
+            match h {
+                Handling::Done => push(
+                    "al.unit IS NOT NULL AND al.done_at IS NOT NULL AND 1 =",
+                    1.into(),
+                ),
+                Handling::Assigned => push(
+                    "al.unit IS NOT NULL AND al.done_at IS NULL AND al.due >=",
+                    now.into(),
+                ),
+                Handling::Overdue => push(
+                    "al.unit IS NOT NULL AND al.done_at IS NULL AND al.due <",
+                    now.into(),
+                ),
+            }
+        }
         sql.push_str(" ORDER BY al.created DESC, al.id DESC");
         if let Some(n) = f.limit {
             sql.push_str(&format!(" LIMIT {n}"));
@@ -304,5 +335,122 @@ impl Store {
                     .collect::<rusqlite::Result<Vec<i64>>>()
             });
         self.wrap(r)
+    }
+}
+
+/// One assignment or feedback in an alert's handling trail.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActionRow {
+    pub at: i64,
+    pub by: Option<String>,
+    /// `assign`, `feedback` or `done`.
+    pub action: String,
+    pub unit: Option<String>,
+    pub due: Option<i64>,
+    pub note: Option<String>,
+}
+
+impl Store {
+    /// Hands an alert to `unit` with deadline `due` (reassigning reopens it); recorded in the
+    /// trail. Whether the alert exists.
+    pub fn assign_alert(
+        &self,
+        id: i64,
+        unit: &str,
+        due: i64,
+        note: Option<&str>,
+        by: Option<&str>,
+        now: i64,
+    ) -> Result<bool> {
+        let mut conn = self.conn();
+        let r = (|| {
+            let tx = conn.transaction()?;
+            let n = tx.execute(
+                "UPDATE alerts SET unit = ?2, due = ?3, done_at = NULL, overdue_pushed = 0, updated = ?4 WHERE id = ?1",
+                params![id, unit, due, now],
+            )?;
+            if n == 1 {
+                tx.execute(
+                    "INSERT INTO alert_actions (alert_id, at, by, action, unit, due, note)
+                     VALUES (?1, ?2, ?3, 'assign', ?4, ?5, ?6)",
+                    params![id, now, by, unit, due, note],
+                )?;
+            }
+            tx.commit()?;
+            Ok(n == 1)
+        })();
+        self.wrap(r)
+    }
+
+    /// Records a unit's feedback, and `done` when it has finished.
+    pub fn alert_feedback(
+        &self,
+        id: i64,
+        note: &str,
+        done: bool,
+        by: Option<&str>,
+        now: i64,
+    ) -> Result<()> {
+        let mut conn = self.conn();
+        let r = (|| {
+            let tx = conn.transaction()?;
+            if done {
+                tx.execute(
+                    "UPDATE alerts SET done_at = ?2, updated = ?2 WHERE id = ?1",
+                    params![id, now],
+                )?;
+            }
+            tx.execute(
+                "INSERT INTO alert_actions (alert_id, at, by, action, unit, note)
+                 VALUES (?1, ?2, ?3, ?4, (SELECT unit FROM alerts WHERE id = ?1), ?5)",
+                params![id, now, by, if done { "done" } else { "feedback" }, note],
+            )?;
+            tx.commit()
+        })();
+        self.wrap(r)
+    }
+
+    /// The handling trail of an alert, oldest first.
+    pub fn alert_actions(&self, id: i64) -> Result<Vec<ActionRow>> {
+        let conn = self.conn();
+        let r = conn
+            .prepare(
+                "SELECT at, by, action, unit, due, note FROM alert_actions WHERE alert_id = ?1 ORDER BY id",
+            )
+            .and_then(|mut st| {
+                st.query_map([id], |r| {
+                    Ok(ActionRow {
+                        at: r.get(0)?,
+                        by: r.get(1)?,
+                        action: r.get(2)?,
+                        unit: r.get(3)?,
+                        due: r.get(4)?,
+                        note: r.get(5)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()
+            });
+        self.wrap(r)
+    }
+
+    /// Ids of assigned alerts past their deadline, not done, whose overdue push is not out.
+    pub fn overdue_unpushed(&self, now: i64) -> Result<Vec<i64>> {
+        let conn = self.conn();
+        let r = conn
+            .prepare(
+                "SELECT id FROM alerts WHERE unit IS NOT NULL AND done_at IS NULL AND due < ?1
+                 AND overdue_pushed = 0 ORDER BY due",
+            )
+            .and_then(|mut st| {
+                st.query_map([now], |r| r.get(0))?
+                    .collect::<rusqlite::Result<Vec<i64>>>()
+            });
+        self.wrap(r)
+    }
+
+    pub fn mark_overdue_pushed(&self, id: i64) -> Result<()> {
+        let conn = self.conn();
+        let r = conn.execute("UPDATE alerts SET overdue_pushed = 1 WHERE id = ?1", [id]);
+        self.wrap(r).map(|_| ())
     }
 }

@@ -228,6 +228,26 @@ CREATE TABLE spikes (
     UNIQUE (kind, key, date)
 );
 "#,
+    // Handing alerts to partner units (交办与处置): the unit, the deadline, done or not, whether
+    // the overdue push went out; and every assignment and feedback in an audit table.
+    r#"
+ALTER TABLE alerts ADD COLUMN unit TEXT;
+ALTER TABLE alerts ADD COLUMN due INTEGER;
+ALTER TABLE alerts ADD COLUMN done_at INTEGER;
+ALTER TABLE alerts ADD COLUMN overdue_pushed INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX alerts_open_handling ON alerts(due) WHERE unit IS NOT NULL AND done_at IS NULL;
+CREATE TABLE alert_actions (
+    id INTEGER PRIMARY KEY,
+    alert_id INTEGER NOT NULL REFERENCES alerts(id),
+    at INTEGER NOT NULL,
+    by TEXT,
+    action TEXT NOT NULL,
+    unit TEXT,
+    due INTEGER,
+    note TEXT
+);
+CREATE INDEX alert_actions_alert ON alert_actions(alert_id);
+"#,
 ];
 
 pub struct Store {

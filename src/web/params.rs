@@ -119,6 +119,18 @@ impl Params {
             rule: self.get("rule").map(str::to_string),
             level: self.get("level").map(parse_level).transpose()?,
             limit: Some(limit),
+            unit: self.get("unit").map(str::to_string),
+            handling: self
+                .get("handling")
+                .map(|h| {
+                    crate::model::Handling::parse(h).ok_or_else(|| {
+                        WebError::bad(format!(
+                            "未知处置状态 {h:?}：{}",
+                            crate::model::Handling::names()
+                        ))
+                    })
+                })
+                .transpose()?,
         })
     }
 }

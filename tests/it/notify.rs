@@ -221,6 +221,9 @@ fn alert(id: i64, level: &str, title: &str) -> AlertView {
         note: None,
         tone: Default::default(),
         event_id: None,
+        unit: None,
+        due: None,
+        handling: None,
         cluster_id: id,
     }
 }
@@ -861,4 +864,148 @@ async fn a_pushed_saved_search_alerts_on_new_matches_only() {
     assert_eq!(got[0]["alerts"][0]["title"], "青石街道一小区电梯停运");
     assert_eq!(got[0]["alerts"][0]["rule_name"], "专题：电梯安全");
     assert_eq!(got[0]["alerts"][0]["level"], "medium");
+}
+
+/// 交办与处置: an alert handed to a partner unit is pushed to the unit's channel; past its
+/// deadline (an injected clock, no sleep) it is pushed once to the unit and the admins; done,
+/// the done state goes to the unit. `alerts --json` carries unit, due and handling.
+#[tokio::test]
+async fn assignment_overdue_and_done_reach_the_unit() {
+    use yuqing::app::App;
+    use yuqing::model::Handling;
+    use yuqing::store::NewArticle;
+    let dir = tempfile::tempdir().unwrap();
+    let unit_hook = Receiver::default();
+    let admin_hook = Receiver::default();
+    let unit_url = format!("{}/unit", unit_hook.serve().await);
+    let admin_url = format!("{}/admin", admin_hook.serve().await);
+    let (config, _) = setup(
+        dir.path(),
+        &format!(
+            "[[notify]]\nkind = \"webhook\"\nname = \"派出所\"\nurl_env = \"{}\"\nmin_level = \"high\"\n\n\
+             [[notify]]\nkind = \"webhook\"\nname = \"admin\"\nurl_env = \"{}\"\nmin_level = \"high\"\nhealth = true\n",
+            env(&unit_url),
+            env(&admin_url)
+        ),
+    );
+    std::fs::write(
+        dir.path().join("units.toml"),
+        "[[unit]]\nid = \"pcs\"\nname = \"青石派出所\"\nnotify = \"派出所\"\ndefault_due = \"48h\"\n\n\
+         [[unit]]\nid = \"cg\"\nname = \"城管中队\"\n",
+    )
+    .unwrap();
+    let config = Config::load(&config.path).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config.units.len(), 2);
+    let app = App::open(config).unwrap();
+    let t0 = chrono::Utc::now();
+    app.set_clock(yuqing::app::clock::Clock::manual(t0));
+    let id = app
+        .store
+        .insert_article(&NewArticle {
+            canonical_url: "http://127.0.0.1:9/u/1".into(),
+            url: "http://127.0.0.1:9/u/1".into(),
+            source_id: "s".into(),
+            title: "柳湾社区夜间施工扰民".into(),
+            published: Some(t0.timestamp()),
+            fetched: t0.timestamp(),
+            text: "居民投诉夜间施工噪音。".into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .unwrap();
+    let alert = app
+        .store
+        .insert_alert(id, "noise", yuqing::model::Level::Low, "[]", t0.timestamp())
+        .unwrap()
+        .unwrap();
+    let bad = app
+        .assign_alert(alert, "nosuch", None, None, None)
+        .unwrap_err();
+    assert!(bad.to_string().contains("未知单位"), "{bad}");
+    let v = app
+        .assign_alert(
+            alert,
+            "pcs",
+            Some(std::time::Duration::from_secs(3600)),
+            Some("请核实并反馈"),
+            Some("coll1"),
+        )
+        .unwrap();
+    assert_eq!(v.unit.as_deref(), Some("pcs"));
+    assert_eq!(v.handling, Some(Handling::Assigned));
+    assert!(v.due.is_some());
+    app.deliver_pushes(std::time::Duration::from_secs(20))
+        .await
+        .unwrap();
+    let got = unit_hook.bodies();
+    assert_eq!(
+        got.len(),
+        1,
+        "the assignment, to the unit (a low alert, under min_level: targeted)"
+    );
+    assert_eq!(got[0]["type"], "notice");
+    assert!(
+        got[0]["title"]
+            .as_str()
+            .unwrap()
+            .contains("【舆情交办】青石派出所"),
+        "{}",
+        got[0]
+    );
+    assert!(got[0]["lines"].to_string().contains("请核实并反馈"));
+    assert_eq!(admin_hook.bodies().len(), 0);
+    // Two hours later, without sleeping: overdue, pushed once to the unit and the admins.
+    app.set_clock(yuqing::app::clock::Clock::manual(
+        t0 + chrono::Duration::hours(2),
+    ));
+    let q = |h: Handling| {
+        app.alerts(&yuqing::app::alerts::AlertQuery {
+            handling: Some(h),
+            ..Default::default()
+        })
+        .unwrap()
+        .len()
+    };
+    assert_eq!((q(Handling::Overdue), q(Handling::Assigned)), (1, 0));
+    assert_eq!(app.push_overdue().unwrap(), 1);
+    assert_eq!(app.push_overdue().unwrap(), 0, "once");
+    app.deliver_pushes(std::time::Duration::from_secs(20))
+        .await
+        .unwrap();
+    assert!(
+        unit_hook.bodies()[1]["title"]
+            .as_str()
+            .unwrap()
+            .contains("【交办超期】")
+    );
+    assert_eq!(admin_hook.bodies().len(), 1);
+    // Feedback, then done.
+    app.alert_feedback(alert, "已到场，正在协调施工方", false, Some("coll1"))
+        .unwrap();
+    let v = app
+        .alert_feedback(alert, "施工方已调整作业时间", true, Some("coll1"))
+        .unwrap();
+    assert_eq!(v.handling, Some(Handling::Done));
+    assert_eq!(q(Handling::Done), 1);
+    // A minute on: the channel's spacing after the overdue push has passed.
+    app.set_clock(yuqing::app::clock::Clock::manual(
+        t0 + chrono::Duration::minutes(121),
+    ));
+    app.deliver_pushes(std::time::Duration::from_secs(20))
+        .await
+        .unwrap();
+    let last = unit_hook.bodies();
+    assert_eq!(last.len(), 3);
+    assert!(last[2]["title"].as_str().unwrap().contains("【舆情办结】"));
+    let trail: Vec<String> = app
+        .alert_actions(alert)
+        .unwrap()
+        .into_iter()
+        .map(|a| a.action)
+        .collect();
+    assert_eq!(trail, ["assign", "feedback", "done"]);
+    let json = serde_json::to_value(&v).unwrap();
+    assert_eq!(json["unit"], "pcs");
+    assert_eq!(json["handling"], "done");
+    assert!(json["due"].is_string());
 }

@@ -201,15 +201,26 @@ pub fn enqueue_notice(
     n: &Notice,
     now: i64,
 ) -> anyhow::Result<usize> {
-    let mut payload = serde_json::to_value(n)?;
-    payload["title"] = serde_json::Value::from(format!("{}{}", n.tag, n.headline));
-    let payload = payload.to_string();
     let channels: Vec<String> = config
         .notify
         .iter()
         .filter(|c| n.level >= c.min_level)
         .map(|c| c.channel())
         .collect();
+    enqueue_notice_to(store, &channels, key, n, now)
+}
+
+/// Enqueues a notice once (`key`) for the named channels (a partner unit's, the admins').
+pub fn enqueue_notice_to(
+    store: &Store,
+    channels: &[String],
+    key: &str,
+    n: &Notice,
+    now: i64,
+) -> anyhow::Result<usize> {
+    let mut payload = serde_json::to_value(n)?;
+    payload["title"] = serde_json::Value::from(format!("{}{}", n.tag, n.headline));
+    let payload = payload.to_string();
     let rows: Vec<NewPush> = channels
         .iter()
         .map(|channel| NewPush {
