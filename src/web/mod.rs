@@ -39,6 +39,7 @@ pub mod auth;
 pub mod error;
 pub mod events;
 mod export;
+pub mod handling;
 mod limiter;
 pub mod overview;
 pub mod pages;
@@ -110,6 +111,9 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/alerts", get(review::alerts))
         .route("/alerts/review", post(review::review_form))
         .route("/alerts/{id}", get(review::alert_detail))
+        .route("/alerts/{id}/assign", post(handling::assign_form))
+        .route("/alerts/{id}/feedback", post(handling::feedback_form))
+        .route("/handling", get(handling::page))
         .route("/digest", get(review::digest_current))
         .route("/digest/{date}", get(review::digest))
         .route("/rules", get(review::rules))

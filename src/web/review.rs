@@ -314,6 +314,12 @@ struct AlertPage {
     a: AlertItem,
     trail: Vec<TrailRow>,
     back: String,
+    /// (id, name) of the partner units, for the assignment form.
+    units: Vec<(String, String)>,
+    /// 交办: (unit name, deadline, state) when handed to a unit.
+    handling: Option<(String, String, crate::model::Handling)>,
+    /// The handling trail: (time, by, what, note).
+    actions: Vec<(String, String, String, String)>,
 }
 
 pub async fn alert_detail(
@@ -323,7 +329,7 @@ pub async fn alert_detail(
 ) -> Result<Response, PageError> {
     let id = parse_id(&id, "预警")?;
     let app = web.shared.app();
-    let (view, trail) = blocking(move || -> Result<_, WebError> {
+    let (view, trail, actions, handling, units) = blocking(move || -> Result<_, WebError> {
         let Some(row) = app.store.alert(id)? else {
             return Err(WebError::NotFound(format!(
                 "没有编号为 {id} 的预警 (no alert {id})"
@@ -341,7 +347,46 @@ pub async fn alert_detail(
                 note: r.note.unwrap_or_default(),
             })
             .collect::<Vec<_>>();
-        Ok((app.alert_view(&row), trail))
+        let view = app.alert_view(&row);
+        let actions = app
+            .alert_actions(id)?
+            .into_iter()
+            .map(|a| {
+                let what = match a.action.as_str() {
+                    "assign" => format!(
+                        "交办 {}，期限 {}",
+                        a.unit
+                            .as_deref()
+                            .map(|u| super::handling::unit_name(&app, u))
+                            .unwrap_or_default(),
+                        short_time(a.due.as_deref())
+                    ),
+                    "done" => "办结".to_string(),
+                    _ => "反馈".to_string(),
+                };
+                (
+                    short_time(Some(&a.at)),
+                    a.by.unwrap_or_default(),
+                    what,
+                    a.note.unwrap_or_default(),
+                )
+            })
+            .collect::<Vec<_>>();
+        let handling = match (&view.unit, view.handling) {
+            (Some(u), Some(h)) => Some((
+                super::handling::unit_name(&app, u),
+                short_time(view.due.as_deref()),
+                h,
+            )),
+            _ => None,
+        };
+        let units = app
+            .config
+            .units
+            .iter()
+            .map(|u| (u.id.clone(), u.name.clone()))
+            .collect::<Vec<_>>();
+        Ok((view, trail, actions, handling, units))
     })
     .await?;
     let page = AlertPage {
@@ -349,6 +394,9 @@ pub async fn alert_detail(
         a: AlertItem::new(&view),
         trail,
         back: format!("/alerts/{id}"),
+        units,
+        handling,
+        actions,
     };
     render(&page)
 }

@@ -901,3 +901,79 @@ async fn the_overview_draws_its_charts_inline() {
         assert_eq!(t.get(p, c).await.status, StatusCode::BAD_REQUEST, "{p}");
     }
 }
+
+/// 交办 from the alert page, the 处置 page (overdue first), feedback and done.
+#[tokio::test]
+async fn a_collector_hands_an_alert_to_a_unit_and_records_it_done() {
+    let t = setup(&[("coll1", Role::Collector), ("staff1", Role::Staff)]);
+    std::fs::write(
+        t.dir.join("units.toml"),
+        "[[unit]]\nid = \"cg\"\nname = \"城管中队\"\ndefault_due = \"24h\"\n",
+    )
+    .unwrap();
+    t.shared.reload().unwrap();
+    let s = t.login("coll1").await;
+    let c = Some(s.cookie.as_str());
+    let alert = t.alert_id();
+    let page = t.get(&format!("/alerts/{alert}"), c).await;
+    assert!(page.body.contains("尚未交办") && page.body.contains("城管中队"));
+    let r = t
+        .post_form(
+            &format!("/alerts/{alert}/assign"),
+            c,
+            &format!("csrf={}&unit=cg&due=2h&note={}", s.csrf, enc("请现场核实")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = t.get(&format!("/alerts/{alert}"), c).await;
+    assert!(
+        page.body.contains("已交办") && page.body.contains("请现场核实"),
+        "{}",
+        page.body
+    );
+    let list = t.get("/handling", c).await;
+    assert!(list.body.contains("城管中队（1）"), "{}", list.body);
+    let j = t
+        .get("/api/alerts?unit=cg&handling=assigned", c)
+        .await
+        .json();
+    assert_eq!(j["alerts"].as_array().unwrap().len(), 1);
+    assert_eq!(j["alerts"][0]["unit"], "cg");
+    assert_eq!(j["alerts"][0]["handling"], "assigned");
+    let r = t
+        .post_form(
+            &format!("/alerts/{alert}/feedback"),
+            c,
+            &format!("csrf={}&note={}&done=1", s.csrf, enc("已清理")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let j = t.get("/api/alerts?handling=done", c).await.json();
+    assert_eq!(j["alerts"][0]["id"], alert);
+    let bad = t
+        .post_form(
+            &format!("/alerts/{alert}/assign"),
+            c,
+            &format!("csrf={}&unit=nosuch", s.csrf),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("未知单位"));
+    assert_eq!(
+        t.get("/api/alerts?handling=late", c).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let staff = t.login("staff1").await;
+    let r = t
+        .post_form(
+            &format!("/alerts/{alert}/assign"),
+            Some(&staff.cookie),
+            &format!("csrf={}&unit=cg", staff.csrf),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "staff may not hand alerts over"
+    );
+}
