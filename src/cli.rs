@@ -24,8 +24,8 @@ use manage::{alert_failure, alerts, rules, user};
 use service::{crawl, refuse_if_serving, serve};
 
 pub use args::{
-    AlertsAction, Cli, Command, EventsAction, LogFormat, RulesAction, SavedAction, SortArg,
-    UserAction,
+    AlertsAction, Cli, Command, EventsAction, LogFormat, ReportKind, RulesAction, SavedAction,
+    SortArg, UserAction,
 };
 use print::{delivery_line, mark, print_json, print_search};
 
@@ -214,9 +214,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Check => {
             println!(
-                "配置正确 (config OK): {} 个信息源, {} 条规则, 数据目录 {}",
+                "配置正确 (config OK): {} 个信息源, {} 条规则, {} 个联席单位, 数据目录 {}",
                 config.sources.len(),
                 config.rules.len(),
+                config.units.len(),
                 config.data_dir.display()
             );
             Ok(())
@@ -456,6 +457,44 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::User { action } => user(&config, action),
         Command::Saved { action } => manage::saved(config, action),
+        Command::Report {
+            kind:
+                ReportKind::Incident {
+                    alert,
+                    event,
+                    format,
+                    out,
+                },
+        } => {
+            use crate::alert::report::{ReportFormat, render};
+            use crate::app::reports::Subject;
+            let Some(fmt) = ReportFormat::parse(&format) else {
+                return Err(usage(format!(
+                    "未知格式 {format:?}，可用 docx、md、html (unknown format)"
+                )));
+            };
+            let app = App::open(config)?;
+            let (subject, name) = match (alert, event) {
+                (Some(a), _) => (Subject::Alert(a), format!("alert-{a}")),
+                (None, Some(e)) => (Subject::Event(e), format!("event-{e}")),
+                (None, None) => return Err(usage("请用 --alert ID 或 --event ID 指定专报对象")),
+            };
+            let Some(doc) = app.incident_report(subject)? else {
+                return Err(usage(format!("没有 {name}（no such alert or event）")));
+            };
+            let bytes = render(&doc, fmt)?;
+            let path = match out {
+                Some(p) => p,
+                None => {
+                    let dir = app.config.data_dir.join("reports");
+                    std::fs::create_dir_all(&dir).map_err(anyhow::Error::from)?;
+                    dir.join(format!("专报-{name}.{}", fmt.extension()))
+                }
+            };
+            std::fs::write(&path, bytes).map_err(anyhow::Error::from)?;
+            println!("已生成舆情专报 (report written): {}", path.display());
+            Ok(())
+        }
         Command::Trends { days, json } => {
             let app = App::open(config)?;
             let t = app.trends(days)?;

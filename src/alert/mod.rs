@@ -6,6 +6,7 @@ pub mod cluster;
 pub mod digest;
 pub mod matcher;
 pub mod notify;
+pub mod report;
 pub mod view;
 
 /// Rule expressions are part of the rules file's language: parsed (and checked) by `config`.

@@ -12,6 +12,7 @@ pub mod handling;
 pub mod ingest;
 pub mod overview;
 mod pushes;
+pub mod reports;
 mod ruletest;
 pub mod saved;
 pub mod shared;

@@ -156,6 +156,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// 报告：`report incident --alert ID | --event ID` 舆情专报 (reports).
+    Report {
+        #[command(subcommand)]
+        kind: ReportKind,
+    },
     /// 专题（保存的检索）：list、add 名称 检索式、show、rm (saved searches).
     Saved {
         #[command(subcommand)]
@@ -179,6 +184,23 @@ pub enum UserAction {
     },
     /// List web users.
     List,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReportKind {
+    /// 舆情专报 of one alert or one event, in 公文 layout.
+    Incident {
+        #[arg(long, conflicts_with = "event", required_unless_present = "event")]
+        alert: Option<i64>,
+        #[arg(long)]
+        event: Option<i64>,
+        /// docx | md | html
+        #[arg(long, default_value = "docx")]
+        format: String,
+        /// Write here (default: index/reports/专报-…).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]

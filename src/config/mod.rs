@@ -68,6 +68,8 @@ pub struct Config {
     pub crawl: CrawlConfig,
     pub digest: DigestConfig,
     pub analysis: AnalysisConfig,
+    /// 报送单位 in the header of reports (`[report] unit`); the digest title's office when unset.
+    pub report_unit: Option<String>,
     pub notify: Vec<NotifyConfig>,
     pub sources: Vec<Source>,
     pub sites: Vec<SiteRule>,
@@ -470,6 +472,7 @@ impl Config {
                     .unwrap_or_else(|| "舆情日报".to_string()),
                 max_listed: max_listed.unwrap_or(DEFAULT_MAX_LISTED),
             },
+            report_unit: raw.report.unit.clone().filter(|u| !u.trim().is_empty()),
             analysis: AnalysisConfig {
                 negative_near_region,
                 regions,

@@ -27,7 +27,14 @@ pub struct RawService {
     pub crawl: RawCrawl,
     pub digest: RawDigest,
     pub analysis: RawAnalysis,
+    pub report: RawReport,
     pub notify: Vec<RawNotify>,
+}
+
+#[derive(Debug, Default)]
+pub struct RawReport {
+    /// 报送单位 printed in the header of reports.
+    pub unit: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -197,7 +204,7 @@ impl RawService {
             0..0,
             &[
                 "timezone", "data_dir", "sources", "rules", "userdict", "units", "server", "http",
-                "crawl", "digest", "analysis", "notify",
+                "crawl", "digest", "analysis", "report", "notify",
             ],
         );
         let server = t.table(
@@ -241,12 +248,16 @@ impl RawService {
             "digest",
             &["cron", "formats", "cutoff", "title", "max_listed"],
         );
+        let report = t.table(c, "report", &["unit"]);
         let analysis = t.table(
             c,
             "analysis",
             &["negative_near_region", "regions", "spike_level"],
         );
         RawService {
+            report: report.map_or_else(Default::default, |r| RawReport {
+                unit: r.text(c, "unit"),
+            }),
             analysis: analysis.map_or_else(Default::default, |a| RawAnalysis {
                 negative_near_region: a.string(c, "negative_near_region"),
                 regions: a.strings(c, "regions"),

@@ -597,3 +597,102 @@ fn a_surge_above_the_28_day_baseline_is_a_spike_pushed_once() {
     assert_eq!(s["daily"].as_array().unwrap().len(), 3);
     assert!(s["daily"][0][0].is_string() && s["daily"][0][1].is_number());
 }
+
+/// 舆情专报 of one alert: 公文 sections in order with the alert's facts, the unit's handling
+/// and the original's link; Word output opens as a zip with the same text.
+#[test]
+fn an_incident_report_carries_the_facts_of_its_alert() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = "[[rule]]\nid = \"fire\"\nname = \"火灾事故\"\nlevel = \"high\"\nregion = [\"青石街道\"]\nevent = [\"火灾\"]\n";
+    let cfg = write_config(dir.path(), "", rules, "");
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text.push_str("[report]\nunit = \"青石街道党工委\"\n");
+    std::fs::write(&cfg, text).unwrap();
+    std::fs::write(
+        dir.path().join("units.toml"),
+        "[[unit]]\nid = \"xf\"\nname = \"消防救援站\"\n",
+    )
+    .unwrap();
+    let app = App::open(yuqing::config::Config::load(&cfg).unwrap()).unwrap();
+    let now = chrono::Utc::now().timestamp();
+    let id = app
+        .store
+        .insert_article(&yuqing::store::NewArticle {
+            canonical_url: "https://news.example.cn/a/1".into(),
+            url: "https://news.example.cn/a/1".into(),
+            source_id: "s".into(),
+            title: "青石街道一仓库发生火灾".into(),
+            published: Some(now - 600),
+            fetched: now,
+            text: "青石街道一仓库今天下午发生火灾，消防救援人员迅速到场处置，现场无人员伤亡。"
+                .into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .unwrap();
+    app.match_articles(&[id]).unwrap();
+    let alert = app.alerts(&Default::default()).unwrap()[0].id;
+    app.assign_alert(alert, "xf", None, Some("查明起火原因"), Some("coll1"))
+        .unwrap();
+    app.alert_feedback(alert, "起火原因为电线老化，已整改", true, Some("coll1"))
+        .unwrap();
+    drop(app);
+    let run = |format: &str, out: &std::path::Path| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_yuqing"))
+            .arg("--config")
+            .arg(&cfg)
+            .args([
+                "report",
+                "incident",
+                "--alert",
+                &alert.to_string(),
+                "--format",
+                format,
+                "--out",
+            ])
+            .arg(out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    let md_path = dir.path().join("r.md");
+    run("md", &md_path);
+    let md = std::fs::read_to_string(&md_path).unwrap();
+    let order: Vec<usize> = [
+        "一、事件概述",
+        "二、传播情况",
+        "三、研判",
+        "四、处置情况",
+        "五、附件",
+    ]
+    .iter()
+    .map(|h| md.find(h).unwrap_or_else(|| panic!("{h} missing: {md}")))
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "in order");
+    for want in [
+        "青石街道党工委",
+        "火灾事故",
+        "高级",
+        "消防救援站",
+        "已办结",
+        "电线老化",
+        "https://news.example.cn/a/1",
+        "情感倾向",
+    ] {
+        assert!(md.contains(want), "{want}: {md}");
+    }
+    let docx_path = dir.path().join("r.docx");
+    run("docx", &docx_path);
+    let bytes = std::fs::read(&docx_path).unwrap();
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("word/document.xml").unwrap(), &mut xml).unwrap();
+    assert!(xml.contains("舆情专报") && xml.contains("四、处置情况") && xml.contains("黑体"));
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_yuqing"))
+        .arg("--config")
+        .arg(&cfg)
+        .args(["report", "incident", "--alert", "99999", "--format", "md"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
