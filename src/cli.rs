@@ -458,6 +458,46 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::User { action } => user(&config, action),
         Command::Saved { action } => manage::saved(config, action),
         Command::Report {
+            kind: kind @ (ReportKind::Weekly { .. } | ReportKind::Monthly { .. }),
+        } => {
+            use crate::alert::report::{ReportFormat, render};
+            use crate::app::periodic::Period;
+            let (period, date, format, out) = match kind {
+                ReportKind::Weekly { date, format, out } => (Period::Weekly, date, format, out),
+                ReportKind::Monthly { date, format, out } => (Period::Monthly, date, format, out),
+                ReportKind::Incident { .. } => unreachable!("matched above"),
+            };
+            let app = App::open(config)?;
+            let date = date.unwrap_or_else(|| app.now().date_naive() - chrono::Duration::days(1));
+            let (since, _) = period.bounds(date);
+            let (bytes, ext) = if format.trim().eq_ignore_ascii_case("xlsx") {
+                (app.period_xlsx(period, date)?, "xlsx")
+            } else {
+                let Some(fmt) = ReportFormat::parse(&format) else {
+                    return Err(usage(format!(
+                        "未知格式 {format:?}，可用 docx、xlsx、md、html (unknown format)"
+                    )));
+                };
+                let (_, doc) = app.period_doc(period, date)?;
+                (render(&doc, fmt)?, fmt.extension())
+            };
+            let path = match out {
+                Some(p) => p,
+                None => {
+                    let dir = app.config.data_dir.join("reports");
+                    std::fs::create_dir_all(&dir).map_err(anyhow::Error::from)?;
+                    dir.join(format!("{}-{since}.{ext}", period.label_zh()))
+                }
+            };
+            std::fs::write(&path, bytes).map_err(anyhow::Error::from)?;
+            println!(
+                "已生成{} (report written): {}",
+                period.label_zh(),
+                path.display()
+            );
+            Ok(())
+        }
+        Command::Report {
             kind:
                 ReportKind::Incident {
                     alert,

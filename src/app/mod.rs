@@ -11,6 +11,7 @@ pub mod events;
 pub mod handling;
 pub mod ingest;
 pub mod overview;
+pub mod periodic;
 mod pushes;
 pub mod reports;
 mod ruletest;

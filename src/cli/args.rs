@@ -201,6 +201,28 @@ pub enum ReportKind {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// 周报：日期所在周（周一至周日）的研判报告 (the weekly report of the week containing D).
+    Weekly {
+        /// Any day of the week (default: yesterday).
+        #[arg(long, value_name = "D", value_parser = parse_date)]
+        date: Option<NaiveDate>,
+        /// docx | xlsx | md | html
+        #[arg(long, default_value = "docx")]
+        format: String,
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// 月报：日期所在月的研判报告 (the monthly report of the month containing D).
+    Monthly {
+        /// Any day of the month (default: yesterday).
+        #[arg(long, value_name = "D", value_parser = parse_date)]
+        date: Option<NaiveDate>,
+        /// docx | xlsx | md | html
+        #[arg(long, default_value = "docx")]
+        format: String,
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]

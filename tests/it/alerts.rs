@@ -696,3 +696,160 @@ fn an_incident_report_carries_the_facts_of_its_alert() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// Weekly and monthly 研判 reports count what `alerts` and `search` return for the same days;
+/// the Excel one has a native chart, the Word one the same numbers.
+#[test]
+fn period_reports_equal_what_alerts_and_search_return() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = "[[rule]]\nid = \"fire\"\nname = \"火灾事故\"\nlevel = \"high\"\nregion = [\"青石街道\"]\nevent = [\"火灾\"]\n";
+    let cfg = write_config(dir.path(), "", rules, "");
+    let app = App::open(yuqing::config::Config::load(&cfg).unwrap()).unwrap();
+    // Monday 2026-11-16 to Sunday 11-22, plus days around it that must not count.
+    let days = [
+        "2026-11-15",
+        "2026-11-16",
+        "2026-11-18",
+        "2026-11-18",
+        "2026-11-22",
+        "2026-11-23",
+    ];
+    let mut ids = Vec::new();
+    for (i, d) in days.iter().enumerate() {
+        let at = chrono::DateTime::parse_from_rfc3339(&format!("{d}T23:30:00+08:00"))
+            .unwrap()
+            .timestamp();
+        let fire = i % 2 == 0;
+        let id = app
+            .store
+            .insert_article(&yuqing::store::NewArticle {
+                canonical_url: format!("http://127.0.0.1:9/w/{i}"),
+                url: format!("http://127.0.0.1:9/w/{i}"),
+                source_id: "s".into(),
+                title: if fire {
+                    format!("青石街道火灾{i}")
+                } else {
+                    format!("柳湾社区活动{i}")
+                },
+                published: Some(at),
+                fetched: at,
+                text: if fire {
+                    "青石街道发生火灾，两人受伤。".into()
+                } else {
+                    "社区举办邻里节。".into()
+                },
+                ..Default::default()
+            })
+            .unwrap()
+            .unwrap();
+        ids.push((id, at));
+    }
+    for (id, at) in &ids {
+        // Alerts created when the article came in (as a crawl does).
+        app.set_clock(yuqing::app::clock::Clock::manual(
+            chrono::DateTime::from_timestamp(*at, 0).unwrap(),
+        ));
+        app.match_articles(&[*id]).unwrap();
+    }
+    app.index_pending().unwrap();
+    drop(app);
+    let cli = |args: &[&str]| -> std::process::Output {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_yuqing"))
+            .arg("--config")
+            .arg(&cfg)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        o
+    };
+    let json =
+        |args: &[&str]| -> serde_json::Value { serde_json::from_slice(&cli(args).stdout).unwrap() };
+    let mut alerts = 0;
+    for d in [
+        "2026-11-16",
+        "2026-11-17",
+        "2026-11-18",
+        "2026-11-19",
+        "2026-11-20",
+        "2026-11-21",
+        "2026-11-22",
+    ] {
+        alerts += json(&["alerts", "--date", d, "--json"])["alerts"]
+            .as_array()
+            .unwrap()
+            .len();
+    }
+    let articles = json(&[
+        "search",
+        "",
+        "--since",
+        "2026-11-16",
+        "--until",
+        "2026-11-22",
+        "--json",
+    ])["total"]
+        .as_u64()
+        .unwrap();
+    assert_eq!((alerts, articles), (2, 4), "the fixture as intended");
+    let md_path = dir.path().join("w.md");
+    cli(&[
+        "report",
+        "weekly",
+        "--date",
+        "2026-11-18",
+        "--format",
+        "md",
+        "--out",
+        md_path.to_str().unwrap(),
+    ]);
+    let md = std::fs::read_to_string(&md_path).unwrap();
+    assert!(md.contains(&format!("本期共产生预警 {alerts} 条")), "{md}");
+    assert!(md.contains(&format!("采集文章 {articles} 篇")), "{md}");
+    assert!(
+        md.contains("2026\\-11\\-16 至 2026\\-11\\-22") || md.contains("2026-11-16 至 2026-11-22"),
+        "{md}"
+    );
+    let xlsx_path = dir.path().join("w.xlsx");
+    cli(&[
+        "report",
+        "weekly",
+        "--date",
+        "2026-11-18",
+        "--format",
+        "xlsx",
+        "--out",
+        xlsx_path.to_str().unwrap(),
+    ]);
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&xlsx_path).unwrap()).unwrap();
+    assert!(z.by_name("xl/charts/chart1.xml").is_ok(), "a native chart");
+    let mut strings = String::new();
+    std::io::Read::read_to_string(
+        &mut z.by_name("xl/sharedStrings.xml").unwrap(),
+        &mut strings,
+    )
+    .unwrap();
+    assert!(strings.contains(&format!("预警 {alerts} 条")), "{strings}");
+    let docx_path = dir.path().join("m.docx");
+    cli(&[
+        "report",
+        "monthly",
+        "--date",
+        "2026-11-30",
+        "--format",
+        "docx",
+        "--out",
+        docx_path.to_str().unwrap(),
+    ]);
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&docx_path).unwrap()).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("word/document.xml").unwrap(), &mut xml).unwrap();
+    assert!(
+        xml.contains("舆情月报") && xml.contains("本期共产生预警 3 条"),
+        "November: three fire alerts"
+    );
+}
