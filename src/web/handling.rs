@@ -130,3 +130,62 @@ pub async fn page(
         done,
     })
 }
+
+/// 舆情专报 of an alert (`alert=ID`) or an event (`event=ID`) as a download
+/// (`format=docx|md|html`, default Word).
+pub async fn incident_report(
+    State(web): State<WebState>,
+    PageUser(_): PageUser,
+    p: Params,
+) -> Result<Response, PageError> {
+    use crate::alert::report::{ReportFormat, render};
+    use crate::app::reports::Subject;
+    let id = |k: &str| -> Result<Option<i64>, WebError> {
+        p.get(k)
+            .map(|v| {
+                v.parse::<i64>()
+                    .map_err(|_| WebError::bad(format!("{k} 应为编号")))
+            })
+            .transpose()
+    };
+    let (subject, name) = match (id("alert")?, id("event")?) {
+        (Some(a), _) => (Subject::Alert(a), format!("alert-{a}")),
+        (None, Some(e)) => (Subject::Event(e), format!("event-{e}")),
+        (None, None) => return Err(WebError::bad("请指定 alert 或 event").into()),
+    };
+    let fmt_name = p.get("format").unwrap_or("docx").to_string();
+    let fmt = ReportFormat::parse(&fmt_name)
+        .ok_or_else(|| WebError::bad(format!("未知格式 {fmt_name:?}：docx、md、html")))?;
+    let app = web.shared.app();
+    let bytes = blocking(move || -> Result<Vec<u8>, WebError> {
+        let doc = app
+            .incident_report(subject)?
+            .ok_or_else(|| WebError::NotFound(format!("没有 {name} (not found)")))?;
+        Ok(render(&doc, fmt)?)
+    })
+    .await?;
+    let (ctype, ext) = match fmt {
+        ReportFormat::Docx => (
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "docx",
+        ),
+        ReportFormat::Md => ("text/markdown; charset=utf-8", "md"),
+        ReportFormat::Html => ("text/html; charset=utf-8", "html"),
+    };
+    let disposition = format!(
+        "attachment; filename=\"yuqing-report-{}.{ext}\"",
+        p.get("alert").or(p.get("event")).unwrap_or("x")
+    );
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, ctype.to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+            (
+                axum::http::header::CONTENT_SECURITY_POLICY,
+                super::SANDBOX_CSP.to_string(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -114,6 +114,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/alerts/{id}/assign", post(handling::assign_form))
         .route("/alerts/{id}/feedback", post(handling::feedback_form))
         .route("/handling", get(handling::page))
+        .route("/report/incident", get(handling::incident_report))
         .route("/digest", get(review::digest_current))
         .route("/digest/{date}", get(review::digest))
         .route("/rules", get(review::rules))

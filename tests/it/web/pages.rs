@@ -861,6 +861,29 @@ async fn the_event_page_shows_members_timeline_and_first_publication() {
         t.get("/api/events?since=bad", c).await.status,
         StatusCode::BAD_REQUEST
     );
+    let report = t
+        .get(&format!("/report/incident?event={id}&format=docx"), c)
+        .await;
+    assert_eq!(report.status, StatusCode::OK);
+    assert!(
+        report.bytes.starts_with(b"PK"),
+        "a Word 专报 from the event page"
+    );
+    let md = t
+        .get(
+            &format!("/report/incident?alert={}&format=md", t.alert_id()),
+            c,
+        )
+        .await;
+    assert!(md.body.contains("一、事件概述"));
+    assert_eq!(
+        t.get("/report/incident?alert=999999", c).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        t.get("/report/incident?format=pdf&alert=1", c).await.status,
+        StatusCode::BAD_REQUEST
+    );
 }
 
 /// 舆情概览: charts as inline SVG (no script), totals, events, words and sources; the API has
