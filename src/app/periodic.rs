@@ -467,3 +467,66 @@ impl App {
         Ok(wb.save_to_buffer()?)
     }
 }
+
+impl App {
+    /// Writes the report of the period before `now` (last week, last month) under
+    /// `index/reports/` as Word and Excel, and tells the digest channels; returns the paths.
+    pub fn produce_period_report(&self, period: Period) -> anyhow::Result<Vec<std::path::PathBuf>> {
+        let yesterday = self.now().date_naive() - chrono::Duration::days(1);
+        // The period that ended yesterday, else the last complete one before it.
+        let (start, end) = period.bounds(yesterday);
+        let date = if yesterday == end {
+            yesterday
+        } else {
+            start - chrono::Duration::days(1)
+        };
+        let (since, until) = period.bounds(date);
+        let dir = self.config.data_dir.join("reports");
+        std::fs::create_dir_all(&dir)?;
+        let (_, doc) = self.period_doc(period, date)?;
+        let mut paths = Vec::new();
+        for (ext, bytes) in [
+            (
+                "docx",
+                crate::alert::report::render(&doc, crate::alert::report::ReportFormat::Docx)?,
+            ),
+            ("xlsx", self.period_xlsx(period, date)?),
+        ] {
+            let path = dir.join(format!("{}-{since}.{ext}", period.label_zh()));
+            let tmp = path.with_extension("tmp");
+            std::fs::write(&tmp, bytes)?;
+            std::fs::rename(&tmp, &path)?;
+            paths.push(path);
+        }
+        let channels: Vec<String> = self
+            .config
+            .notify
+            .iter()
+            .filter(|c| c.digest)
+            .map(|c| c.channel())
+            .collect();
+        if !channels.is_empty() {
+            let notice = crate::alert::notify::Notice {
+                tag: format!("【舆情{}】", period.label_zh()),
+                headline: doc.title.clone(),
+                lines: doc
+                    .sections
+                    .first()
+                    .map(|s| s.paragraphs.clone())
+                    .unwrap_or_default()
+                    .into_iter()
+                    .chain(paths.iter().map(|p| format!("文件：{}", p.display())))
+                    .collect(),
+                level: Level::High,
+            };
+            crate::alert::notify::enqueue_notice_to(
+                &self.store,
+                &channels,
+                &format!("report:{}:{since}:{until}", period.label_zh()),
+                &notice,
+                self.now_ts(),
+            )?;
+        }
+        Ok(paths)
+    }
+}

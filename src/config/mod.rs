@@ -70,6 +70,10 @@ pub struct Config {
     pub analysis: AnalysisConfig,
     /// 报送单位 in the header of reports (`[report] unit`); the digest title's office when unset.
     pub report_unit: Option<String>,
+    /// When `serve` writes the weekly and monthly reports (`[report] weekly_cron`,
+    /// `monthly_cron`); none when unset.
+    pub weekly_cron: Option<cron::Schedule>,
+    pub monthly_cron: Option<cron::Schedule>,
     pub notify: Vec<NotifyConfig>,
     pub sources: Vec<Source>,
     pub sites: Vec<SiteRule>,
@@ -403,6 +407,8 @@ impl Config {
                 ),
             }
         });
+        let weekly_cron = raw.report.weekly_cron.as_ref().and_then(|v| c.cron(v));
+        let monthly_cron = raw.report.monthly_cron.as_ref().and_then(|v| c.cron(v));
         let regions: Vec<String> = raw
             .analysis
             .regions
@@ -473,6 +479,8 @@ impl Config {
                 max_listed: max_listed.unwrap_or(DEFAULT_MAX_LISTED),
             },
             report_unit: raw.report.unit.clone().filter(|u| !u.trim().is_empty()),
+            weekly_cron,
+            monthly_cron,
             analysis: AnalysisConfig {
                 negative_near_region,
                 regions,

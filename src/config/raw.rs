@@ -35,6 +35,9 @@ pub struct RawService {
 pub struct RawReport {
     /// 报送单位 printed in the header of reports.
     pub unit: Option<String>,
+    /// When `serve` writes the weekly / monthly report.
+    pub weekly_cron: Option<S>,
+    pub monthly_cron: Option<S>,
 }
 
 #[derive(Debug, Default)]
@@ -248,7 +251,7 @@ impl RawService {
             "digest",
             &["cron", "formats", "cutoff", "title", "max_listed"],
         );
-        let report = t.table(c, "report", &["unit"]);
+        let report = t.table(c, "report", &["unit", "weekly_cron", "monthly_cron"]);
         let analysis = t.table(
             c,
             "analysis",
@@ -257,6 +260,8 @@ impl RawService {
         RawService {
             report: report.map_or_else(Default::default, |r| RawReport {
                 unit: r.text(c, "unit"),
+                weekly_cron: r.string(c, "weekly_cron"),
+                monthly_cron: r.string(c, "monthly_cron"),
             }),
             analysis: analysis.map_or_else(Default::default, |a| RawAnalysis {
                 negative_near_region: a.string(c, "negative_near_region"),

@@ -487,3 +487,45 @@ pub async fn overdue(shared: Arc<Shared>, token: CancellationToken) {
         }
     }
 }
+
+/// Writes the weekly and monthly reports on their crons (`[report] weekly_cron`,
+/// `monthly_cron`), when configured.
+pub async fn reports(shared: Arc<Shared>, token: CancellationToken) {
+    use crate::app::periodic::Period;
+    loop {
+        let app = shared.app();
+        let now = app.now_ts();
+        let tz = app.config.timezone;
+        let next = |c: &Option<cron::Schedule>| {
+            c.as_ref().and_then(|c| {
+                let start = tz.timestamp_opt(now, 0).single()?;
+                c.after(&start).next().map(|t| t.timestamp())
+            })
+        };
+        let due: Vec<(i64, Period)> = [
+            (next(&app.config.weekly_cron), Period::Weekly),
+            (next(&app.config.monthly_cron), Period::Monthly),
+        ]
+        .into_iter()
+        .filter_map(|(t, p)| t.map(|t| (t, p)))
+        .collect();
+        let Some(&(fire, _)) = due.iter().min_by_key(|(t, _)| *t) else {
+            return;
+        };
+        tokio::select! {
+            _ = token.cancelled() => break,
+            _ = tokio::time::sleep(Duration::from_secs((fire - now).max(1) as u64)) => {}
+        }
+        for (_, period) in due.into_iter().filter(|(t, _)| *t == fire) {
+            let a = shared.app();
+            match tokio::task::spawn_blocking(move || a.produce_period_report(period)).await {
+                Ok(Ok(paths)) => {
+                    tracing::info!(?paths, "report written");
+                    WAKE_PUSHER.notify_one();
+                }
+                Ok(Err(e)) => tracing::error!(error = %e, "report failed"),
+                Err(e) => tracing::error!(error = %e, "report task failed"),
+            }
+        }
+    }
+}

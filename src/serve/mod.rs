@@ -63,6 +63,7 @@ pub async fn run(
     tracker.spawn(jobs::health(shared.clone(), work.clone()));
     tracker.spawn(jobs::spikes(shared.clone(), work.clone()));
     tracker.spawn(jobs::overdue(shared.clone(), work.clone()));
+    tracker.spawn(jobs::reports(shared.clone(), work.clone()));
     tracker.spawn(jobs::db_probe(shared.clone(), work.clone()));
     tracker.close();
 

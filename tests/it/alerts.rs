@@ -853,3 +853,43 @@ fn period_reports_equal_what_alerts_and_search_return() {
         "November: three fire alerts"
     );
 }
+
+/// On its cron, `serve` writes last week's report under index/reports/ (Word and Excel).
+#[test]
+fn the_weekly_report_of_last_week_is_written_under_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), "", "", "");
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text.push_str("[report]\nunit = \"青石街道\"\nweekly_cron = \"0 0 8 * * 2\"\n");
+    std::fs::write(&cfg, text).unwrap();
+    let config = yuqing::config::Config::load(&cfg).unwrap();
+    assert!(config.weekly_cron.is_some());
+    let app = App::open(config).unwrap();
+    // Wednesday 2026-11-25: the last complete week is 11-16 to 11-22.
+    let wed = chrono::DateTime::parse_from_rfc3339("2026-11-25T08:00:00+08:00").unwrap();
+    app.set_clock(yuqing::app::clock::Clock::manual(
+        wed.with_timezone(&chrono::Utc),
+    ));
+    let paths = app
+        .produce_period_report(yuqing::app::periodic::Period::Weekly)
+        .unwrap();
+    let names: Vec<String> = paths
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(names, ["周报-2026-11-16.docx", "周报-2026-11-16.xlsx"]);
+    assert!(
+        paths
+            .iter()
+            .all(|p| p.starts_with(dir.path().join("index").join("reports")))
+    );
+    // Monday 11-23: the week that ended yesterday.
+    let mon = chrono::DateTime::parse_from_rfc3339("2026-11-23T08:00:00+08:00").unwrap();
+    app.set_clock(yuqing::app::clock::Clock::manual(
+        mon.with_timezone(&chrono::Utc),
+    ));
+    let paths = app
+        .produce_period_report(yuqing::app::periodic::Period::Monthly)
+        .unwrap();
+    assert!(paths[0].ends_with("月报-2026-10-01.docx"), "{paths:?}");
+}
