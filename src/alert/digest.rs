@@ -72,6 +72,9 @@ pub struct Digest {
     /// Alerts of the window marked 忽略 (dismissed): left out of `alerts`, counted here.
     #[serde(default)]
     pub dismissed: usize,
+    /// Alerts handed to a partner unit and past their deadline (已超期), one line each.
+    #[serde(default)]
+    pub overdue: Vec<String>,
     pub sources: Vec<DigestSource>,
     /// HTML, Markdown and Word list at most this many alerts in full (0: all); the summary
     /// counts every alert, and XLSX and JSON always hold every one.

@@ -31,6 +31,33 @@ impl App {
         }
     }
 
+    /// One line per alert past its deadline: 标题（单位，期限 …）.
+    fn overdue_lines(&self) -> anyhow::Result<Vec<String>> {
+        let list = self.alerts(&super::alerts::AlertQuery {
+            handling: Some(crate::model::Handling::Overdue),
+            limit: Some(200),
+            ..Default::default()
+        })?;
+        Ok(list
+            .iter()
+            .map(|a| {
+                let unit = a.unit.as_deref().unwrap_or("");
+                let name = self
+                    .config
+                    .units
+                    .iter()
+                    .find(|u| u.id == unit)
+                    .map_or(unit.to_string(), |u| u.name.clone());
+                format!(
+                    "{}（{}，期限 {}）",
+                    a.title,
+                    name,
+                    crate::model::short_time(a.due.as_deref())
+                )
+            })
+            .collect())
+    }
+
     /// Refuses the digest of a window that has not started yet (later than the current one).
     pub fn check_digest_date(&self, date: NaiveDate) -> Result<(), String> {
         let current = self.current_digest_date();
@@ -105,6 +132,7 @@ impl App {
             generated_at: self.rfc3339(self.now_ts()),
             alerts,
             dismissed,
+            overdue: self.overdue_lines()?,
             sources,
             max_listed: self.config.digest.max_listed,
         };

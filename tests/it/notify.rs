@@ -649,6 +649,7 @@ fn digest() -> Digest {
         sources: Vec::new(),
         max_listed: 0,
         dismissed: 0,
+        overdue: Vec::new(),
     }
 }
 
@@ -967,6 +968,22 @@ async fn assignment_overdue_and_done_reach_the_unit() {
         .len()
     };
     assert_eq!((q(Handling::Overdue), q(Handling::Assigned)), (1, 0));
+    let digest = app
+        .build_digest(
+            app.current_digest_date(),
+            yuqing::app::alerts::DigestDetail::All,
+        )
+        .unwrap();
+    assert_eq!(digest.overdue.len(), 1, "the digest lists the overdue item");
+    assert!(digest.overdue[0].contains("青石派出所"));
+    assert!(
+        String::from_utf8(
+            yuqing::alert::digest::render(&digest, yuqing::alert::digest::DigestFormat::Md)
+                .unwrap()
+        )
+        .unwrap()
+        .contains("交办已超期 1 条")
+    );
     assert_eq!(app.push_overdue().unwrap(), 1);
     assert_eq!(app.push_overdue().unwrap(), 0, "once");
     app.deliver_pushes(std::time::Duration::from_secs(20))
@@ -1004,6 +1021,14 @@ async fn assignment_overdue_and_done_reach_the_unit() {
         .map(|a| a.action)
         .collect();
     assert_eq!(trail, ["assign", "feedback", "done"]);
+    // Before done it was listed as overdue in the digest; done, it is not.
+    let digest = app
+        .build_digest(
+            app.current_digest_date(),
+            yuqing::app::alerts::DigestDetail::All,
+        )
+        .unwrap();
+    assert!(digest.overdue.is_empty(), "done is not overdue");
     let json = serde_json::to_value(&v).unwrap();
     assert_eq!(json["unit"], "pcs");
     assert_eq!(json["handling"], "done");

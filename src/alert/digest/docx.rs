@@ -115,7 +115,7 @@ pub(super) fn render_docx(d: &Digest) -> Result<Vec<u8>, DigestError> {
             .add_paragraph(text_para(&format!("按规则：{}。", v.rule_summary())))
             .add_paragraph(text_para(&format!("按状态：{}。", v.status_summary())));
     }
-    if let Some(line) = dismissed_line(d) {
+    for line in summary_notes(d) {
         doc = doc.add_paragraph(text_para(&line));
     }
 

@@ -96,7 +96,7 @@ pub(super) fn render_html(d: &Digest) -> String {
         }
         h.push_str("</table>\n");
     }
-    if let Some(line) = dismissed_line(d) {
+    for line in summary_notes(d) {
         let _ = writeln!(h, "<p style=\"{CSS_META}\">{}</p>", esc_html(&line));
     }
 

@@ -59,7 +59,7 @@ pub(super) fn render_md(d: &Digest) -> String {
         let _ = writeln!(m, "- 按规则：{}", esc_md(&v.rule_summary()));
         let _ = writeln!(m, "- 按状态：{}\n", esc_md(&v.status_summary()));
     }
-    if let Some(line) = dismissed_line(d) {
+    for line in summary_notes(d) {
         let _ = writeln!(m, "{line}\n");
     }
 

@@ -94,6 +94,7 @@ fn digest3() -> Digest {
         sources: sources(),
         max_listed: DEFAULT_MAX_LISTED,
         dismissed: 0,
+        overdue: Vec::new(),
     }
 }
 

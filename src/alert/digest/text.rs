@@ -119,9 +119,20 @@ pub(super) fn window_line(d: &Digest) -> String {
     s
 }
 
-/// `另有 N 条预警已标记为忽略，未列入本日报。` when some were dismissed.
-pub(super) fn dismissed_line(d: &Digest) -> Option<String> {
-    (d.dismissed > 0).then(|| format!("另有 {} 条预警已标记为忽略，未列入本日报。", d.dismissed))
+/// What the summary adds below the counts: how many were dismissed, and the overdue items.
+pub(super) fn summary_notes(d: &Digest) -> Vec<String> {
+    let mut out = Vec::new();
+    if d.dismissed > 0 {
+        out.push(format!(
+            "另有 {} 条预警已标记为忽略，未列入本日报。",
+            d.dismissed
+        ));
+    }
+    if !d.overdue.is_empty() {
+        out.push(format!("交办已超期 {} 条：", d.overdue.len()));
+        out.extend(d.overdue.iter().map(|l| format!("· {}", clean(l))));
+    }
+    out
 }
 
 pub(super) use crate::text::link::safe_link as safe_url;

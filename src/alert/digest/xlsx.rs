@@ -68,8 +68,8 @@ pub(super) fn render_xlsx(d: &Digest) -> Result<Vec<u8>, DigestError> {
             ws.write_string_with_format(r, 11, a.tone.tone.label_zh(), &top)?;
         }
         // Below the table, after one blank row: what was left out.
-        if let Some(line) = dismissed_line(d) {
-            ws.write_string((v.ordered.len().max(1) + 2) as u32, 0, line)?;
+        for (i, line) in summary_notes(d).into_iter().enumerate() {
+            ws.write_string((v.ordered.len().max(1) + 2 + i) as u32, 0, xl_text(&line))?;
         }
     }
 
