@@ -4,6 +4,7 @@ mod cluster;
 mod common;
 mod config;
 mod crawl;
+mod events_eval;
 mod extract_fixtures;
 mod extract_shapes;
 mod feed_fixtures;
