@@ -14,4 +14,5 @@ mod layering;
 mod notify;
 mod search;
 mod serve;
+mod tone_eval;
 mod web;
