@@ -33,7 +33,7 @@ fn esc(s: &str) -> String {
 /// escaped; the chart scales to the page width.
 pub fn stacked_bars(title: &str, days: &[String], series: &[(&str, &str, Vec<i64>)]) -> String {
     let n = days.len().max(1);
-    let (w, h, left, bottom, top) = (720.0f64, 180.0f64, 34.0f64, 34.0f64, 26.0f64);
+    let (w, h, left, bottom, top) = (480.0f64, 160.0f64, 34.0f64, 34.0f64, 28.0f64);
     let bar = (w - left - 8.0) / n as f64;
     let totals: Vec<i64> = (0..n)
         .map(|i| {
@@ -53,15 +53,15 @@ pub fn stacked_bars(title: &str, days: &[String], series: &[(&str, &str, Vec<i64
     let mut x = left;
     for (label, colour, _) in series {
         svg.push_str(&format!(
-            "<rect x=\"{x:.1}\" y=\"6\" width=\"10\" height=\"10\" fill=\"{colour}\"/><text x=\"{:.1}\" y=\"15\" font-size=\"11\">{}</text>",
+            "<rect x=\"{x:.1}\" y=\"5\" width=\"13\" height=\"13\" fill=\"{colour}\"/><text x=\"{:.1}\" y=\"17\" font-size=\"14\">{}</text>",
             x + 13.0,
             esc(label)
         ));
-        x += 16.0 + 13.0 * label.chars().count() as f64 + 10.0;
+        x += 18.0 + 15.0 * label.chars().count() as f64 + 12.0;
     }
     // Axis: zero and the maximum.
     svg.push_str(&format!(
-        "<line x1=\"{left}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#999\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\">0</text><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\">{}</text>",
+        "<line x1=\"{left}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#999\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"end\">0</text><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"end\">{}</text>",
         top + h,
         w - 8.0,
         top + h,
@@ -89,11 +89,11 @@ pub fn stacked_bars(title: &str, days: &[String], series: &[(&str, &str, Vec<i64
                 esc(label)
             ));
         }
-        if i % (n / 6).max(1) == 0 || i == n - 1 {
+        if i % (n / 4).max(1) == 0 || i == n - 1 {
             svg.push_str(&format!(
-                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"middle\">{}</text>",
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"middle\">{}</text>",
                 bx + bar / 2.0,
-                top + h + 16.0,
+                top + h + 18.0,
                 esc(day.get(5..).unwrap_or(day))
             ));
         }
