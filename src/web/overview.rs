@@ -89,7 +89,9 @@ pub fn stacked_bars(title: &str, days: &[String], series: &[(&str, &str, Vec<i64
                 esc(label)
             ));
         }
-        if i % (n / 4).max(1) == 0 || i == n - 1 {
+        let step = (n / 4).max(1);
+        // Every step-th day, and the last one unless it would touch the label before it.
+        if i % step == 0 || (i == n - 1 && (n - 1) % step >= step.div_ceil(2)) {
             svg.push_str(&format!(
                 "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"middle\">{}</text>",
                 bx + bar / 2.0,
