@@ -231,7 +231,10 @@ impl App {
                 c.until
             ),
             header: vec![
-                ("报送单位".into(), self.report_unit()),
+                (
+                    "报送单位".into(),
+                    super::reports::unit_or_hint(&self.report_unit()),
+                ),
                 ("统计时段".into(), format!("{} 至 {}", c.since, c.until)),
                 (
                     "生成时间".into(),

@@ -12,22 +12,18 @@ pub enum Subject {
 }
 
 impl App {
-    /// 报送单位: `[report] unit`, else the office named in the digest title.
+    /// 报送单位: `[report] unit`, else the office named in the digest title (empty when the
+    /// title names none: the header then says how to set it).
     pub fn report_unit(&self) -> String {
         if let Some(u) = &self.config.report_unit {
             return u.clone();
         }
         let t = self.config.digest.title.trim();
-        let short = t
-            .strip_suffix("舆情日报")
+        t.strip_suffix("舆情日报")
             .or_else(|| t.strip_suffix("日报"))
             .unwrap_or(t)
-            .trim();
-        if short.is_empty() {
-            t.to_string()
-        } else {
-            short.to_string()
-        }
+            .trim()
+            .to_string()
     }
 
     /// The 舆情专报 of an alert or an event; `None` when it does not exist.
@@ -65,7 +61,7 @@ impl App {
         let mut doc = Doc {
             title: format!("关于“{title}”的舆情专报"),
             header: vec![
-                ("报送单位".into(), self.report_unit()),
+                ("报送单位".into(), unit_or_hint(&self.report_unit())),
                 (
                     "编号".into(),
                     format!("舆情专报〔{}〕{number} 号", now.format("%Y")),
@@ -272,5 +268,14 @@ impl App {
         }
         doc.sections.push(links);
         Ok(Some(doc))
+    }
+}
+
+/// The 报送单位 line: the unit, or how to set it.
+pub fn unit_or_hint(unit: &str) -> String {
+    if unit.is_empty() {
+        "（未设置，请在 yuqing.toml 的 [report] unit 中填写）".to_string()
+    } else {
+        unit.to_string()
     }
 }
