@@ -140,17 +140,8 @@ impl App {
         top_words.truncate(20);
         let mut events = self.events(Some(since), Some(until))?;
         events.truncate(10);
-        let trend_days = (self.now().date_naive() - since).num_days().clamp(1, 60) as u32;
-        let spikes = self
-            .trends(trend_days)?
-            .spikes
-            .into_iter()
-            .filter(|s| {
-                NaiveDate::parse_from_str(&s.date, "%Y-%m-%d")
-                    .is_ok_and(|d| d >= since && d <= until)
-            })
-            .take(20)
-            .collect();
+        let mut spikes = self.stored_spikes(since, until)?;
+        spikes.truncate(20);
         let mut sources: Vec<SourceActivity> = self
             .sources_health()?
             .into_iter()

@@ -31,6 +31,20 @@ pub enum SeriesKind {
 }
 
 impl SeriesKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SeriesKind::Rule => "rule",
+            SeriesKind::Region => "region",
+            SeriesKind::Event => "event",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SeriesKind> {
+        [SeriesKind::Rule, SeriesKind::Region, SeriesKind::Event]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+
     pub fn label_zh(self) -> &'static str {
         match self {
             SeriesKind::Rule => "规则",
@@ -157,15 +171,7 @@ impl App {
         let mut series = Vec::new();
         let mut spikes = Vec::new();
         for ((kind, key), counts) in raw {
-            let name = match kind {
-                SeriesKind::Rule => self.rule_name(&key),
-                SeriesKind::Region => key.clone(),
-                SeriesKind::Event => key
-                    .parse::<i64>()
-                    .ok()
-                    .and_then(|id| self.store.event(id, 0).ok().flatten())
-                    .map_or_else(|| key.clone(), |e| e.title),
-            };
+            let name = self.series_name(kind, &key);
             let all: Vec<i64> = all_days
                 .iter()
                 .map(|d| counts.get(d).copied().unwrap_or(0))
@@ -199,6 +205,40 @@ impl App {
         Ok(Trends { series, spikes })
     }
 
+    /// What people call a series: the rule's name, the word, the event's title.
+    fn series_name(&self, kind: SeriesKind, key: &str) -> String {
+        match kind {
+            SeriesKind::Rule => self.rule_name(key),
+            SeriesKind::Region => key.to_string(),
+            SeriesKind::Event => key
+                .parse::<i64>()
+                .ok()
+                .and_then(|id| self.store.event(id, 0).ok().flatten())
+                .map_or_else(|| key.to_string(), |e| e.title),
+        }
+    }
+
+    /// The spikes `serve` recorded for days in `[since, until]`: what the overview shows,
+    /// without recomputing every series (a page view must stay cheap).
+    pub fn stored_spikes(&self, since: NaiveDate, until: NaiveDate) -> anyhow::Result<Vec<Spike>> {
+        Ok(self
+            .store
+            .spikes_between(&since.to_string(), &until.to_string())?
+            .into_iter()
+            .filter_map(|(kind, key, date, count, baseline)| {
+                let kind = SeriesKind::parse(&kind)?;
+                Some(Spike {
+                    kind,
+                    name: self.series_name(kind, &key),
+                    key,
+                    date,
+                    count,
+                    baseline,
+                })
+            })
+            .collect())
+    }
+
     /// Records today's spikes and pushes each new one once (at `[analysis] spike_level`);
     /// returns how many were new.
     pub fn detect_spikes(&self) -> anyhow::Result<usize> {
@@ -207,8 +247,7 @@ impl App {
         let t = self.trends(1)?;
         let mut new = 0;
         for s in t.spikes.iter().filter(|s| s.date == today) {
-            let kind = serde_json::to_value(s.kind)?;
-            let kind = kind.as_str().unwrap_or("rule");
+            let kind = s.kind.as_str();
             if !self
                 .store
                 .record_spike(kind, &s.key, &s.date, s.count, s.baseline, now)?
@@ -216,7 +255,7 @@ impl App {
                 continue;
             }
             new += 1;
-            metrics::counter!("yuqing_spikes_total", "kind" => kind.to_string()).increment(1);
+            metrics::counter!("yuqing_spikes_total", "kind" => kind).increment(1);
             if self.config.notify.is_empty() {
                 continue;
             }

@@ -447,12 +447,16 @@ pub fn announce_health(app: &App, now: i64) -> anyhow::Result<usize> {
 /// How often today's volumes are compared with their baselines.
 pub const SPIKES_EVERY: Duration = Duration::from_secs(15 * 60);
 
-/// Records today's spikes (突发) and pushes each new one once.
+/// Records today's spikes (突发) and pushes each new one once: at start, then every
+/// [`SPIKES_EVERY`].
 pub async fn spikes(shared: Arc<Shared>, token: CancellationToken) {
+    let mut first = true;
     loop {
-        tokio::select! {
-            _ = token.cancelled() => break,
-            _ = tokio::time::sleep(SPIKES_EVERY) => {}
+        if !std::mem::take(&mut first) {
+            tokio::select! {
+                _ = token.cancelled() => break,
+                _ = tokio::time::sleep(SPIKES_EVERY) => {}
+            }
         }
         let app = shared.app();
         match tokio::task::spawn_blocking(move || app.detect_spikes()).await {

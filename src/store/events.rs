@@ -285,3 +285,25 @@ impl Store {
         Ok(self.wrap(r)? == 1)
     }
 }
+
+/// A recorded spike: (kind, key, date, count, baseline).
+pub type SpikeRow = (String, String, String, i64, f64);
+
+impl Store {
+    /// Spikes recorded for days in `[since, until]` (`YYYY-MM-DD`), latest first.
+    pub fn spikes_between(&self, since: &str, until: &str) -> Result<Vec<SpikeRow>> {
+        let conn = self.conn();
+        let r = conn
+            .prepare(
+                "SELECT kind, key, date, count, baseline FROM spikes
+                 WHERE date >= ?1 AND date <= ?2 ORDER BY date DESC, count DESC",
+            )
+            .and_then(|mut st| {
+                st.query_map(params![since, until], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()
+            });
+        self.wrap(r)
+    }
+}

@@ -17,7 +17,8 @@
 //! * [`auth`] — roles, sessions, login/logout, CSRF, the login rate limit.
 //! * [`params`] — query-string parsing shared by pages, API and exports.
 //! * [`api`] — `/api/*` JSON handlers (same shapes as the CLI's `--json`).
-//! * [`pages`] — search, article, sources, users; [`review`] — alerts, digest, rules.
+//! * [`pages`] — search, article, users; [`sources`] — sources and 立即采集; [`review`] —
+//!   alerts and rules; [`digest`] — the digest page.
 //! * [`saved`] — saved searches (专题): list, one search's page, `/api/saved`.
 //! * [`export`] — CSV and XLSX export of a search.
 
@@ -36,6 +37,7 @@ use crate::store::Store;
 
 pub mod api;
 pub mod auth;
+pub mod digest;
 pub mod error;
 pub mod events;
 mod export;
@@ -46,6 +48,7 @@ pub mod pages;
 pub mod params;
 pub mod review;
 pub mod saved;
+pub mod sources;
 mod view;
 
 pub use error::{PageError, WebError};
@@ -104,8 +107,8 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/saved", get(saved::list_page).post(saved::create_form))
         .route("/saved/{id}", get(saved::view_page))
         .route("/saved/{id}/delete", post(saved::delete_form))
-        .route("/sources", get(pages::sources))
-        .route("/sources/crawl", post(pages::crawl_now))
+        .route("/sources", get(sources::page))
+        .route("/sources/crawl", post(sources::crawl_now))
         .route("/users", get(pages::users).post(pages::users_post))
         .route("/reload", post(pages::reload))
         .route("/alerts", get(review::alerts))
@@ -115,8 +118,8 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/alerts/{id}/feedback", post(handling::feedback_form))
         .route("/handling", get(handling::page))
         .route("/report/incident", get(handling::incident_report))
-        .route("/digest", get(review::digest_current))
-        .route("/digest/{date}", get(review::digest))
+        .route("/digest", get(digest::current))
+        .route("/digest/{date}", get(digest::page))
         .route("/rules", get(review::rules))
         .route("/rules/test", post(review::rules_test))
         .route("/login", get(auth::login_page).post(auth::login))

@@ -1,5 +1,5 @@
-//! Pages: search (检索), article (文章), captured evidence, sources (信息源), users (用户) and
-//! the configuration reload button.
+//! Pages: search (检索), article (文章), captured evidence, users (用户) and the configuration
+//! reload button.
 
 use crate::text::html::{MAX_HTML_DEPTH, bound_nesting};
 use askama::Template;
@@ -14,7 +14,7 @@ use super::error::{PageError, WebError, blocking};
 use super::params::{Params, parse_id};
 use super::view::render;
 use super::view::{Nav, query_string, safe_href, short_time};
-use crate::app::{ArticleView, SourceHealth, snippet_html};
+use crate::app::{ArticleView, snippet_html};
 use crate::search::{query, snippet};
 
 /// Results per search page.
@@ -373,108 +373,6 @@ pub async fn evidence(
         html,
     )
         .into_response())
-}
-
-pub struct SourceRow {
-    pub h: SourceHealth,
-    /// 采集中 (running now) or 排队中 (due: runs within a second or two), if either.
-    pub progress: Option<&'static str>,
-    pub status_label: &'static str,
-    pub last_success: String,
-    pub last_attempt: String,
-    pub next_check: String,
-}
-
-#[derive(Template)]
-#[template(path = "sources.html", config = "src/web/askama.toml")]
-struct SourcesPage {
-    nav: Nav,
-    rows: Vec<SourceRow>,
-    /// After 立即采集: how many sources were queued.
-    queued: Option<usize>,
-    /// Some source is queued or running: the page refreshes itself to show progress.
-    busy: bool,
-}
-
-pub async fn sources(
-    State(web): State<WebState>,
-    PageUser(s): PageUser,
-    p: Params,
-) -> Result<Response, PageError> {
-    let app = web.shared.app();
-    let now = app.now_ts();
-    let health = blocking(move || app.sources_health()).await?;
-    let due = |t: Option<&str>| {
-        t.and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-            .is_some_and(|t| t.timestamp() <= now)
-    };
-    let rows: Vec<SourceRow> = health
-        .into_iter()
-        .map(|h| SourceRow {
-            progress: if web.shared.is_crawling(&h.id) {
-                Some("采集中…")
-            } else if h.enabled && due(h.next_check_at.as_deref()) {
-                Some("排队中")
-            } else {
-                None
-            },
-            status_label: h.status.label_zh(),
-            last_success: short_time(h.last_success.as_deref()),
-            last_attempt: short_time(h.last_attempt.as_deref()),
-            next_check: short_time(h.next_check_at.as_deref()),
-            h,
-        })
-        .collect();
-    render(&SourcesPage {
-        nav: Nav::new(&s, "sources"),
-        busy: rows.iter().any(|r| r.progress.is_some()),
-        rows,
-        queued: p.number("queued").ok().flatten(),
-    })
-}
-
-/// 立即采集 (admin): one source (`id`) or every enabled source is made due now; the running
-/// service's scheduler starts it within a second. The sources page shows the progress.
-pub async fn crawl_now(
-    State(web): State<WebState>,
-    PageUser(s): PageUser,
-    body: Bytes,
-) -> Result<Response, PageError> {
-    s.require(Role::Admin)?;
-    let f = Params::from_body(&body);
-    s.check_csrf(f.raw("csrf"))?;
-    let app = web.shared.app();
-    let ids: Vec<String> = match f.get("id") {
-        Some(id) => match app.config.source(id) {
-            Some(src) if src.enabled => vec![src.id.clone()],
-            Some(_) => {
-                return Err(WebError::bad(format!("信息源 {id} 已停用 (source disabled)")).into());
-            }
-            None => {
-                return Err(WebError::NotFound(format!(
-                    "没有编号为 {id} 的信息源 (no such source)"
-                ))
-                .into());
-            }
-        },
-        None => app
-            .config
-            .sources
-            .iter()
-            .filter(|s| s.enabled)
-            .map(|s| s.id.clone())
-            .collect(),
-    };
-    let n = ids.len();
-    blocking(move || -> Result<(), WebError> {
-        let now = app.now_ts();
-        for id in ids {
-            app.store.set_next_check(&id, now)?;
-        }
-        Ok(())
-    })
-    .await?;
-    Ok(Redirect::to(&format!("/sources?queued={n}")).into_response())
 }
 
 /// A result page with a message and optional problems (reload, user changes).

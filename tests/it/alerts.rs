@@ -568,6 +568,14 @@ fn a_surge_above_the_28_day_baseline_is_a_spike_pushed_once() {
     );
     assert!(app.detect_spikes().unwrap() >= 1);
     assert_eq!(app.detect_spikes().unwrap(), 0, "recorded once");
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+    let shown = app.overview(Some(day), Some(day)).unwrap().spikes;
+    assert!(
+        shown
+            .iter()
+            .any(|s| s.key == "fire" && s.name == "火灾事故" && s.count == 6),
+        "the overview shows the recorded spike: {shown:?}"
+    );
     let pushes = app.store.outbox_rows(None).unwrap();
     let notice: Vec<_> = pushes.iter().filter(|r| r.kind == "notice").collect();
     assert!(!notice.is_empty());
