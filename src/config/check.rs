@@ -80,6 +80,40 @@ impl Checker<'_> {
     }
 
     /// A cron expression; each bad field is reported where it is written.
+    /// An id of `what` (`("规则", "rule")`): letters, digits, `-`, `_`, `.`; and not one of
+    /// `seen` when given (then added to it).
+    pub fn ident(
+        &mut self,
+        v: &Spanned<String>,
+        what: (&str, &str),
+        seen: Option<&mut std::collections::HashSet<String>>,
+    ) -> Option<String> {
+        let id = v.get_ref();
+        let (zh, en) = what;
+        if id.is_empty()
+            || !id
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
+        {
+            return self.err(
+                v.span(),
+                format!(
+                    "{zh} id {id:?} 只能由字母、数字、'-'、'_' 或 '.' 组成 \
+                     ({en} id {id:?} must be letters, digits, '-', '_' or '.')"
+                ),
+            );
+        }
+        if let Some(seen) = seen
+            && !seen.insert(id.clone())
+        {
+            return self.err(
+                v.span(),
+                format!("{zh} id {id:?} 重复 (duplicate {en} id {id:?})"),
+            );
+        }
+        Some(id.clone())
+    }
+
     pub fn cron(&mut self, v: &Spanned<String>) -> Option<cron::Schedule> {
         match check_cron(v.get_ref()) {
             Ok(s) => Some(s),

@@ -85,25 +85,8 @@ fn check_rule(
     // Where a problem of the whole rule is reported: its id, else its `[[rule]]` header.
     let at = r.id.as_ref().map_or_else(|| r.at.clone(), |id| id.span());
     let id = r.id.as_ref().map(|v| v.get_ref().clone());
-    if let (Some(v), Some(id)) = (&r.id, &id) {
-        if id.is_empty()
-            || !id
-                .chars()
-                .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
-        {
-            c.err::<()>(
-                v.span(),
-                format!(
-                    "规则 id {id:?} 只能由字母、数字、'-'、'_' 或 '.' 组成 \
-                     (rule id {id:?} must be letters, digits, '-', '_' or '.')"
-                ),
-            );
-        } else if !seen.insert(id.clone()) {
-            c.err::<()>(
-                v.span(),
-                format!("规则 id {id:?} 重复 (duplicate rule id {id:?})"),
-            );
-        }
+    if let Some(v) = &r.id {
+        c.ident(v, ("规则", "rule"), Some(seen));
     }
     let level = match &r.level {
         None => Level::Medium,

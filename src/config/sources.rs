@@ -171,24 +171,10 @@ fn check_source(
     base: &Path,
     default_cron: &cron::Schedule,
 ) -> Option<Source> {
-    let id = rs.id.as_ref().and_then(|v| {
-        let id = v.get_ref();
-        if id.is_empty()
-            || !id
-                .chars()
-                .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
-        {
-            c.err(
-                v.span(),
-                format!(
-                    "信息源 id {id:?} 只能由字母、数字、'-'、'_' 或 '.' 组成 \
-                     (source id {id:?} must be letters, digits, '-', '_' or '.')"
-                ),
-            )
-        } else {
-            Some(id.clone())
-        }
-    });
+    let id = rs
+        .id
+        .as_ref()
+        .and_then(|v| c.ident(v, ("信息源", "source"), None));
     let url = rs
         .url
         .as_ref()

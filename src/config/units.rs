@@ -41,25 +41,7 @@ pub(super) fn load(
         let notify = u.string(&mut c, "notify");
         let due = u.string(&mut c, "default_due");
         if let Some(v) = &id {
-            let s = v.get_ref();
-            if s.is_empty()
-                || !s
-                    .chars()
-                    .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
-            {
-                c.err::<()>(
-                    v.span(),
-                    format!(
-                        "单位 id {s:?} 只能由字母、数字、'-'、'_' 或 '.' 组成 \
-                         (unit id {s:?} must be letters, digits, '-', '_' or '.')"
-                    ),
-                );
-            } else if !seen.insert(s.clone()) {
-                c.err::<()>(
-                    v.span(),
-                    format!("单位 id {s:?} 重复 (duplicate unit id {s:?})"),
-                );
-            }
+            c.ident(v, ("单位", "unit"), Some(&mut seen));
         }
         if let Some(n) = &notify
             && !channels.contains(n.get_ref())

@@ -388,3 +388,32 @@ proptest::proptest! {
         }
     }
 }
+
+/// `units.toml` is checked like the other files: a bad or repeated id, an unknown channel and a
+/// bad deadline are each reported with their position; a good file loads.
+#[test]
+fn units_toml_problems_are_listed_with_positions() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = crate::common::write_config(dir.path(), "", "", "");
+    std::fs::write(
+        dir.path().join("units.toml"),
+        "[[unit]]\nid = \"pcs\"\nname = \"派出所\"\n\n[[unit]]\nid = \"pcs\"\nnotify = \"没有这个群\"\ndefault_due = \"soon\"\n\n[[unit]]\nid = \"城管\"\n",
+    )
+    .unwrap();
+    let err = yuqing::config::Config::load(&cfg).unwrap_err().to_string();
+    for want in [
+        "units.toml:6:6: 单位 id \"pcs\" 重复",
+        "units.toml:7:10: 没有名为 \"没有这个群\" 的推送渠道",
+        "units.toml:8:15:",
+        "units.toml:11:6: 单位 id \"城管\" 只能由字母",
+    ] {
+        assert!(err.contains(want), "{want}: {err}");
+    }
+    std::fs::write(
+        dir.path().join("units.toml"),
+        "[[unit]]\nid = \"pcs\"\nname = \"派出所\"\n",
+    )
+    .unwrap();
+    let c = yuqing::config::Config::load(&cfg).unwrap();
+    assert_eq!(c.units[0].default_due, yuqing::config::DEFAULT_DUE);
+}
