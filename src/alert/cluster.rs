@@ -77,7 +77,7 @@ const BAND_SHIFT: [u32; BANDS] = [0, 22, 43];
 const _: () = assert!(MAX_DISTANCE / BANDS as u32 <= FLIPS);
 const _: () = assert!(BAND_SHIFT[BANDS - 1] + BAND_BITS[BANDS - 1] == 64);
 
-fn band(h: u64, b: usize) -> u32 {
+fn band_key(h: u64, b: usize) -> u32 {
     ((h >> BAND_SHIFT[b]) & ((1u64 << BAND_BITS[b]) - 1)) as u32
 }
 
@@ -90,6 +90,27 @@ pub struct Fingerprint {
     pub cluster_id: i64,
 }
 
+/// One entry of a band's bucket chain. The hash is kept here, so a candidate is checked
+/// without reading its entry: only a match (rare) reads it.
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    hash: u64,
+    entry: u32,
+    /// 1 + the next (older) node of the same bucket; 0 ends the chain.
+    next: u32,
+}
+
+/// One band's buckets, addressed directly by the band key (no hashing, no per-bucket
+/// allocation): `heads[key]` is 1 + the newest node of that bucket, 0 when it is empty.
+#[derive(Debug, Default)]
+struct Band {
+    /// One bit per bucket (2^21–2^22 bits, in cache): most probes of a lookup end here.
+    occupied: Vec<u64>,
+    /// Zero-initialised, so pages no key has touched are never resident.
+    heads: Vec<u32>,
+    nodes: Vec<Node>,
+}
+
 /// The fingerprints of the articles fetched since `horizon`, bucketed by band.
 #[derive(Debug, Default)]
 pub struct ClusterIndex {
@@ -98,10 +119,7 @@ pub struct ClusterIndex {
     /// In insertion order; `None` where an article was re-fingerprinted or pruned.
     entries: Vec<Option<Fingerprint>>,
     by_article: HashMap<i64, usize>,
-    buckets: [HashMap<u32, Vec<u32>>; BANDS],
-    /// One bit per possible bucket key of each band (1 MB in all, allocated on the first
-    /// insert): most probes of a lookup end here, in cache, instead of in the maps.
-    occupied: [Vec<u64>; BANDS],
+    bands: [Band; BANDS],
 }
 
 impl ClusterIndex {
@@ -132,42 +150,51 @@ impl ClusterIndex {
 
     /// The cluster of the closest fingerprint within [`MAX_DISTANCE`] bits fetched at or after
     /// `since`, other than `article_id`'s own; the earliest one wins a tie.
+    ///
+    /// Per band, the occupied buckets among the key and its one- and two-bit neighbours are
+    /// collected first and their chains walked after: the bucket reads are independent of one
+    /// another, so the processor overlaps their cache misses instead of waiting on each.
     pub fn closest(&self, article_id: i64, h: u64, since: i64) -> Option<i64> {
-        let mut best: Option<(u32, u32, i64)> = None; // (distance, entry index, cluster)
-        let mut visit = |bucket: Option<&Vec<u32>>| {
-            for &i in bucket.into_iter().flatten() {
-                let Some(f) = self.entries[i as usize] else {
-                    continue;
-                };
-                if f.article_id == article_id || f.fetched < since {
-                    continue;
-                }
-                let d = distance(h, f.hash);
-                if d <= MAX_DISTANCE && best.is_none_or(|(bd, bi, _)| (d, i) < (bd, bi)) {
-                    best = Some((d, i, f.cluster_id));
-                }
-            }
-        };
         if self.by_article.is_empty() {
             return None;
         }
-        for (b, (buckets, &bits)) in self.buckets.iter().zip(&BAND_BITS).enumerate() {
-            let occupied = &self.occupied[b];
-            let probe = |k: u32| {
-                (occupied[(k >> 6) as usize] >> (k & 63) & 1 == 1)
-                    .then(|| buckets.get(&k))
-                    .flatten()
+        let mut best: Option<(u32, u32)> = None; // (distance, entry index)
+        let mut heads: Vec<u32> = Vec::with_capacity(256);
+        for (b, band) in self.bands.iter().enumerate() {
+            heads.clear();
+            let mut probe = |k: u32| {
+                if band.occupied[(k >> 6) as usize] >> (k & 63) & 1 == 1 {
+                    heads.push(band.heads[k as usize]);
+                }
             };
-            let key = band(h, b);
-            visit(probe(key));
+            let (key, bits) = (band_key(h, b), BAND_BITS[b]);
+            probe(key);
             for i in 0..bits {
-                visit(probe(key ^ 1 << i));
+                probe(key ^ 1 << i);
                 for j in i + 1..bits {
-                    visit(probe(key ^ 1 << i ^ 1 << j));
+                    probe(key ^ 1 << i ^ 1 << j);
+                }
+            }
+            for &head in &heads {
+                let mut n = head;
+                while n != 0 {
+                    let node = band.nodes[n as usize - 1];
+                    n = node.next;
+                    let d = distance(h, node.hash);
+                    if d > MAX_DISTANCE || best.is_some_and(|bd| (d, node.entry) >= bd) {
+                        continue;
+                    }
+                    // `None`: replaced or pruned since (its nodes stay until the next rebuild).
+                    let Some(f) = self.entries[node.entry as usize] else {
+                        continue;
+                    };
+                    if f.article_id != article_id && f.fetched >= since {
+                        best = Some((d, node.entry));
+                    }
                 }
             }
         }
-        best.map(|(_, _, c)| c)
+        best.and_then(|(_, i)| self.entries[i as usize].map(|f| f.cluster_id))
     }
 
     /// Adds (or replaces) an article's fingerprint.
@@ -178,18 +205,20 @@ impl ClusterIndex {
         let i = self.entries.len();
         self.entries.push(Some(f));
         self.by_article.insert(f.article_id, i);
-        let bands = self
-            .occupied
-            .iter_mut()
-            .zip(&mut self.buckets)
-            .zip(&BAND_BITS);
-        for (b, ((occupied, buckets), &bits)) in bands.enumerate() {
-            let key = band(f.hash, b);
-            if occupied.is_empty() {
-                *occupied = vec![0; (1usize << bits) / 64];
+        for (b, band) in self.bands.iter_mut().enumerate() {
+            let bits = BAND_BITS[b];
+            if band.heads.is_empty() {
+                band.occupied = vec![0; (1usize << bits) / 64];
+                band.heads = vec![0; 1usize << bits];
             }
-            occupied[(key >> 6) as usize] |= 1 << (key & 63);
-            buckets.entry(key).or_default().push(i as u32);
+            let key = band_key(f.hash, b);
+            band.occupied[(key >> 6) as usize] |= 1 << (key & 63);
+            band.nodes.push(Node {
+                hash: f.hash,
+                entry: i as u32,
+                next: band.heads[key as usize],
+            });
+            band.heads[key as usize] = band.nodes.len() as u32;
         }
     }
 
