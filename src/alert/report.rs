@@ -2,6 +2,7 @@
 //! as one plain document model ([`Doc`]) rendered to Markdown, HTML and Word. The renderers
 //! are pure and escape every string for their format.
 
+pub mod chart;
 mod docx;
 
 use std::fmt::Write as _;
@@ -22,6 +23,9 @@ pub struct Section {
     pub table: Vec<Vec<String>>,
     /// Links listed at the end of the section (text, URL).
     pub links: Vec<(String, String)>,
+    /// A chart after the paragraphs: inline SVG in HTML, a picture in Word. Markdown has the
+    /// table with the same numbers.
+    pub chart: Option<chart::Chart>,
 }
 
 /// The formats a report is written in.
@@ -167,6 +171,13 @@ pub fn render_html(doc: &Doc) -> String {
                 esc_html(&clean(p))
             );
         }
+        if let Some(c) = &s.chart {
+            let _ = writeln!(
+                h,
+                "<figure style=\"margin:8px 0\">{}</figure>",
+                chart::html_svg(c)
+            );
+        }
         if let Some((head, rows)) = s.table.split_first() {
             h.push_str("<table style=\"border-collapse:collapse;width:100%;margin:8px 0\">\n<tr>");
             for c in head {
@@ -233,6 +244,11 @@ mod tests {
                     ("原文".into(), "https://news.example.cn/a?x=1&y=2".into()),
                     ("坏链接".into(), "javascript:alert(1)".into()),
                 ],
+                chart: Some(chart::Chart {
+                    title: "来源<篇数>".into(),
+                    categories: vec!["江北新闻".into()],
+                    series: vec![("篇数".into(), vec![2.0])],
+                }),
             }],
         }
     }
@@ -248,7 +264,25 @@ mod tests {
         let md = render_md(&d);
         assert!(md.contains("\\| 一辆轿车陷入") && md.contains("## 一、事件概述"));
         assert!(!md.contains("(javascript"));
+        assert!(html.contains("<figure") && html.contains("来源&lt;篇数&gt;"));
         let docx = render(&d, ReportFormat::Docx).unwrap();
         assert!(docx.starts_with(b"PK"));
+        // The chart is a PNG part of the package, placed inline in the document.
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+        let media: Vec<String> = (0..zip.len())
+            .filter_map(|i| Some(zip.by_index(i).ok()?.name().ok()?.to_string()))
+            .filter(|n| n.starts_with("word/media/") && n.ends_with(".png"))
+            .collect();
+        assert_eq!(media.len(), 1, "{media:?}");
+        let mut png = Vec::new();
+        std::io::Read::read_to_end(&mut zip.by_name(&media[0]).unwrap(), &mut png).unwrap();
+        assert!(png.starts_with(b"\x89PNG"));
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+            .unwrap();
+        assert!(
+            xml.contains("<pic:pic") && xml.contains("r:embed="),
+            "no inline picture"
+        );
     }
 }

@@ -61,6 +61,53 @@ pub struct EventDetail {
     pub members: Vec<EventMemberView>,
 }
 
+impl EventDetail {
+    /// The spread over time: articles per hour (when the members span two days or less) or per
+    /// day, from the first to the last, empty buckets included (at most 96). Returns the unit
+    /// ("小时" or "天") and (label, articles) per bucket.
+    pub fn spread(&self) -> (&'static str, Vec<(String, usize)>) {
+        type Time = chrono::DateTime<chrono::FixedOffset>;
+        let times: Vec<Time> = self
+            .members
+            .iter()
+            .filter_map(|m| chrono::DateTime::parse_from_rfc3339(&m.published).ok())
+            .collect();
+        let (Some(first), Some(last)) = (times.iter().min(), times.iter().max()) else {
+            return ("天", Vec::new());
+        };
+        let hourly = (*last - *first).num_hours() <= 48;
+        let bucket = |t: &Time| -> String {
+            if hourly {
+                t.format("%m-%d %H时").to_string()
+            } else {
+                t.format("%m-%d").to_string()
+            }
+        };
+        let step = if hourly {
+            chrono::Duration::hours(1)
+        } else {
+            chrono::Duration::days(1)
+        };
+        let mut labels: Vec<String> = Vec::new();
+        let mut t = *first;
+        while t <= *last + step && labels.len() < 96 {
+            let l = bucket(&t);
+            if labels.last() != Some(&l) {
+                labels.push(l);
+            }
+            t += step;
+        }
+        let out = labels
+            .into_iter()
+            .map(|l| {
+                let n = times.iter().filter(|t| bucket(t) == l).count();
+                (l, n)
+            })
+            .collect();
+        (if hourly { "小时" } else { "天" }, out)
+    }
+}
+
 impl App {
     /// Puts an article into the event of its incident: a reprint joins its cluster's event; any
     /// other article joins the event of its most similar recent article, if one is similar

@@ -10,6 +10,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use super::App;
+use crate::alert::report::chart::Chart;
 use crate::alert::report::{Doc, Section};
 use crate::model::{Handling, Level, Tone};
 
@@ -62,6 +63,10 @@ pub struct PeriodStats {
     pub tone: BTreeMap<String, usize>,
     /// (date, alerts, articles) per day.
     pub daily: Vec<(String, usize, usize)>,
+}
+
+fn count(m: &BTreeMap<String, usize>, k: &str) -> f64 {
+    m.get(k).copied().unwrap_or(0) as f64
 }
 
 /// (unit name, assigned, done, overdue, median hours to done).
@@ -256,6 +261,14 @@ impl App {
                 t.extend(c.daily.iter().map(|(d, a, n)| vec![d.clone(), a.to_string(), n.to_string()]));
                 t
             },
+            chart: Some(Chart {
+                title: "每日预警与文章".into(),
+                categories: c.daily.iter().map(|(d, _, _)| d.get(5..).unwrap_or(d).to_string()).collect(),
+                series: vec![
+                    ("预警".into(), c.daily.iter().map(|(_, a, _)| *a as f64).collect()),
+                    ("文章".into(), c.daily.iter().map(|(_, _, n)| *n as f64).collect()),
+                ],
+            }),
             ..Default::default()
         });
         let mut by_level = Section {
@@ -275,6 +288,29 @@ impl App {
                 .join("，")
         ));
         by_level.table = table(["规则", "预警数"], &c.by_rule);
+        by_level.chart = Some(Chart {
+            title: "预警级别".into(),
+            categories: Level::ALL
+                .iter()
+                .map(|l| l.label_zh().to_string())
+                .collect(),
+            series: vec![
+                (
+                    "本期".into(),
+                    Level::ALL
+                        .iter()
+                        .map(|l| count(&c.by_level, l.label_zh()))
+                        .collect(),
+                ),
+                (
+                    "上期".into(),
+                    Level::ALL
+                        .iter()
+                        .map(|l| count(&p.by_level, l.label_zh()))
+                        .collect(),
+                ),
+            ],
+        });
         doc.sections.push(by_level);
         doc.sections.push(Section {
             heading: "来源分布".into(),
@@ -295,6 +331,26 @@ impl App {
                     .collect::<Vec<_>>()
                     .join("，")
             )],
+            chart: Some(Chart {
+                title: "情感倾向（篇）".into(),
+                categories: Tone::ALL.iter().map(|t| t.label_zh().to_string()).collect(),
+                series: vec![
+                    (
+                        "本期".into(),
+                        Tone::ALL
+                            .iter()
+                            .map(|t| count(&c.tone, t.label_zh()))
+                            .collect(),
+                    ),
+                    (
+                        "上期".into(),
+                        Tone::ALL
+                            .iter()
+                            .map(|t| count(&p.tone, t.label_zh()))
+                            .collect(),
+                    ),
+                ],
+            }),
             ..Default::default()
         });
         let events = self.events(

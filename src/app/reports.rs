@@ -149,6 +149,17 @@ impl App {
                         ""
                     }
                 ));
+                let (unit, buckets) = e.spread();
+                if buckets.len() > 1 {
+                    spread.chart = Some(crate::alert::report::chart::Chart {
+                        title: format!("传播时间线（每{unit}篇数）"),
+                        categories: buckets.iter().map(|(l, _)| l.clone()).collect(),
+                        series: vec![(
+                            "篇数".into(),
+                            buckets.iter().map(|(_, n)| *n as f64).collect(),
+                        )],
+                    });
+                }
                 spread.table.push(vec!["来源".into(), "篇数".into()]);
                 for (n, c) in by_source {
                     spread.table.push(vec![n, c.to_string()]);

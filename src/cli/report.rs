@@ -64,7 +64,27 @@ fn period(
         period.label_zh(),
         path.display()
     );
+    if ext == "docx" {
+        say_chart_font();
+    }
     Ok(())
+}
+
+/// Names the font the Word charts were drawn with, or says how to get one.
+fn say_chart_font() {
+    match crate::alert::report::chart::font() {
+        Some(f) => eprintln!(
+            "图表字体 (chart font): {}{}",
+            f.family,
+            f.path
+                .as_ref()
+                .map(|p| format!("（{}）", p.display()))
+                .unwrap_or_default()
+        ),
+        None => eprintln!(
+            "警告：未找到中文字体，Word 图表中的文字可能无法显示；请安装 fonts-noto-cjk 或设置 YUQING_CJK_FONT=字体文件 (no CJK font found)"
+        ),
+    }
 }
 
 fn incident(
@@ -101,6 +121,9 @@ fn incident(
     };
     std::fs::write(&path, bytes).map_err(anyhow::Error::from)?;
     println!("已生成舆情专报 (report written): {}", path.display());
+    if fmt == ReportFormat::Docx {
+        say_chart_font();
+    }
     Ok(())
 }
 

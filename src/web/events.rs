@@ -130,41 +130,12 @@ fn esc(s: &str) -> String {
 
 /// Articles per hour (a span of two days or less) or per day, as bars.
 fn timeline(d: &EventDetail) -> String {
-    let times: Vec<chrono::DateTime<chrono::FixedOffset>> = d
-        .members
-        .iter()
-        .filter_map(|m| chrono::DateTime::parse_from_rfc3339(&m.published).ok())
-        .collect();
-    let (Some(first), Some(last)) = (times.iter().min(), times.iter().max()) else {
+    let (unit, buckets) = d.spread();
+    if buckets.is_empty() {
         return String::new();
-    };
-    let hourly = (*last - *first).num_hours() <= 48;
-    let bucket = |t: &chrono::DateTime<chrono::FixedOffset>| -> String {
-        if hourly {
-            t.format("%m-%d %H时").to_string()
-        } else {
-            t.format("%m-%d").to_string()
-        }
-    };
-    // Every bucket from the first to the last, empty ones included.
-    let step = if hourly {
-        chrono::Duration::hours(1)
-    } else {
-        chrono::Duration::days(1)
-    };
-    let mut labels: Vec<String> = Vec::new();
-    let mut t = *first;
-    while t <= *last + step && labels.len() < 96 {
-        let l = bucket(&t);
-        if labels.last() != Some(&l) {
-            labels.push(l);
-        }
-        t += step;
     }
-    let counts: Vec<usize> = labels
-        .iter()
-        .map(|l| times.iter().filter(|t| bucket(t) == *l).count())
-        .collect();
+    let hourly = unit == "小时";
+    let (labels, counts): (Vec<String>, Vec<usize>) = buckets.into_iter().unzip();
     let max = counts.iter().copied().max().unwrap_or(1).max(1);
     let (w, h, pad) = (24.0f64, 120.0f64, 18.0f64);
     let width = pad * 2.0 + w * labels.len() as f64;

@@ -860,6 +860,21 @@ fn period_reports_equal_what_alerts_and_search_return() {
         xml.contains("舆情月报") && xml.contains("本期共产生预警 3 条"),
         "November: three fire alerts"
     );
+    // Chart images drawn in process: daily counts, levels and tone, each an inline PNG.
+    let pngs = (0..z.len())
+        .filter(|i| {
+            z.by_index(*i).is_ok_and(|f| {
+                f.name()
+                    .is_ok_and(|n| n.starts_with("word/media/") && n.ends_with(".png"))
+            })
+        })
+        .count();
+    assert_eq!(pngs, 3, "three chart images");
+    assert_eq!(
+        xml.matches("<pic:pic").count(),
+        3,
+        "each placed in the text"
+    );
 }
 
 /// On its cron, `serve` writes last week's report under index/reports/ (Word and Excel).

@@ -2,11 +2,14 @@
 //! A4 with the official margins; editable in Word and WPS.
 
 use docx_rs::{
-    AlignmentType, Docx, Hyperlink, HyperlinkType, PageMargin, Paragraph, Run, RunFonts, Table,
-    TableCell, TableRow,
+    AlignmentType, Docx, Hyperlink, HyperlinkType, PageMargin, Paragraph, Pic, Run, RunFonts,
+    Table, TableCell, TableRow,
 };
 
-use super::{Doc, clean, numbered, safe_url};
+use super::{Doc, chart, clean, numbered, safe_url};
+
+/// The text width of an A4 page with the 公文 margins (15.6 cm), in EMU; charts are 15.5 cm.
+const CHART_WIDTH_EMU: u32 = 5_580_000;
 
 const HEITI: &str = "黑体";
 const FANGSONG: &str = "仿宋_GB2312";
@@ -65,6 +68,26 @@ pub fn render(doc: &Doc) -> anyhow::Result<Vec<u8>> {
                 FANGSONG,
                 SANHAO,
             )));
+        }
+        if let Some(c) = &s.chart {
+            d = d.add_paragraph(match chart::png(c) {
+                Ok((png, w, h)) => {
+                    Paragraph::new()
+                        .align(AlignmentType::Center)
+                        .add_run(
+                            Run::new().add_image(Pic::new_with_dimensions(png, w, h).size(
+                                CHART_WIDTH_EMU,
+                                (u64::from(CHART_WIDTH_EMU) * u64::from(h) / u64::from(w.max(1)))
+                                    as u32,
+                            )),
+                        )
+                }
+                Err(e) => Paragraph::new().add_run(run(
+                    &format!("（图表“{}”未能生成：{e}）", c.title),
+                    FANGSONG,
+                    SIHAO,
+                )),
+            });
         }
         if !s.table.is_empty() {
             let rows: Vec<TableRow> = s
