@@ -58,6 +58,37 @@ pub struct DigestSource {
     pub articles_24h: i64,
 }
 
+/// The window at a glance, in 总体情况 of every format (alerts by level come from `alerts`):
+/// the articles of the window by tone and the hottest events.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DigestOverview {
+    /// Articles published in the window (fetch time when the page gave none).
+    pub articles: usize,
+    pub negative: usize,
+    pub neutral: usize,
+    pub positive: usize,
+    /// Events with articles in the window, hottest first (at most [`TOP_EVENTS`]).
+    pub top_events: Vec<DigestEvent>,
+}
+
+/// Whether the overview charts have anything to show.
+fn has_overview(d: &Digest) -> bool {
+    !d.alerts.is_empty() || d.overview.articles > 0
+}
+
+/// Events listed in a digest.
+pub const TOP_EVENTS: usize = 5;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DigestEvent {
+    pub id: i64,
+    pub title: String,
+    pub articles: i64,
+    pub sources: i64,
+    pub heat: f64,
+    pub level: Option<Level>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Digest {
     pub date: NaiveDate,
@@ -76,6 +107,7 @@ pub struct Digest {
     #[serde(default)]
     pub overdue: Vec<String>,
     pub sources: Vec<DigestSource>,
+    pub overview: DigestOverview,
     /// HTML, Markdown and Word list at most this many alerts in full (0: all); the summary
     /// counts every alert, and XLSX and JSON always hold every one.
     #[serde(skip)]
@@ -304,6 +336,59 @@ impl<'a> View<'a> {
 
     fn level_summary(&self) -> String {
         join_counts(&self.by_level, "条")
+    }
+
+    /// 负面 3 篇，中性 10 篇，正面 1 篇（共 14 篇）
+    fn tone_summary(d: &Digest) -> String {
+        let o = &d.overview;
+        format!(
+            "负面 {} 篇，中性 {} 篇，正面 {} 篇（共 {} 篇）",
+            o.negative, o.neutral, o.positive, o.articles
+        )
+    }
+
+    /// One line per top event: 标题（2 篇、2 个来源，热度 3.2，最高预警 高）
+    fn event_lines(d: &Digest) -> Vec<String> {
+        d.overview
+            .top_events
+            .iter()
+            .map(|e| {
+                format!(
+                    "{}（{} 篇、{} 个来源，热度 {:.1}{}）",
+                    clean(&e.title),
+                    e.articles,
+                    e.sources,
+                    e.heat,
+                    e.level
+                        .map(|l| format!("，最高预警 {}", l.label_zh()))
+                        .unwrap_or_default()
+                )
+            })
+            .collect()
+    }
+
+    /// The two overview charts: alerts by level, articles by tone.
+    fn charts(&self, d: &Digest) -> [crate::alert::report::chart::Chart; 2] {
+        use crate::alert::report::chart::Chart;
+        let o = &d.overview;
+        [
+            Chart {
+                title: "预警级别（条）".into(),
+                categories: self.by_level.iter().map(|(l, _)| l.to_string()).collect(),
+                series: vec![(
+                    "预警".into(),
+                    self.by_level.iter().map(|(_, n)| *n as f64).collect(),
+                )],
+            },
+            Chart {
+                title: "文章倾向（篇）".into(),
+                categories: vec!["负面".into(), "中性".into(), "正面".into()],
+                series: vec![(
+                    "文章".into(),
+                    vec![o.negative as f64, o.neutral as f64, o.positive as f64],
+                )],
+            },
+        ]
     }
 
     fn status_summary(&self) -> String {

@@ -69,6 +69,36 @@ impl App {
         Ok(())
     }
 
+    /// The window's articles by tone and its hottest events.
+    fn digest_overview(
+        &self,
+        from: i64,
+        to: i64,
+    ) -> anyhow::Result<crate::alert::digest::DigestOverview> {
+        use crate::alert::digest::{DigestEvent, DigestOverview, TOP_EVENTS};
+        let (negative, neutral, positive) = self.store.tone_in_window(from, to)?;
+        let top_events = self
+            .events_between(Some(from), Some(to))?
+            .into_iter()
+            .take(TOP_EVENTS)
+            .map(|e| DigestEvent {
+                id: e.id,
+                title: e.title,
+                articles: e.articles,
+                sources: e.sources,
+                heat: e.heat,
+                level: e.level,
+            })
+            .collect();
+        Ok(DigestOverview {
+            articles: negative + neutral + positive,
+            negative,
+            neutral,
+            positive,
+            top_events,
+        })
+    }
+
     /// Builds the digest (舆情日报) of `date` from the alerts raised in its window.
     /// [`DigestDetail::Listed`] cuts snippets and reprints only for the alerts that HTML,
     /// Markdown and Word list in full: a window of thousands of alerts (after a backfill)
@@ -134,6 +164,7 @@ impl App {
             dismissed,
             overdue: self.overdue_lines()?,
             sources,
+            overview: self.digest_overview(from, to)?,
             max_listed: self.config.digest.max_listed,
         };
         let detailed: Vec<usize> = match (detail, d.max_listed) {

@@ -147,8 +147,18 @@ impl App {
         since: Option<chrono::NaiveDate>,
         until: Option<chrono::NaiveDate>,
     ) -> anyhow::Result<Vec<EventView>> {
-        let from = since.map(|d| self.day_bounds(d).0);
-        let to = until.map(|d| self.day_bounds(d).1);
+        self.events_between(
+            since.map(|d| self.day_bounds(d).0),
+            until.map(|d| self.day_bounds(d).1),
+        )
+    }
+
+    /// Events with articles in `[from, to)`, hottest first.
+    pub fn events_between(
+        &self,
+        from: Option<i64>,
+        to: Option<i64>,
+    ) -> anyhow::Result<Vec<EventView>> {
         let now = self.now_ts();
         let mut list: Vec<EventView> = self
             .store

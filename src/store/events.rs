@@ -244,6 +244,36 @@ impl Store {
         self.wrap(r)
     }
 
+    /// Articles published in `[from, to)` (fetch time when the page gave none) by tone:
+    /// (negative, neutral, positive); an article whose tone is not computed yet is neutral.
+    /// Both halves use an index (published, fetched).
+    pub fn tone_in_window(&self, from: i64, to: i64) -> Result<(usize, usize, usize)> {
+        let conn = self.conn();
+        let r = conn
+            .prepare(
+                "SELECT tone, COUNT(*) FROM articles WHERE published >= ?1 AND published < ?2 GROUP BY tone
+                 UNION ALL
+                 SELECT tone, COUNT(*) FROM articles
+                  WHERE published IS NULL AND fetched >= ?1 AND fetched < ?2 GROUP BY tone",
+            )
+            .and_then(|mut st| {
+                let mut out = (0, 0, 0);
+                for row in st.query_map([from, to], |r| {
+                    Ok((r.get::<_, Option<String>>(0)?, r.get::<_, i64>(1)?))
+                })? {
+                    let (tone, n) = row?;
+                    let n = n.max(0) as usize;
+                    match tone.as_deref().and_then(crate::model::Tone::parse) {
+                        Some(crate::model::Tone::Negative) => out.0 += n,
+                        Some(crate::model::Tone::Positive) => out.2 += n,
+                        _ => out.1 += n,
+                    }
+                }
+                Ok(out)
+            });
+        self.wrap(r)
+    }
+
     /// (tone, time) of every article since `since` (tone `None` until computed).
     pub fn tone_times(&self, since: i64) -> Result<Vec<(Option<crate::model::Tone>, i64)>> {
         let conn = self.conn();

@@ -411,6 +411,79 @@ fn the_current_digest_follows_the_injected_clock() {
     assert_eq!(d.generated_at, "2026-12-02T23:25:00+08:00");
 }
 
+/// The digest's overview counts the window's articles by tone the way search counts them
+/// (publication time, else fetch time, in `[start, end)`), and nothing outside it.
+#[test]
+fn the_digest_overview_counts_the_windows_articles_by_tone() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), "", "", "");
+    let app = App::open(yuqing::config::Config::load(&cfg).unwrap()).unwrap();
+    let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp();
+    app.set_clock(yuqing::app::clock::Clock::manual(
+        chrono::DateTime::from_timestamp(at("2026-12-02T23:25:00+08:00"), 0).unwrap(),
+    ));
+    let tone = |t: yuqing::model::Tone| {
+        Some(yuqing::store::ArticleTone {
+            tone: t,
+            ..Default::default()
+        })
+    };
+    use yuqing::model::Tone::{Negative, Neutral, Positive};
+    // (published, fetched, tone): the window of 12-03 is 12-02 08:00 to 12-03 08:00.
+    let rows = [
+        (
+            Some("2026-12-02T08:00:00+08:00"),
+            "2026-12-02T09:00:00+08:00",
+            Negative,
+        ),
+        (
+            Some("2026-12-02T21:00:00+08:00"),
+            "2026-12-02T21:05:00+08:00",
+            Negative,
+        ),
+        (None, "2026-12-02T12:00:00+08:00", Positive),
+        (
+            Some("2026-12-02T13:00:00+08:00"),
+            "2026-12-02T13:00:00+08:00",
+            Neutral,
+        ),
+        // Outside: published before the window though fetched inside it, and at its end.
+        (
+            Some("2026-12-01T22:00:00+08:00"),
+            "2026-12-02T10:00:00+08:00",
+            Negative,
+        ),
+        (
+            Some("2026-12-03T08:00:00+08:00"),
+            "2026-12-03T08:00:00+08:00",
+            Negative,
+        ),
+    ];
+    for (i, (published, fetched, t)) in rows.iter().enumerate() {
+        let url = format!("https://news.example.cn/{i}.html");
+        app.store
+            .insert_article(&NewArticle {
+                canonical_url: url.clone(),
+                url,
+                source_id: "s".into(),
+                title: format!("第{i}篇"),
+                text: "正文".repeat(40),
+                published: published.map(at),
+                fetched: at(fetched),
+                tone: tone(*t),
+                ..Default::default()
+            })
+            .unwrap()
+            .unwrap();
+    }
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+    let o = app.build_digest(day, DigestDetail::All).unwrap().overview;
+    assert_eq!(
+        (o.articles, o.negative, o.neutral, o.positive),
+        (4, 2, 1, 1)
+    );
+}
+
 /// 负面舆情预警: with `[analysis] negative_near_region`, a negative article that names a region
 /// word (of the rules or `regions`) raises an alert though no rule matches; a negative one
 /// elsewhere, or a positive one here, does not.

@@ -650,6 +650,7 @@ fn digest() -> Digest {
         max_listed: 0,
         dismissed: 0,
         overdue: Vec::new(),
+        overview: Default::default(),
     }
 }
 

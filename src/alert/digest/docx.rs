@@ -115,6 +115,30 @@ pub(super) fn render_docx(d: &Digest) -> Result<Vec<u8>, DigestError> {
             .add_paragraph(text_para(&format!("按规则：{}。", v.rule_summary())))
             .add_paragraph(text_para(&format!("按状态：{}。", v.status_summary())));
     }
+    doc = doc.add_paragraph(text_para(&format!("文章倾向：{}。", View::tone_summary(d))));
+    let events = View::event_lines(d);
+    if !events.is_empty() {
+        doc = doc.add_paragraph(text_para("热点事件："));
+        for (i, e) in events.iter().enumerate() {
+            doc = doc.add_paragraph(text_para(&format!("{}. {e}", i + 1)));
+        }
+    }
+    if has_overview(d) {
+        // Side by side, each half the text width.
+        let mut p = Paragraph::new().align(AlignmentType::Center);
+        for c in v.charts(d) {
+            if let Ok((png, w, h)) = crate::alert::report::chart::png(&c) {
+                let width: u32 = 2_770_000;
+                p = p.add_run(Run::new().add_image(
+                    docx_rs::Pic::new_with_dimensions(png, w, h).size(
+                        width,
+                        (u64::from(width) * u64::from(h) / u64::from(w.max(1))) as u32,
+                    ),
+                ));
+            }
+        }
+        doc = doc.add_paragraph(p);
+    }
     for line in summary_notes(d) {
         doc = doc.add_paragraph(text_para(&line));
     }

@@ -96,6 +96,37 @@ pub(super) fn render_html(d: &Digest) -> String {
         }
         h.push_str("</table>\n");
     }
+    let _ = writeln!(
+        h,
+        "<p style=\"{CSS_FIELD}\"><strong>文章倾向：</strong>{}</p>",
+        esc_html(&View::tone_summary(d))
+    );
+    let events = View::event_lines(d);
+    if !events.is_empty() {
+        let _ = writeln!(
+            h,
+            "<p style=\"{CSS_FIELD}\"><strong>热点事件：</strong></p>\n<ol style=\"{CSS_FIELD}\">"
+        );
+        for e in &events {
+            let _ = writeln!(h, "<li>{}</li>", esc_html(e));
+        }
+        h.push_str("</ol>\n");
+    }
+    if has_overview(d) {
+        h.push_str("<div style=\"display:flex;flex-wrap:wrap;gap:8px;margin:8px 0\">");
+        for c in v.charts(d) {
+            let _ = write!(
+                h,
+                "<div style=\"flex:1 1 300px;max-width:100%\">{}</div>",
+                crate::alert::report::chart::html_svg(&c).replacen(
+                    "<svg ",
+                    "<svg style=\"width:100%;height:auto\" ",
+                    1
+                )
+            );
+        }
+        h.push_str("</div>\n");
+    }
     for line in summary_notes(d) {
         let _ = writeln!(h, "<p style=\"{CSS_META}\">{}</p>", esc_html(&line));
     }

@@ -57,8 +57,17 @@ pub(super) fn render_md(d: &Digest) -> String {
         );
         let _ = writeln!(m, "- 按级别：{}", esc_md(&v.level_summary()));
         let _ = writeln!(m, "- 按规则：{}", esc_md(&v.rule_summary()));
-        let _ = writeln!(m, "- 按状态：{}\n", esc_md(&v.status_summary()));
+        let _ = writeln!(m, "- 按状态：{}", esc_md(&v.status_summary()));
     }
+    let _ = writeln!(m, "- 文章倾向：{}", esc_md(&View::tone_summary(d)));
+    let events = View::event_lines(d);
+    if !events.is_empty() {
+        m.push_str("- 热点事件：\n");
+        for (i, e) in events.iter().enumerate() {
+            let _ = writeln!(m, "  {}. {}", i + 1, esc_md(e));
+        }
+    }
+    m.push('\n');
     for line in summary_notes(d) {
         let _ = writeln!(m, "{line}\n");
     }

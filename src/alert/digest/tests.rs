@@ -95,6 +95,20 @@ fn digest3() -> Digest {
         max_listed: DEFAULT_MAX_LISTED,
         dismissed: 0,
         overdue: Vec::new(),
+        overview: DigestOverview {
+            articles: 14,
+            negative: 3,
+            neutral: 10,
+            positive: 1,
+            top_events: vec![DigestEvent {
+                id: 7,
+                title: "柳湾路<路面>塌陷".into(),
+                articles: 4,
+                sources: 3,
+                heat: 12.34,
+                level: Some(Level::High),
+            }],
+        },
     }
 }
 
@@ -502,4 +516,36 @@ fn every_format_shows_the_tone() {
     assert!(docx.contains("倾向：负面"));
     let json: serde_json::Value = serde_json::from_str(&text(&d, DigestFormat::Json)).unwrap();
     assert_eq!(json["alerts"][0]["tone"], "negative", "DESIGN §8 names");
+}
+
+/// 总体情况 carries the overview (alerts by level, articles by tone, top events) in every
+/// format: charts as SVG in HTML, PNG pictures in Word, native charts in Excel.
+#[test]
+fn overview_in_every_format() {
+    let d = digest3();
+    let line = "负面 3 篇，中性 10 篇，正面 1 篇（共 14 篇）";
+    let event = "4 篇、3 个来源，热度 12.3，最高预警 高";
+    let html = text(&d, DigestFormat::Html);
+    assert!(html.contains(line) && html.contains(event), "html");
+    assert!(html.contains("柳湾路&lt;路面&gt;塌陷") && !html.contains("<路面>"));
+    assert_eq!(html.matches("<svg ").count(), 2, "two overview charts");
+    let md = text(&d, DigestFormat::Md);
+    assert!(md.contains(line) && md.contains(event), "md");
+    let json: serde_json::Value = serde_json::from_str(&text(&d, DigestFormat::Json)).unwrap();
+    assert_eq!(json["overview"]["negative"], 3);
+    assert_eq!(json["overview"]["top_events"][0]["level"], "high");
+    let docx = render(&d, DigestFormat::Docx).unwrap();
+    let xml = unzip(&docx, "word/document.xml");
+    assert!(xml.contains(line) && xml.contains(event), "docx");
+    assert_eq!(xml.matches("<pic:pic").count(), 2, "two chart pictures");
+    let xlsx = render(&d, DigestFormat::Xlsx).unwrap();
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(&xlsx[..])).unwrap();
+    assert!(
+        z.by_name("xl/charts/chart2.xml").is_ok(),
+        "two native charts"
+    );
+    // An empty window draws no charts.
+    let mut e = empty();
+    e.overview = DigestOverview::default();
+    assert!(!text(&e, DigestFormat::Html).contains("<svg "));
 }

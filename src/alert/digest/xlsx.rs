@@ -109,5 +109,51 @@ pub(super) fn render_xlsx(d: &Digest) -> Result<Vec<u8>, DigestError> {
         }
     }
 
+    {
+        // 概览: the counts behind the overview, with native charts.
+        use rust_xlsxwriter::{Chart, ChartType};
+        let ws = wb.add_worksheet();
+        ws.set_name("概览")?;
+        ws.set_column_width(0, 40.0)?;
+        ws.set_column_width(1, 12.0)?;
+        ws.write_string_with_format(0, 0, "预警级别", &header)?;
+        ws.write_string_with_format(0, 1, "预警数", &header)?;
+        for (i, (label, n)) in v.by_level.iter().enumerate() {
+            ws.write_string(1 + i as u32, 0, *label)?;
+            ws.write_number(1 + i as u32, 1, *n as f64)?;
+        }
+        let o = &d.overview;
+        ws.write_string_with_format(5, 0, "文章倾向", &header)?;
+        ws.write_string_with_format(5, 1, "文章数", &header)?;
+        for (i, (label, n)) in [
+            ("负面", o.negative),
+            ("中性", o.neutral),
+            ("正面", o.positive),
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write_string(6 + i as u32, 0, *label)?;
+            ws.write_number(6 + i as u32, 1, *n as f64)?;
+        }
+        ws.write_string_with_format(10, 0, "热点事件", &header)?;
+        ws.write_string_with_format(10, 1, "热度", &header)?;
+        for (i, e) in o.top_events.iter().enumerate() {
+            ws.write_string(11 + i as u32, 0, xl_text(&e.title))?;
+            ws.write_number(11 + i as u32, 1, (e.heat * 10.0).round() / 10.0)?;
+        }
+        for (title, first, row, col) in [("预警级别", 1u32, 0u32, 3u16), ("文章倾向", 6, 16, 3)]
+        {
+            let mut chart = Chart::new(ChartType::Column);
+            chart.title().set_name(title);
+            chart.legend().set_hidden();
+            chart
+                .add_series()
+                .set_categories(("概览", first, 0, first + 2, 0))
+                .set_values(("概览", first, 1, first + 2, 1));
+            ws.insert_chart(row, col, &chart)?;
+        }
+    }
+
     Ok(wb.save_to_buffer()?)
 }
