@@ -148,14 +148,26 @@ pub fn check_password(password: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Creates a user with a checked name, role and password. The first user must be an admin.
+/// Creates a user with a checked name, role and password. The first user must be an admin. A
+/// `unit` user acts for exactly one partner unit (`unit`, an id the caller checked against
+/// units.toml); no other role has one.
 pub fn add_user(
     store: &crate::store::Store,
     name: &str,
     role: Role,
+    unit: Option<&str>,
     password: &str,
 ) -> anyhow::Result<()> {
     check_user_name(name).map_err(anyhow::Error::msg)?;
+    match (role, unit) {
+        (Role::Unit, None) => {
+            anyhow::bail!("联席单位账号须指定所属单位：--unit 单位ID (a unit user needs --unit)")
+        }
+        (r, Some(_)) if r != Role::Unit => anyhow::bail!(
+            "只有联席单位账号（--role unit）才有所属单位 (only unit users have a unit)"
+        ),
+        _ => {}
+    }
     check_password(password).map_err(anyhow::Error::msg)?;
     if password.to_lowercase().contains(&name.to_lowercase()) {
         anyhow::bail!("密码不能包含用户名 (password must not contain the user name)");
@@ -169,7 +181,13 @@ pub fn add_user(
         );
     }
     let hash = hash_password(password)?;
-    if !store.create_user(name, role.as_str(), &hash, chrono::Utc::now().timestamp())? {
+    if !store.create_user(
+        name,
+        role.as_str(),
+        unit,
+        &hash,
+        chrono::Utc::now().timestamp(),
+    )? {
         anyhow::bail!("用户 {name} 已存在 (user exists)");
     }
     Ok(())

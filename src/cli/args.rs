@@ -178,9 +178,13 @@ pub enum UserAction {
     /// Create a web user; the password is read from a prompt (not echoed) or from stdin.
     Add {
         name: String,
-        /// staff (search, read) | collector (+ review alerts) | admin (+ users, reload)
-        #[arg(long, value_parser = ["staff", "collector", "admin"])]
+        /// unit (a partner unit: only what is handed to it) | staff (search, read) | collector
+        /// (+ review alerts) | admin (+ users, reload)
+        #[arg(long, value_parser = ["unit", "staff", "collector", "admin"])]
         role: String,
+        /// For --role unit: the partner unit's id in units.toml.
+        #[arg(long)]
+        unit: Option<String>,
     },
     /// List web users.
     List,

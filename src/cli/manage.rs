@@ -8,19 +8,32 @@ pub(super) fn user(config: &Config, action: UserAction) -> Result<(), Failure> {
     use crate::model::Role;
     let store = crate::store::Store::open(&config.db_path()).map_err(anyhow::Error::from)?;
     match action {
-        UserAction::Add { name, role } => {
-            let role = Role::parse(&role).ok_or_else(|| usage("role: staff, collector, admin"))?;
+        UserAction::Add { name, role, unit } => {
+            let role =
+                Role::parse(&role).ok_or_else(|| usage(format!("role: {}", Role::names())))?;
+            if let Some(u) = &unit {
+                check_unit(config, u)?;
+            }
             let password =
                 read_password().map_err(|e| usage(format!("cannot read the password: {e}")))?;
-            add_user(&store, &name, role, &password).map_err(|e| usage(e.to_string()))?;
-            println!("已创建用户 {name}（{}）(user created)", role.label_zh());
+            add_user(&store, &name, role, unit.as_deref(), &password)
+                .map_err(|e| usage(e.to_string()))?;
+            match unit.and_then(|u| config.units.iter().find(|x| x.id == u)) {
+                Some(u) => println!(
+                    "已创建用户 {name}（{}：{}）(user created)",
+                    role.label_zh(),
+                    u.name
+                ),
+                None => println!("已创建用户 {name}（{}）(user created)", role.label_zh()),
+            }
         }
         UserAction::List => {
             for u in store.users().map_err(anyhow::Error::from)? {
                 println!(
-                    "{:<20} {:<10} {}",
+                    "{:<20} {:<10} {:<12} {}",
                     u.name,
                     u.role,
+                    u.unit.as_deref().unwrap_or("-"),
                     crate::model::short_time(Some(&crate::app::rfc3339(
                         u.created,
                         config.timezone
@@ -30,6 +43,19 @@ pub(super) fn user(config: &Config, action: UserAction) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// A unit id must be one of units.toml.
+fn check_unit(config: &Config, id: &str) -> Result<(), Failure> {
+    if config.units.iter().any(|u| u.id == id) {
+        return Ok(());
+    }
+    let known: Vec<&str> = config.units.iter().map(|u| u.id.as_str()).collect();
+    Err(usage(if known.is_empty() {
+        format!("没有单位 {id:?}：units.toml 中尚未配置联席单位 (no such unit)")
+    } else {
+        format!("没有单位 {id:?}，可用：{} (no such unit)", known.join("、"))
+    }))
 }
 
 /// The new password: prompted twice without echo on a terminal, else the first line of stdin.

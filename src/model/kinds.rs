@@ -198,17 +198,21 @@ named!(NotifyKind {
     Email = "email", "邮件";
 });
 
-/// What a web user may do: `staff` search and read, `collector` also reviews alerts, `admin`
-/// also manages users and reloads the configuration. Ordered by power.
+/// What a web user may do: `unit` (a partner unit) only sees and answers the alerts handed to
+/// it; `staff` search and read, `collector` also reviews and hands alerts over, `admin` also
+/// manages users and reloads the configuration. Ordered by power.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
+    /// A partner unit (联席单位): sees and answers only what was handed to it.
+    Unit,
     Staff,
     Collector,
     Admin,
 }
 
 named!(Role {
+    Unit = "unit", "联席单位";
     Staff = "staff", "工作人员";
     Collector = "collector", "信息员";
     Admin = "admin", "管理员";

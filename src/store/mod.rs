@@ -248,6 +248,10 @@ CREATE TABLE alert_actions (
 );
 CREATE INDEX alert_actions_alert ON alert_actions(alert_id);
 "#,
+    // The partner unit a `unit` user acts for.
+    r#"
+ALTER TABLE users ADD COLUMN unit TEXT;
+"#,
 ];
 
 pub struct Store {

@@ -11,10 +11,12 @@ use super::{Result, Store};
 pub struct UserRow {
     pub id: i64,
     pub name: String,
-    /// `staff`, `collector` or `admin`.
+    /// `unit`, `staff`, `collector` or `admin`.
     pub role: String,
     pub password_hash: String,
     pub created: i64,
+    /// The partner unit's id, for a `unit` user.
+    pub unit: Option<String>,
 }
 
 /// A live session joined with its user.
@@ -23,6 +25,7 @@ pub struct SessionRow {
     pub user_id: i64,
     pub user: String,
     pub role: String,
+    pub unit: Option<String>,
     pub csrf: String,
     pub created: i64,
     pub last_seen: i64,
@@ -35,6 +38,7 @@ fn user_row(r: &rusqlite::Row) -> rusqlite::Result<UserRow> {
         role: r.get(2)?,
         password_hash: r.get(3)?,
         created: r.get(4)?,
+        unit: r.get(5)?,
     })
 }
 
@@ -50,14 +54,15 @@ impl Store {
         &self,
         name: &str,
         role: &str,
+        unit: Option<&str>,
         password_hash: &str,
         now: i64,
     ) -> Result<bool> {
         let conn = self.conn();
         let r = conn.execute(
-            "INSERT INTO users (name, role, password_hash, created) VALUES (?1, ?2, ?3, ?4)
+            "INSERT INTO users (name, role, password_hash, created, unit) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT(name) DO NOTHING",
-            params![name, role, password_hash, now],
+            params![name, role, password_hash, now, unit],
         );
         Ok(self.wrap(r)? == 1)
     }
@@ -66,7 +71,7 @@ impl Store {
         let conn = self.conn();
         let r = conn
             .query_row(
-                "SELECT id, name, role, password_hash, created FROM users WHERE name = ?1",
+                "SELECT id, name, role, password_hash, created, unit FROM users WHERE name = ?1",
                 [name],
                 user_row,
             )
@@ -78,7 +83,7 @@ impl Store {
     pub fn users(&self) -> Result<Vec<UserRow>> {
         let conn = self.conn();
         let r = conn
-            .prepare("SELECT id, name, role, password_hash, created FROM users ORDER BY name")
+            .prepare("SELECT id, name, role, password_hash, created, unit FROM users ORDER BY name")
             .and_then(|mut st| {
                 st.query_map([], user_row)?
                     .collect::<rusqlite::Result<Vec<_>>>()
@@ -128,7 +133,7 @@ impl Store {
         let conn = self.conn();
         let r = conn
             .query_row(
-                "SELECT s.user_id, u.name, u.role, s.csrf, s.created, s.last_seen
+                "SELECT s.user_id, u.name, u.role, s.csrf, s.created, s.last_seen, u.unit
                  FROM sessions s JOIN users u ON u.id = s.user_id
                  WHERE s.token_hash = ?1 AND s.last_seen >= ?2",
                 params![token_hash, idle_since],
@@ -140,6 +145,7 @@ impl Store {
                         csrf: r.get(3)?,
                         created: r.get(4)?,
                         last_seen: r.get(5)?,
+                        unit: r.get(6)?,
                     })
                 },
             )

@@ -1,5 +1,6 @@
-//! Who may do what. Roles: `staff` (search and read), `collector` (+ review alerts), `admin`
-//! (+ users and configuration reload).
+//! Who may do what. Roles: `unit` (a partner unit: the 处置 page, and the alerts handed to its
+//! unit, which it can answer), `staff` (search and read), `collector` (+ review and hand over
+//! alerts), `admin` (+ users and configuration reload).
 //!
 //! A login creates a session: a random token in an `HttpOnly; SameSite=Strict` cookie (plus
 //! `Secure` behind TLS), stored in SQLite only as its SHA-256, expiring after [`IDLE_SECS`]
@@ -45,6 +46,8 @@ pub use crate::model::Role;
 pub struct Session {
     pub user: String,
     pub role: Role,
+    /// The partner unit a `unit` user acts for.
+    pub unit: Option<String>,
     pub csrf: String,
     /// The implicit local administrator (no user defined yet).
     pub implicit: bool,
@@ -53,6 +56,20 @@ pub struct Session {
 }
 
 impl Session {
+    /// A `unit` user may act on this alert only when it was handed to their unit; everyone
+    /// else by role.
+    pub fn may_answer(&self, alert_unit: Option<&str>) -> bool {
+        match self.role {
+            Role::Unit => self.unit.is_some() && self.unit.as_deref() == alert_unit,
+            r => r >= Role::Collector,
+        }
+    }
+
+    /// For a `unit` user: whether the alert is their unit's (else it does not exist for them).
+    pub fn may_see(&self, alert_unit: Option<&str>) -> bool {
+        self.role != Role::Unit || self.may_answer(alert_unit)
+    }
+
     pub fn require(&self, role: Role) -> Result<(), WebError> {
         if self.role >= role {
             Ok(())
@@ -199,7 +216,9 @@ async fn resolve(parts: &Parts, web: &Web) -> Result<Session, WebError> {
     Ok(match found {
         Some((row, token_hash)) => Session {
             user: row.user,
-            role: Role::parse(&row.role).unwrap_or(Role::Staff),
+            // An unknown stored role gets the least power.
+            role: Role::parse(&row.role).unwrap_or(Role::Unit),
+            unit: row.unit,
             csrf: row.csrf,
             implicit: false,
             token_hash,
@@ -207,11 +226,31 @@ async fn resolve(parts: &Parts, web: &Web) -> Result<Session, WebError> {
         None => Session {
             user: "本机管理员".into(),
             role: Role::Admin,
+            unit: None,
             csrf: web.local_csrf.clone(),
             implicit: true,
             token_hash: None,
         },
     })
+}
+
+/// The paths a `unit` user may open: the 处置 page, an alert's page, its feedback form and
+/// its 专报 (each handler checks that the alert is the unit's), the session and logout.
+fn unit_may_open(path: &str) -> bool {
+    let alert = |rest: &str| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit());
+    match path {
+        "/handling" | "/logout" | "/api/session" | "/report/incident" => true,
+        _ => path
+            .strip_prefix("/alerts/")
+            .is_some_and(|rest| alert(rest) || rest.strip_suffix("/feedback").is_some_and(alert)),
+    }
+}
+
+fn unit_refused() -> WebError {
+    WebError::Forbidden(
+        "联席单位账号只能查看和反馈交办给本单位的事项 (a unit account sees only what is handed to it)"
+            .into(),
+    )
 }
 
 /// The user of an API request; rejects with a JSON 401/403.
@@ -220,7 +259,11 @@ pub struct ApiUser(pub Session);
 impl FromRequestParts<WebState> for ApiUser {
     type Rejection = WebError;
     async fn from_request_parts(parts: &mut Parts, web: &WebState) -> Result<Self, WebError> {
-        resolve(parts, web).await.map(ApiUser)
+        let s = resolve(parts, web).await?;
+        if s.role == Role::Unit && !unit_may_open(parts.uri.path()) {
+            return Err(unit_refused());
+        }
+        Ok(ApiUser(s))
     }
 }
 
@@ -231,6 +274,14 @@ impl FromRequestParts<WebState> for PageUser {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, web: &WebState) -> Result<Self, Response> {
         match resolve(parts, web).await {
+            // A unit user's other pages lead to their 处置 page.
+            Ok(s) if s.role == Role::Unit && !unit_may_open(parts.uri.path()) => {
+                if parts.method == Method::GET {
+                    Err(Redirect::to("/handling").into_response())
+                } else {
+                    Err(PageError(unit_refused()).into_response())
+                }
+            }
             Ok(s) => Ok(PageUser(s)),
             Err(WebError::Unauthorized) => {
                 let next = parts.uri.path_and_query().map_or("/", |p| p.as_str());

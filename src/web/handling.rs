@@ -56,7 +56,9 @@ pub async fn feedback_form(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    s.require(Role::Collector)?;
+    if s.role != Role::Unit {
+        s.require(Role::Collector)?;
+    }
     let f = Params::from_body(&body);
     s.check_csrf(f.raw("csrf"))?;
     let id = parse_id(&id, "预警")?;
@@ -64,7 +66,16 @@ pub async fn feedback_form(
     let done = f.get("done").is_some();
     let app = web.shared.app();
     let user = s.user.clone();
-    blocking(move || app.alert_feedback(id, &note, done, Some(&user))).await?;
+    blocking(move || -> Result<(), WebError> {
+        // A unit answers only for what was handed to it.
+        let unit = app.store.alert(id)?.and_then(|a| a.unit);
+        if !s.may_answer(unit.as_deref()) {
+            return Err(WebError::NotFound(format!("没有编号为 {id} 的交办事项")));
+        }
+        app.alert_feedback(id, &note, done, Some(&user))?;
+        Ok(())
+    })
+    .await?;
     Ok(Redirect::to(&format!("/alerts/{id}#handling")).into_response())
 }
 
@@ -89,10 +100,17 @@ pub async fn page(
     PageUser(s): PageUser,
 ) -> Result<Response, PageError> {
     let app = web.shared.app();
+    // A unit user sees its own unit only.
+    let only = if s.role == Role::Unit {
+        Some(s.unit.clone().unwrap_or_default())
+    } else {
+        None
+    };
     let (units, done) = blocking(move || -> Result<_, WebError> {
         let list = |h: Handling| {
             app.alerts(&AlertQuery {
                 handling: Some(h),
+                unit: only.clone(),
                 limit: Some(2000),
                 ..Default::default()
             })
@@ -135,7 +153,7 @@ pub async fn page(
 /// (`format=docx|md|html`, default Word).
 pub async fn incident_report(
     State(web): State<WebState>,
-    PageUser(_): PageUser,
+    PageUser(s): PageUser,
     p: Params,
 ) -> Result<Response, PageError> {
     use crate::alert::report::{ReportFormat, render};
@@ -158,6 +176,16 @@ pub async fn incident_report(
         .ok_or_else(|| WebError::bad(format!("未知格式 {fmt_name:?}：docx、md、html")))?;
     let app = web.shared.app();
     let bytes = blocking(move || -> Result<Vec<u8>, WebError> {
+        // A unit user: only the 专报 of an alert handed to it.
+        if s.role == Role::Unit {
+            let unit = match subject {
+                Subject::Alert(a) => app.store.alert(a)?.and_then(|a| a.unit),
+                Subject::Event(_) => None,
+            };
+            if !s.may_see(unit.as_deref()) {
+                return Err(WebError::NotFound(format!("没有 {name} (not found)")));
+            }
+        }
         let doc = app
             .incident_report(subject)?
             .ok_or_else(|| WebError::NotFound(format!("没有 {name} (not found)")))?;

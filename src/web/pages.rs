@@ -436,7 +436,7 @@ pub async fn reload(
 
 pub struct UserView {
     pub name: String,
-    pub role_label: &'static str,
+    pub role_label: String,
     pub created: String,
     pub is_me: bool,
 }
@@ -446,6 +446,8 @@ pub struct UserView {
 struct UsersPage {
     nav: Nav,
     users: Vec<UserView>,
+    /// (id, name) of the partner units, for a unit user.
+    units: Vec<(String, String)>,
 }
 
 pub async fn users(
@@ -455,11 +457,26 @@ pub async fn users(
     s.require(Role::Admin)?;
     let app = web.shared.app();
     let tz = app.config.timezone;
+    let units: Vec<(String, String)> = app
+        .config
+        .units
+        .iter()
+        .map(|u| (u.id.clone(), u.name.clone()))
+        .collect();
     let rows = blocking(move || app.store.users()).await?;
     let users = rows
         .into_iter()
         .map(|u| UserView {
-            role_label: Role::parse(&u.role).map_or("?", Role::label_zh),
+            role_label: match (Role::parse(&u.role), &u.unit) {
+                (Some(Role::Unit), Some(id)) => format!(
+                    "联席单位：{}",
+                    units
+                        .iter()
+                        .find(|(x, _)| x == id)
+                        .map_or(id.as_str(), |(_, n)| n.as_str())
+                ),
+                (r, _) => r.map_or("?", Role::label_zh).to_string(),
+            },
             created: short_time(Some(&crate::app::rfc3339(u.created, tz))),
             is_me: !s.implicit && u.name == s.user,
             name: u.name,
@@ -468,6 +485,7 @@ pub async fn users(
     render(&UsersPage {
         nav: Nav::new(&s, "users"),
         users,
+        units,
     })
 }
 
@@ -489,11 +507,28 @@ pub async fn users_post(
                     &s,
                     false,
                     "添加用户",
-                    "请选择角色 (role: staff, collector, admin)".into(),
+                    format!("请选择角色 (role: {})", Role::names()),
                     vec![],
                     "/users",
                 );
             };
+            // The unit field counts only for a unit user (the form always sends it).
+            let unit = f
+                .get("unit")
+                .filter(|u| role == Role::Unit && !u.is_empty())
+                .map(str::to_string);
+            if let Some(u) = &unit
+                && !web.shared.app().config.units.iter().any(|x| &x.id == u)
+            {
+                return notice(
+                    &s,
+                    false,
+                    "添加用户",
+                    format!("没有单位 {u}（见 units.toml）"),
+                    vec![],
+                    "/users",
+                );
+            }
             let pw = f.raw("password").unwrap_or("").to_string();
             if f.raw("password2") != Some(pw.as_str()) {
                 return notice(
@@ -506,9 +541,16 @@ pub async fn users_post(
                 );
             }
             let n = name.clone();
-            let r =
-                blocking(move || Ok::<_, WebError>(super::auth::add_user(&store, &n, role, &pw)))
-                    .await?;
+            let r = blocking(move || {
+                Ok::<_, WebError>(super::auth::add_user(
+                    &store,
+                    &n,
+                    role,
+                    unit.as_deref(),
+                    &pw,
+                ))
+            })
+            .await?;
             if let Err(e) = r {
                 return notice(&s, false, "添加用户", e.to_string(), vec![], "/users");
             }

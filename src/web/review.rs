@@ -328,8 +328,14 @@ pub async fn alert_detail(
 ) -> Result<Response, PageError> {
     let id = parse_id(&id, "预警")?;
     let app = web.shared.app();
+    let who = s.clone();
     let (view, trail, actions, handling, units) = blocking(move || -> Result<_, WebError> {
-        let Some(row) = app.store.alert(id)? else {
+        // For a unit user, an alert not handed to its unit does not exist.
+        let Some(row) = app
+            .store
+            .alert(id)?
+            .filter(|r| who.may_see(r.unit.as_deref()))
+        else {
             return Err(WebError::NotFound(format!(
                 "没有编号为 {id} 的预警 (no alert {id})"
             )));

@@ -17,6 +17,8 @@ pub struct Nav {
     pub implicit: bool,
     pub can_review: bool,
     pub is_admin: bool,
+    /// A partner unit's account: its 处置 page and the alerts handed to it, nothing else.
+    pub is_unit: bool,
 }
 
 impl Nav {
@@ -30,6 +32,7 @@ impl Nav {
             implicit: false,
             can_review: false,
             is_admin: false,
+            is_unit: false,
         }
     }
 
@@ -43,6 +46,7 @@ impl Nav {
             implicit: s.implicit,
             can_review: s.role >= Role::Collector,
             is_admin: s.role >= Role::Admin,
+            is_unit: s.role == Role::Unit,
         }
     }
 }

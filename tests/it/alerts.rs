@@ -989,3 +989,56 @@ fn the_weekly_report_of_last_week_is_written_under_reports() {
         .unwrap();
     assert!(paths[0].ends_with("月报-2026-10-01.docx"), "{paths:?}");
 }
+
+/// `yuqing user add NAME --role unit --unit ID`: the unit must be given and be one of
+/// units.toml (exit 2 with the known ids), and only unit users have one.
+#[test]
+fn a_unit_account_is_created_for_a_known_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), "", "", "");
+    std::fs::write(
+        dir.path().join("units.toml"),
+        "[[unit]]\nid = \"cg\"\nname = \"城管中队\"\n",
+    )
+    .unwrap();
+    let add = |args: &[&str]| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_yuqing"))
+            .arg("--config")
+            .arg(&cfg)
+            .args(["user", "add"])
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write as _;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"correct-horse-9\n")
+            .unwrap();
+        let o = child.wait_with_output().unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr),
+        )
+    };
+    assert_eq!(add(&["root", "--role", "admin"]).0, Some(0));
+    let (code, err) = add(&["cg1", "--role", "unit"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("须指定所属单位"), "{err}");
+    let (code, err) = add(&["cg1", "--role", "unit", "--unit", "pcs"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("没有单位 \"pcs\"，可用：cg"), "{err}");
+    let (code, err) = add(&["wang", "--role", "staff", "--unit", "cg"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("只有联席单位账号"), "{err}");
+    let (code, out) = add(&["cg1", "--role", "unit", "--unit", "cg"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("联席单位：城管中队"), "{out}");
+    let store = yuqing::store::Store::open(&dir.path().join("index").join("yuqing.db")).unwrap();
+    let u = store.user("cg1").unwrap().unwrap();
+    assert_eq!((u.role.as_str(), u.unit.as_deref()), ("unit", Some("cg")));
+}

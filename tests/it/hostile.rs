@@ -191,10 +191,22 @@ async fn serve_survives_every_attack_at_once() {
     );
     {
         let app = yuqing::app::App::open(yuqing::config::Config::load(&cfg).unwrap()).unwrap();
-        yuqing::web::auth::add_user(&app.store, "root", yuqing::web::auth::Role::Admin, PASSWORD)
-            .unwrap();
-        yuqing::web::auth::add_user(&app.store, "wang", yuqing::web::auth::Role::Staff, PASSWORD)
-            .unwrap();
+        yuqing::web::auth::add_user(
+            &app.store,
+            "root",
+            yuqing::web::auth::Role::Admin,
+            None,
+            PASSWORD,
+        )
+        .unwrap();
+        yuqing::web::auth::add_user(
+            &app.store,
+            "wang",
+            yuqing::web::auth::Role::Staff,
+            None,
+            PASSWORD,
+        )
+        .unwrap();
     }
     let mut server = start(&cfg);
     let pid = server.child.id();

@@ -516,7 +516,7 @@ fn a_public_listen_address_needs_a_user() {
     assert!(err.contains("yuqing user add"), "{err}");
     assert!(web::check_listen(&"127.0.0.1:8080".parse().unwrap(), &app.store).is_ok());
     assert!(web::check_listen(&"[::1]:8080".parse().unwrap(), &app.store).is_ok());
-    web::auth::add_user(&app.store, "admin1", Role::Admin, PASSWORD).unwrap();
+    web::auth::add_user(&app.store, "admin1", Role::Admin, None, PASSWORD).unwrap();
     assert!(web::check_listen(&public, &app.store).is_ok());
 }
 
@@ -526,11 +526,12 @@ fn a_public_listen_address_needs_a_user() {
 fn the_first_user_must_be_an_admin() {
     let t = setup(&[]);
     let app = t.shared.app();
-    let err = web::auth::add_user(&app.store, "coll1", Role::Collector, PASSWORD).unwrap_err();
+    let err =
+        web::auth::add_user(&app.store, "coll1", Role::Collector, None, PASSWORD).unwrap_err();
     assert!(err.to_string().contains("第一个用户必须是管理员"), "{err}");
     assert_eq!(app.store.user_count().unwrap(), 0, "nobody was created");
-    web::auth::add_user(&app.store, "admin1", Role::Admin, PASSWORD).unwrap();
-    web::auth::add_user(&app.store, "coll1", Role::Collector, PASSWORD).unwrap();
+    web::auth::add_user(&app.store, "admin1", Role::Admin, None, PASSWORD).unwrap();
+    web::auth::add_user(&app.store, "coll1", Role::Collector, None, PASSWORD).unwrap();
 }
 
 /// Regression: 200 concurrent logins were all evaluated (0 × 429), and a right password hidden

@@ -115,10 +115,10 @@ fn setup_with(users: &[(&str, Role)], extra: &str) -> T {
     );
     // The first user must be an admin (a lone collector would lock everyone out of /users).
     if users.first().is_some_and(|(_, r)| *r != Role::Admin) {
-        web::auth::add_user(&app.store, "root", Role::Admin, PASSWORD).unwrap();
+        web::auth::add_user(&app.store, "root", Role::Admin, None, PASSWORD).unwrap();
     }
     for (name, role) in users {
-        web::auth::add_user(&app.store, name, *role, PASSWORD).unwrap();
+        web::auth::add_user(&app.store, name, *role, None, PASSWORD).unwrap();
     }
     let shared = Shared::new(app);
     T {

@@ -1000,3 +1000,153 @@ async fn a_collector_hands_an_alert_to_a_unit_and_records_it_done() {
         "staff may not hand alerts over"
     );
 }
+
+/// Role `unit`: a partner unit's account, created by an admin for one unit in units.toml,
+/// lands on its 交办事项, sees and answers only the alerts handed to its unit (feedback,
+/// done, their 专报), and reaches nothing else: other units' alerts do not exist for it,
+/// other pages lead back to its list, the API refuses.
+#[tokio::test]
+async fn a_unit_user_sees_and_answers_only_what_is_handed_to_its_unit() {
+    let t = setup(&[("coll1", Role::Collector)]);
+    std::fs::write(
+        t.dir.join("units.toml"),
+        "[[unit]]\nid = \"cg\"\nname = \"城管中队\"\n\n[[unit]]\nid = \"pcs\"\nname = \"青石派出所\"\n",
+    )
+    .unwrap();
+    t.shared.reload().unwrap();
+    // An admin creates the unit's account; a unit user needs a known unit.
+    let root = t.login("root").await;
+    let add = |unit: &str| {
+        format!(
+            "csrf={}&action=add&name=cg1&role=unit&unit={unit}&password={PASSWORD}&password2={PASSWORD}",
+            root.csrf
+        )
+    };
+    let bad = t
+        .post_form("/users", Some(&root.cookie), &add("nosuch"))
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("没有单位 nosuch"), "{}", bad.body);
+    let none = t.post_form("/users", Some(&root.cookie), &add("")).await;
+    assert!(none.body.contains("须指定所属单位"), "{}", none.body);
+    let ok = t.post_form("/users", Some(&root.cookie), &add("cg")).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let users = t.get("/users", Some(&root.cookie)).await;
+    assert!(users.body.contains("联席单位：城管中队"), "{}", users.body);
+
+    // The collector hands one alert to 城管 and the other to the police station.
+    let coll = t.login("coll1").await;
+    let mine = t.alert_id();
+    let all = t.get("/api/alerts", Some(&coll.cookie)).await.json();
+    let theirs = all["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_i64().unwrap())
+        .find(|id| *id != mine)
+        .unwrap();
+    for (id, unit) in [(mine, "cg"), (theirs, "pcs")] {
+        let r = t
+            .post_form(
+                &format!("/alerts/{id}/assign"),
+                Some(&coll.cookie),
+                &format!("csrf={}&unit={unit}", coll.csrf),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+
+    let u = t.login("cg1").await;
+    let c = Some(u.cookie.as_str());
+    let home = t.get("/overview", c).await;
+    assert_eq!(
+        (home.status, home.header("location")),
+        (StatusCode::SEE_OTHER, "/handling")
+    );
+    let list = t.get("/handling", c).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("交办给本单位的事项"), "{}", list.body);
+    assert!(list.body.contains(&format!("/alerts/{mine}#handling")));
+    assert!(
+        !list.body.contains(&format!("/alerts/{theirs}#")),
+        "another unit's item"
+    );
+    assert!(!list.body.contains("href=\"/\""), "no search tab");
+    let page = t.get(&format!("/alerts/{mine}"), c).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("提交反馈"), "{}", page.body);
+    assert!(!page.body.contains("/alerts/review"), "no review buttons");
+    assert!(
+        !page.body.contains("/article/"),
+        "no link into the collection"
+    );
+    assert_eq!(
+        t.get(&format!("/alerts/{theirs}"), c).await.status,
+        StatusCode::NOT_FOUND
+    );
+    for p in [
+        "/",
+        "/alerts",
+        "/export.csv?q=x",
+        &format!("/article/{}", t.ids[0]),
+    ] {
+        let r = t.get(p, c).await;
+        assert_eq!(
+            (r.status, r.header("location")),
+            (StatusCode::SEE_OTHER, "/handling"),
+            "{p}"
+        );
+    }
+    for p in [
+        "/api/search?q=%E7%81%AB%E7%81%BE",
+        "/api/alerts",
+        "/api/overview",
+    ] {
+        assert_eq!(t.get(p, c).await.status, StatusCode::FORBIDDEN, "{p}");
+    }
+    let review = t
+        .post_form(
+            "/alerts/review",
+            c,
+            &format!("csrf={}&id={mine}&status=confirmed", u.csrf),
+        )
+        .await;
+    assert_eq!(review.status, StatusCode::FORBIDDEN);
+    // 专报 of its own alert only.
+    for (q, want) in [
+        (format!("alert={mine}"), StatusCode::OK),
+        (format!("alert={theirs}"), StatusCode::NOT_FOUND),
+        ("event=1".to_string(), StatusCode::NOT_FOUND),
+    ] {
+        let r = t.get(&format!("/report/incident?{q}&format=md"), c).await;
+        assert_eq!(r.status, want, "{q}");
+    }
+    // Feedback: not for another unit's alert; done for its own, recorded under its name.
+    let form = format!("csrf={}&note={}&done=1", u.csrf, enc("已清理占道堆物"));
+    for (id, want) in [
+        (theirs, StatusCode::NOT_FOUND),
+        (mine, StatusCode::SEE_OTHER),
+    ] {
+        let r = t
+            .post_form(&format!("/alerts/{id}/feedback"), c, &form)
+            .await;
+        assert_eq!(r.status, want, "alert {id}");
+    }
+    let j = t
+        .get("/api/alerts?handling=done", Some(&coll.cookie))
+        .await
+        .json();
+    let done: Vec<i64> = j["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(done, vec![mine]);
+    let actions = t.shared.app().alert_actions(mine).unwrap();
+    let last = actions.last().unwrap();
+    assert_eq!(
+        (last.action.as_str(), last.by.as_deref()),
+        ("done", Some("cg1"))
+    );
+}
