@@ -107,6 +107,7 @@ impl App {
                 headline: format!("{}：{}", u.name, v.title),
                 lines,
                 level: v.level,
+                attachments: Vec::new(),
             },
             now,
         )?;
@@ -149,6 +150,7 @@ impl App {
                         format!("链接：{}", v.url),
                     ],
                     level: v.level,
+                    attachments: Vec::new(),
                 },
                 now,
             )?;
@@ -206,6 +208,7 @@ impl App {
                     format!("链接：{}", v.url),
                 ],
                 level: Level::High.max(v.level),
+                attachments: Vec::new(),
             };
             enqueue_notice_to(
                 &self.store,

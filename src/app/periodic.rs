@@ -577,6 +577,7 @@ impl App {
                     .chain(paths.iter().map(|p| format!("文件：{}", p.display())))
                     .collect(),
                 level: Level::High,
+                attachments: paths.clone(),
             };
             crate::alert::notify::enqueue_notice_to(
                 &self.store,

@@ -267,6 +267,7 @@ impl App {
                     format!("近 {BASELINE_DAYS} 天日均：{}", s.baseline),
                 ],
                 level: self.config.analysis.spike_level.unwrap_or(Level::Medium),
+                attachments: Vec::new(),
             };
             crate::alert::notify::enqueue_notice(
                 &self.store,

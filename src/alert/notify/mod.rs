@@ -183,7 +183,8 @@ pub fn http_client(config: &Config) -> anyhow::Result<reqwest::Client> {
 
 /// Enqueues `alerts` for every channel whose `min_level` they reach; returns how many rows are
 /// new (an alert already queued for a channel is not queued again).
-/// A short titled message with a few lines and its level: a spike (突发).
+/// A short titled message with a few lines and its level: a spike (突发), an assignment, a
+/// periodic report.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Notice {
     /// The tag in brackets, e.g. 【舆情突发】.
@@ -191,6 +192,10 @@ pub struct Notice {
     pub headline: String,
     pub lines: Vec<String>,
     pub level: Level,
+    /// Files written by yuqing (a weekly report's Word and Excel) that email attaches; bots,
+    /// which cannot carry files, list them in `lines`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<std::path::PathBuf>,
 }
 
 /// Enqueues a notice once (`key`) for every channel whose `min_level` it reaches.

@@ -1,5 +1,5 @@
-//! Email over SMTP: alerts as plain text, the digest as HTML with the XLSX attached, 10
-//! messages a minute.
+//! Email over SMTP: alerts as plain text, the digest as HTML with the XLSX attached, a
+//! periodic report's notice with its Word and Excel files attached; 10 messages a minute.
 
 use base64::Engine as _;
 use futures_util::future::BoxFuture;
@@ -14,6 +14,35 @@ use crate::config::NotifyConfig;
 use crate::model::{DigestFormat, NotifyKind};
 
 pub struct Email;
+
+/// Files larger than this are not attached (most mail servers refuse 25 MB); the message
+/// still names them.
+const MAX_ATTACHMENT: u64 = 20 * 1024 * 1024;
+
+/// The Word and Excel files a notice names, read when it is sent. A file gone or too large
+/// is left out (its path is in the text).
+fn attach(paths: &[std::path::PathBuf]) -> Vec<(String, String, Vec<u8>)> {
+    paths
+        .iter()
+        .filter_map(|p| {
+            let format = match p.extension()?.to_str()? {
+                "docx" => DigestFormat::Docx,
+                "xlsx" => DigestFormat::Xlsx,
+                _ => return None,
+            };
+            if std::fs::metadata(p).ok()?.len() > MAX_ATTACHMENT {
+                tracing::warn!("{} 超过 20 MB，未作为附件发送", p.display());
+                return None;
+            }
+            let bytes = std::fs::read(p).ok()?;
+            Some((
+                p.file_name()?.to_string_lossy().into_owned(),
+                format.content_type().to_string(),
+                bytes,
+            ))
+        })
+        .collect()
+}
 
 impl Kind for Email {
     fn rate_limit(&self) -> usize {
@@ -81,7 +110,7 @@ impl Kind for Email {
             subject: format!("{title}{}", message::clean(&n.headline, 120)),
             html: None,
             text: Some(lines.join("\n").replace("**", "")),
-            attachments: Vec::new(),
+            attachments: attach(&n.attachments),
         })]
     }
 
@@ -97,5 +126,44 @@ impl Kind for Email {
             };
             send::email(ch, mail).await
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A weekly report's notice carries its Word and Excel files; other files, missing ones
+    /// and bots' notices carry none.
+    #[test]
+    fn a_report_notice_attaches_its_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let docx = dir.path().join("周报-2026-11-16.docx");
+        let xlsx = dir.path().join("周报-2026-11-16.xlsx");
+        std::fs::write(&docx, b"PK docx").unwrap();
+        std::fs::write(&xlsx, b"PK xlsx").unwrap();
+        let n = Notice {
+            tag: "【舆情周报】".into(),
+            headline: "青石街道舆情周报".into(),
+            lines: vec!["本期共产生预警 2 条".into()],
+            level: crate::model::Level::High,
+            attachments: vec![
+                docx,
+                xlsx,
+                dir.path().join("gone.docx"),
+                dir.path().join("notes.txt"),
+            ],
+        };
+        let raw = serde_json::to_value(&n).unwrap();
+        let back: Notice = serde_json::from_value(raw.clone()).unwrap();
+        assert_eq!(back, n, "the outbox payload keeps the paths");
+        let parts = Email.notice_parts(&n, raw);
+        let [Part::Email(mail)] = parts.as_slice() else {
+            panic!("one email");
+        };
+        let names: Vec<&str> = mail.attachments.iter().map(|a| a.0.as_str()).collect();
+        assert_eq!(names, ["周报-2026-11-16.docx", "周报-2026-11-16.xlsx"]);
+        assert_eq!(mail.attachments[0].2, b"PK docx");
+        assert!(mail.attachments[1].1.contains("spreadsheetml"));
     }
 }
