@@ -29,9 +29,13 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Stacked bars, one per day; `series` are (label, colour, values per day). Every label is
-/// escaped; the chart scales to the page width.
-pub fn stacked_bars(title: &str, days: &[String], series: &[(&str, &str, Vec<i64>)]) -> String {
+/// One series of a stacked bar chart: its label, colour, value per day and the link of each
+/// bar (`{day}` stands for the bar's date): the filtered list behind it.
+pub type Series<'a> = (&'a str, &'a str, Vec<i64>, &'a str);
+
+/// Stacked bars, one per day, each segment a link to the list it counts. Every label and link
+/// is escaped; the chart scales to the page width.
+pub fn stacked_bars(title: &str, days: &[String], series: &[Series]) -> String {
     let n = days.len().max(1);
     let (w, h, left, bottom, top) = (480.0f64, 160.0f64, 34.0f64, 34.0f64, 28.0f64);
     let bar = (w - left - 8.0) / n as f64;
@@ -51,7 +55,7 @@ pub fn stacked_bars(title: &str, days: &[String], series: &[(&str, &str, Vec<i64
     );
     // Legend.
     let mut x = left;
-    for (label, colour, _) in series {
+    for (label, colour, _, _) in series {
         svg.push_str(&format!(
             "<rect x=\"{x:.1}\" y=\"5\" width=\"13\" height=\"13\" fill=\"{colour}\"/><text x=\"{:.1}\" y=\"17\" font-size=\"14\">{}</text>",
             x + 13.0,
@@ -74,7 +78,7 @@ pub fn stacked_bars(title: &str, days: &[String], series: &[(&str, &str, Vec<i64
     for (i, day) in days.iter().enumerate() {
         let mut y = top + h;
         let bx = left + bar * i as f64;
-        for (label, colour, values) in series {
+        for (label, colour, values, link) in series {
             let v = values.get(i).copied().unwrap_or(0);
             if v == 0 {
                 continue;
@@ -82,7 +86,8 @@ pub fn stacked_bars(title: &str, days: &[String], series: &[(&str, &str, Vec<i64
             let bh = h * v as f64 / max;
             y -= bh;
             svg.push_str(&format!(
-                "<rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{bh:.1}\" fill=\"{colour}\"><title>{} {} {v}</title></rect>",
+                "<a href=\"{}\"><rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{bh:.1}\" fill=\"{colour}\"><title>{} {} {v}</title></rect></a>",
+                esc(&link.replace("{day}", day)),
                 bx + 1.0,
                 (bar - 2.0).max(1.0),
                 esc(day),
@@ -126,16 +131,19 @@ pub async fn page(
                 "高",
                 "#b71c1c",
                 o.alerts_daily.iter().map(|d| d.high).collect(),
+                "/alerts?date={day}&level=high",
             ),
             (
                 "中",
                 "#f57c00",
                 o.alerts_daily.iter().map(|d| d.medium).collect(),
+                "/alerts?date={day}&level=medium",
             ),
             (
                 "低",
                 "#607d8b",
                 o.alerts_daily.iter().map(|d| d.low).collect(),
+                "/alerts?date={day}&level=low",
             ),
         ],
     );
@@ -147,16 +155,19 @@ pub async fn page(
                 "负面",
                 "#c62828",
                 o.tone_daily.iter().map(|d| d.negative).collect(),
+                "/?tone=negative&since={day}&until={day}",
             ),
             (
                 "中性",
                 "#9e9e9e",
                 o.tone_daily.iter().map(|d| d.neutral).collect(),
+                "/?tone=neutral&since={day}&until={day}",
             ),
             (
                 "正面",
                 "#2e7d32",
                 o.tone_daily.iter().map(|d| d.positive).collect(),
+                "/?tone=positive&since={day}&until={day}",
             ),
         ],
     );

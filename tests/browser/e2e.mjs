@@ -4,7 +4,9 @@
 // with `yuqing crawl`, adds a user, starts `yuqing serve`, then as that user in the browser:
 // logs in, searches a Chinese substring and sees it highlighted, reviews an alert and sees its
 // status change in place, reviews five more by keyboard (j/k/1/2/3), opens the digest and
-// downloads the XLSX, opens a saved search (专题) with new matches and exports it, and checks
+// downloads the XLSX, follows a bar of the overview to its list, hands an alert to a partner
+// unit and downloads its 专报 — the unit then logs in and closes it — opens a saved search
+// (专题) with new matches and exports it, and checks
 // that the payload shows as text and never runs. Then the main pages again at phone width
 // (390×844): no sideways scrolling, a full-width search box. Screenshots at both widths go to
 // target/screenshots/.
@@ -83,6 +85,9 @@ fs.writeFileSync(path.join(dir, 'sources.toml'),
   `[[source]]\nid = "qs"\nname = "青石发布"\nkind = "rss"\nurl = "${feedUrl}"\nfull_text = "never"\n`);
 fs.writeFileSync(path.join(dir, 'rules.toml'),
   '[[rule]]\nid = "fire"\nname = "火灾事故"\nlevel = "high"\nregion = ["青石街道"]\nevent = ["火灾"]\n');
+// Partner units (联席单位), found next to the configuration.
+fs.writeFileSync(path.join(dir, 'units.toml'),
+  '[[unit]]\nid = "xf"\nname = "消防救援站"\ndefault_due = "48h"\n\n[[unit]]\nid = "pcs"\nname = "青石派出所"\n');
 
 // Asynchronous: the feed server above runs on this same event loop.
 function run(args, input) {
@@ -102,6 +107,8 @@ console.log((await run(['crawl'])).trim());
 // The first user must be an admin; then the collector who walks through the morning.
 await run(['user', 'add', 'admin1', '--role', 'admin'], `${PASSWORD}-admin\n`);
 await run(['user', 'add', 'collector1', '--role', 'collector'], `${PASSWORD}\n`);
+// The fire station's own account: it sees only what is handed to it.
+await run(['user', 'add', 'xf1', '--role', 'unit', '--unit', 'xf'], `${PASSWORD}-unit\n`);
 // A shared saved search (专题): collector1 has never opened it, so every match is new to them.
 await run(['saved', 'add', '辖区火灾', '火灾 -防火', '--source', 'qs']);
 
@@ -236,6 +243,53 @@ try {
   check((await page.$$('svg.chart')).length === 2, 'the overview draws two charts inline');
   check((await page.textContent('.stats')).includes('条预警'), 'the overview counts alerts');
   await shot('overview');
+  // Every bar is a link to the list it counts: today's high alerts.
+  const bar = page.locator('svg.chart a[href*="level=high"]').first();
+  const barHref = await bar.getAttribute('href');
+  await Promise.all([page.waitForNavigation(), bar.click()]);
+  check(page.url().endsWith(barHref) && /level=high/.test(page.url()), `a chart bar opens its list (${barHref})`);
+  check((await page.$$('.card.alert')).length >= 1 && (await page.textContent('main')).includes('火灾'), 'the list behind the bar shows the alerts it counts');
+
+  // 5a'. 交办: hand the warehouse fire to the fire station, download its 专报 (Word).
+  await page.goto(`${base}/alerts`);
+  await page.locator('.card.alert', { hasText: '仓库火灾' }).first().locator('a[href^="/alerts/"]').click();
+  await page.waitForLoadState('load');
+  const alertUrl = page.url();
+  await page.selectOption('select[name=unit]', 'xf');
+  await page.fill('#handling input[name=note]', '请核实起火原因并反馈');
+  await Promise.all([page.waitForNavigation(), page.click('#handling button:has-text("交办")')]);
+  const handed = await page.textContent('#handling');
+  check(handed.includes('已交办') && handed.includes('消防救援站') && handed.includes('请核实起火原因'), 'the alert is handed to the fire station, with its instruction');
+  await shot('handed-over');
+  const [rdl] = await Promise.all([page.waitForEvent('download'), page.click('#handling a[href$="format=docx"]')]);
+  const rfile = path.join(shots, 'incident.docx');
+  await rdl.saveAs(rfile);
+  check(fs.readFileSync(rfile).subarray(0, 2).toString() === 'PK' && rdl.suggestedFilename().endsWith('.docx'), `the 舆情专报 downloads as Word (${rdl.suggestedFilename()})`);
+
+  // 5a''. The fire station logs in: only its item, answered and closed from its own page.
+  const unitCtx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 900 } });
+  const up = await unitCtx.newPage();
+  up.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
+  await up.goto(`${base}/login`);
+  await up.fill('input[name=name]', 'xf1');
+  await up.fill('input[name=password]', `${PASSWORD}-unit`);
+  await Promise.all([up.waitForNavigation(), up.click('button[type=submit]')]);
+  check(up.url() === `${base}/handling`, `a unit account lands on its 交办事项 (${up.url()})`);
+  check(!(await up.textContent('header')).includes('检索'), 'no search or other tabs for a unit account');
+  check((await up.$$('main li a[href^="/alerts/"]')).length === 1, 'it lists the one item handed to it');
+  await up.click('main li a[href^="/alerts/"]');
+  await up.waitForLoadState('load');
+  await up.fill('#handling input[name=note]', '已查明为电线老化，已整改');
+  await up.check('#handling input[name=done]');
+  await Promise.all([up.waitForNavigation(), up.click('#handling button:has-text("提交反馈")')]);
+  const closed = await up.textContent('#handling');
+  check(closed.includes('已办结') && closed.includes('电线老化') && closed.includes('xf1'), 'the unit closes it with its feedback, recorded under its name');
+  await shot('unit-done', up);
+  await up.goto(`${base}/`);
+  check(up.url() === `${base}/handling`, 'other pages lead a unit account back to its list');
+  await unitCtx.close();
+  await page.goto(alertUrl);
+  check((await page.textContent('#handling')).includes('已办结'), 'the collector sees it done');
 
   // 5b. The saved search (专题): new matches, its page, its export.
   await page.goto(`${base}/saved`);

@@ -902,6 +902,36 @@ async fn the_overview_draws_its_charts_inline() {
     );
     assert!(!page.body.contains("<script>alert"), "titles escaped");
     assert!(page.body.contains("热点事件") && page.body.contains("高频命中词"));
+    // Every bar links to the list it counts: today's high alerts are the two fire alerts,
+    // the articles by tone add up to the three stored.
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive();
+    let high = format!("/alerts?date={today}&amp;level=high");
+    assert!(
+        page.body.contains(&format!("<a href=\"{high}\">")),
+        "{}",
+        page.body
+    );
+    let list = t.get(&high.replace("&amp;", "&"), c).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert_eq!(
+        list.body.matches("class=\"card alert").count(),
+        1,
+        "two alerts, one reprint group"
+    );
+    // Published up to two hours ago: yesterday's bars too, just after midnight.
+    let mut articles = 0;
+    for day in [today.pred_opt().unwrap(), today] {
+        for tone in ["negative", "neutral", "positive"] {
+            let link = format!("/?tone={tone}&amp;since={day}&amp;until={day}");
+            if page.body.contains(&format!("<a href=\"{link}\">")) {
+                let api = format!("/api/search?q=&tone={tone}&since={day}&until={day}");
+                articles += t.get(&api, c).await.json()["total"].as_u64().unwrap();
+            }
+        }
+    }
+    assert_eq!(articles, 3, "the tone bars cover every article");
     let j = t.get("/api/overview", c).await.json();
     assert_eq!(j["alerts_total"], 2, "{j}");
     assert_eq!(j["articles_total"], 3);
