@@ -3,9 +3,12 @@
 //! `title + "\n" + text`, so a collector can see why.
 //!
 //! A lexicon method, offline and in process: one Aho-Corasick pass over the title and the
-//! text finds the polar words of [`lexicon`]; each is weighed by where it is (a title word
-//! counts double), by degree words just before it (非常, 严重 …) and flipped or cancelled by a
-//! negation just before it (不, 未, 没有, 并非 …: "未造成人员伤亡" is not a casualty report).
+//! text finds the polar words of [`lexicon`]; each is weighed by its strength (strong, plain
+//! or weak: the stock words of official reports are weak), by where it is (a title word counts
+//! double), by how often it came before (each repeat counts half the last), by degree words
+//! just before it (非常, 严重 …), and flipped or cancelled by a negation just before it (不, 未,
+//! 没有, 并非 …: "未造成人员伤亡" is not a casualty report). A polar tone needs both a clear
+//! ratio and a net weight of [`MIN_MARGIN`].
 //! The lexicon is our own, written for public-opinion work in Chinese local news (see
 //! `lexicon.rs` for its provenance and licence).
 
@@ -45,6 +48,13 @@ pub const MAX_CHARS: usize = 3000;
 pub const MAX_WORDS: usize = 24;
 /// How far back (in characters) a negation or a degree word reaches, within its clause.
 const REACH: usize = 6;
+/// The weight of a weak word (the strong and plain ones weigh 2 and 1).
+const WEAK: f64 = 0.5;
+/// Least net evidence (|positive − negative|, in word weights) for a polar tone: one weak
+/// word in a long report decides nothing.
+const MIN_MARGIN: f64 = 1.0;
+/// What is left of the negative evidence under a warning frame.
+const WARNING_DISCOUNT: f64 = 0.3;
 
 /// Up to [`REACH`] characters before `start`, not across a clause break (，。；！？ …).
 fn clause_before(chars: &[char], start: usize) -> String {
@@ -83,6 +93,8 @@ fn lexicon() -> &'static Lexicon {
         let mut words = Vec::new();
         let mut weight = Vec::new();
         for (list, w) in [
+            (lexicon::POSITIVE_WEAK, WEAK),
+            (lexicon::NEGATIVE_WEAK, -WEAK),
             (lexicon::NEGATIVE_STRONG, -2.0),
             (lexicon::NEGATIVE, -1.0),
             (lexicon::POSITIVE, 1.0),
@@ -119,10 +131,18 @@ pub fn analyze(title: &str, text: &str) -> ToneResult {
     char_at.push(whole.chars().count());
     let chars: Vec<char> = whole.chars().collect();
     let (mut neg, mut pos) = (0.0f64, 0.0f64);
+    // Positive evidence from words that are not weak: the stock words of official reports
+    // alone never make an article positive.
+    let mut pos_plain = 0.0f64;
     let mut words = Vec::new();
+    // Occurrences so far per word: a word repeated through a long text counts less each time
+    // (1, 1/2, 1/4 …), so one theme word (上涨 in a price report) does not decide alone.
+    let mut seen = vec![0u32; lex.weight.len()];
     for m in lex.ac.find_iter(&whole) {
         let (start, end) = (char_at[m.start()], char_at[m.end()]);
-        let mut w = lex.weight[m.pattern().as_usize()];
+        let k = m.pattern().as_usize();
+        let mut w = lex.weight[k] * 0.5f64.powi(seen[k].min(16) as i32);
+        seen[k] += 1;
         let before = clause_before(&chars, start);
         if negated(&before) {
             // 未造成伤亡, 并非事故: a negated negative is no news; a negated positive is mildly
@@ -141,6 +161,9 @@ pub fn analyze(title: &str, text: &str) -> ToneResult {
             neg -= w;
         } else {
             pos += w;
+            if lex.weight[k] > WEAK || start < title_chars {
+                pos_plain += w;
+            }
         }
         if words.len() < MAX_WORDS {
             words.push(ToneWord {
@@ -150,11 +173,16 @@ pub fn analyze(title: &str, text: &str) -> ToneResult {
             });
         }
     }
+    // A title that frames the article as a warning, a drill, education or a rebuttal of a
+    // rumour: the bad things in it are what readers are warned of, not what happened.
+    if lexicon::WARNING_FRAMES.iter().any(|f| title.contains(f)) {
+        neg *= WARNING_DISCOUNT;
+    }
     // Net polarity over the evidence, damped so that one weak word does not decide.
     let score = ((pos - neg) / (pos + neg + 2.0)).clamp(-1.0, 1.0);
-    let tone = if score < NEGATIVE_AT {
+    let tone = if score < NEGATIVE_AT && neg - pos >= MIN_MARGIN {
         Tone::Negative
-    } else if score > POSITIVE_AT {
+    } else if score > POSITIVE_AT && pos - neg >= MIN_MARGIN && pos_plain >= 1.0 {
         Tone::Positive
     } else {
         Tone::Neutral

@@ -1,6 +1,7 @@
-//! Tone quality on real headlines labelled by written rules (`eval/tone/GUIDELINES.md`,
-//! `eval/tone/labels.tsv`), read in place from the fixtures: per-class precision, recall and
-//! F1 and the confusion matrix, per split. The numbers go to BENCHMARKS.md.
+//! Tone quality on real headlines (`eval/tone/labels.tsv`) and real news pages
+//! (`eval/tone/pages.tsv`) labelled by written rules (`eval/tone/GUIDELINES.md`), read in place
+//! from the fixtures: per-class precision, recall and F1 and the confusion matrix, per split.
+//! The numbers go to BENCHMARKS.md.
 
 use std::collections::HashMap;
 
@@ -56,6 +57,66 @@ fn tone_on_labelled_headlines() {
         rows.push((f[3].to_string(), truth, got));
     }
     assert_eq!(rows.len(), 246);
+    let (report, neg_f1) = scores(&rows);
+    println!("{report}");
+    // Just under what was measured (BENCHMARKS.md); the target is 0.80 on held-out news.
+    assert!(neg_f1["heldout"] >= NEG_F1_FLOOR, "{report}");
+}
+
+/// The tone of whole news pages (title and extracted body, as the crawler stores them),
+/// labelled by the same rules (`eval/tone/pages.tsv`): 147 pages of the extraction fixtures.
+#[test]
+fn tone_on_labelled_pages() {
+    use yuqing::crawl::extract::{SecondOpinion, extract_with};
+    use yuqing::model::PageKind;
+    let Some(dir) = fixtures() else {
+        return;
+    };
+    let labels = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/tone/pages.tsv"),
+    )
+    .unwrap();
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-26T12:00:00+08:00").unwrap();
+    let mut rows: Vec<(String, Tone, Tone)> = Vec::new();
+    for line in labels.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split('\t').collect();
+        let path = dir.join(f[0]);
+        let bytes = std::fs::read(&path).unwrap();
+        let html = yuqing::crawl::charset::decode_html(&bytes, None, None).0;
+        let url = url::Url::from_file_path(&path).unwrap();
+        let (title, text) = match extract_with(
+            &html,
+            &url,
+            &[],
+            chrono_tz::Asia::Shanghai,
+            now,
+            SecondOpinion::Auto,
+        ) {
+            PageKind::Article(ex) => (ex.title.unwrap_or_default(), ex.text),
+            _ => (String::new(), String::new()),
+        };
+        let truth = Tone::parse(f[1]).unwrap();
+        let got = analyze(&title, &text);
+        if f[2] == "tune" && got.tone != truth {
+            let why: Vec<&str> = got.words.iter().map(|w| w.word.as_str()).collect();
+            println!(
+                "MISS tune {} -> {} ({}): {title} {why:?}",
+                truth.as_str(),
+                got.tone.as_str(),
+                got.score
+            );
+        }
+        rows.push((f[2].to_string(), truth, got.tone));
+    }
+    assert_eq!(rows.len(), 147);
+    let (report, neg_f1) = scores(&rows);
+    println!("{report}");
+    assert!(neg_f1["heldout"] >= PAGES_NEG_F1_FLOOR, "{report}");
+}
+
+/// Per split: per-class precision, recall and F1 and the confusion matrix; and the negative
+/// F1 per split.
+fn scores(rows: &[(String, Tone, Tone)]) -> (String, HashMap<&'static str, f64>) {
     let mut report = Vec::new();
     let mut neg_f1 = HashMap::new();
     for split in ["tune", "heldout", "all"] {
@@ -99,11 +160,14 @@ fn tone_on_labelled_headlines() {
             "  confusion (rows truth neg/neu/pos, columns predicted): {m:?}"
         ));
     }
-    println!("{}", report.join("\n"));
-    // Just under what was measured (BENCHMARKS.md); the target is 0.80 on held-out news.
-    assert!(neg_f1["heldout"] >= NEG_F1_FLOOR, "{}", report.join("\n"));
+    (report.join("\n"), neg_f1)
 }
 
-/// Held-out negative F1 measured 2026-12-04: 0.364 (14 negatives; tune half 0.824 after
-/// tuning on it). Far from the 0.80: see BENCHMARKS.md.
+/// Pages, held-out negative F1 measured 2026-12-04: 0.703 blind (before any tuning on the
+/// pages), 0.649 after tuning on their tune half (15 held-out negatives: ± 0.1). The issue's
+/// target is 0.80: see BENCHMARKS.md.
+const PAGES_NEG_F1_FLOOR: f64 = 0.60;
+
+/// Held-out negative F1 measured 2026-12-04: 0.364, then 0.333 after the pages' tuning (14
+/// negatives; tune half 0.842). Far from the 0.80: see BENCHMARKS.md.
 const NEG_F1_FLOOR: f64 = 0.30;

@@ -4,7 +4,23 @@
 //! Provenance: written by the yuqing developers for this project (no third-party lexicon was
 //! copied); released under the project's licence. Words are grouped by theme, separated by
 //! spaces; the longest match wins (`安全隐患` over `隐患`), so a phrase may refine a word; a
-//! word listed twice keeps its first (strongest) weight.
+//! word listed twice keeps its first weight, and the weak lists come first: a word there is
+//! weak wherever else it is listed.
+
+/// Weakly positive: the vocabulary of every official report (发展、提升、创新 …) and of market
+/// figures. Common in neutral news, so each counts little.
+pub const POSITIVE_WEAK: &[&str] = &[
+    "提升 增长 优化 完善 助力 带动 丰富 便利 便捷 高效 有序 整洁 创新 突破 领先 示范 标杆 亮点",
+    "文明 和谐 繁荣 振兴 进步 平安 幸福 美丽 温暖 贴心 团结 友谊 肯定 认可 改善 恢复 修复 顺利",
+    "建成 竣工 落成 开通 投用 启用 开业 通车 亮相 开馆 崭新 大美 不负 成功 胜利",
+    "上涨 新高 创新高 受益 惠及 造福 赋能 合作共赢 战略合作 签约 中标 入选 利好 红利 好转 回暖 复苏",
+];
+
+/// Weakly negative: words of commentary and analysis as much as of bad news.
+pub const NEGATIVE_WEAK: &[&str] = &[
+    "困难 困境 艰难 担忧 焦虑 质疑 争议 矛盾 冲突 危险 批评 警告 无奈 失败 下滑 恶化 严峻",
+    "短缺 紧缺 威胁 指责 损失 损害 误导 不实 漏洞 缺陷 冻结 上涨 涨价 停业 故障",
+];
 
 /// Strongly negative: harm to people, disasters, crimes, official censure.
 pub const NEGATIVE_STRONG: &[&str] = &[
@@ -16,6 +32,15 @@ pub const NEGATIVE_STRONG: &[&str] = &[
     "欠薪 拖欠工资 讨薪 讨要工资 维权 上访 群体性事件 围堵 暴力执法 打人 堵路 罢工",
     "食物中毒 疫情暴发 污染 排污 偷排 毒气 恶臭 黑臭 水质超标 致癌 有毒",
     "烂尾 逃逸 肇事 失踪 被困 困人",
+    // Finance and companies in trouble (P2P platforms, listed firms, banks).
+    "爆雷 集资诈骗 非法吸收公众存款 非法吸存 庞氏骗局 资金链断裂 卷款跑路 失联 兑付危机 挤兑",
+    "无法提现 提现困难 停止兑付 延期兑付 逾期未还 债务违约 资不抵债 破产清算 强制退市 爆仓 崩盘",
+    "财务造假 欺诈发行 内幕交易 操纵市场 操纵股价 违规披露 信披违规 非法经营 非法放贷 暴力催收",
+    "失信被执行人 老赖 限制高消费 畏罪潜逃 潜逃 在逃 通缉",
+    // Crime and courts.
+    "立案侦查 立案调查 被立案 涉嫌犯罪 涉嫌诈骗 有期徒刑 无期徒刑 死刑 被判 判处 抓获 落网 被抓",
+    "黑恶势力 涉黑 涉恶 恶势力 走私 贩毒 吸毒 赌博 聚众赌博 洗钱 偷税 逃税 骗保 骗取 冒充 伪造",
+    "血案 惨案 悲剧 丑闻 黑幕 骗局 坑害 宰客 霸王条款 校园贷 裸贷 砍头息 盗刷 泄露 信息泄露",
 ];
 
 /// Negative: complaints, problems, disorder, hardship, criticism.
@@ -36,6 +61,15 @@ pub const NEGATIVE: &[&str] = &[
     "失败 亏损 下滑 恶化 严峻 混乱 无序 失控",
     "影响出行 影响休息 影响生活 苦不堪言 怨声载道 叫苦不迭 忍无可忍",
     "被指 作秀 群嘲 暂停营业 停业 煽暴 暴乱 霸权 不得人心 指责 抹黑 干涉 制裁 谴责 抗议 新增确诊 本土确诊 变异毒株",
+    // Markets and companies.
+    "违约 逾期 清退 清盘 停业整顿 退市 暴跌 大跌 跌停 跳水 巨亏 净亏损 亏损额 业绩下滑 营收下滑 利润下滑",
+    "缩水 蒸发 承压 低迷 疲软 萎缩 滞销 积压 断供 停产 破产 冻结 查封 扣押 强制执行 被执行人",
+    "被告 被诉 起诉 诉讼 索赔 败诉 召回 质量问题 不合格 抽检不合格 超标 假货 山寨 盗版 抄袭 剽窃",
+    "行政处罚 处罚决定 罚单 被罚 监管函 问询函 警示函 关注函 责令整改 违规操作 违规经营 违规放贷",
+    "虚假宣传 虚假广告 误导 诱导 强制消费 捆绑销售 乱象 陷阱 套路 割韭菜 差评 声讨 口诛笔伐",
+    "理赔难 退款难 退货难 维权难 看病难 上学难 停车难 办事难 拒赔 推卸 漏洞 缺陷 雾霾 黑客",
+    "偷拍 不雅 低俗 封禁 封号 下架 翻车 塌房 道歉 致歉 穷困潦倒 潦倒 落魄",
+    "会计差错 差错更正 预亏 业绩预亏 商誉减值 暂停上市 退市风险 风险警示 驳斥 反驳 再驳 批驳 抵制",
 ];
 
 /// Positive: achievements, services done, praise.
@@ -47,12 +81,40 @@ pub const POSITIVE: &[&str] = &[
     "喜迎 喜获 丰收 欢乐 喜庆 热闹 精彩 欢声笑语 其乐融融 志愿服务 义诊 慰问 关爱 帮扶",
     "见义勇为 拾金不昧 助人为乐 热心 爱心 捐赠 捐款 奉献",
     "心潮澎湃 凯旋 亮相 开馆 好消息 崭新 惊艳 上榜 全省第一 全国第一 感动 大美 不负 团结 友谊 点赞 无新增 喜报 致敬 圆满成功",
+    // Markets and companies.
+    "上涨 大涨 涨停 创新高 新高 盈利 扭亏为盈 扭亏 净利润增长 营收增长 获批 中标 签约 战略合作 合作共赢",
+    "入选 荣登 登顶 夺冠 获胜 胜利 好转 回暖 复苏 利好 红利 受益 惠及 造福 赋能",
 ];
 
 /// Strongly positive: honours and awards.
 pub const POSITIVE_STRONG: &[&str] = &[
     "荣获 获评 获誉 授予 表彰 嘉奖 获奖 荣誉称号 先进集体 先进个人 先进单位 优秀 模范 标兵",
     "全国文明 文明城市 文明社区 五星 金奖 一等奖 冠军",
+];
+
+/// Titles with these frame an article as a warning, a drill, education or a rebuttal (a
+/// warning is not an incident): its negative words count much less.
+pub const WARNING_FRAMES: &[&str] = &[
+    "辟谣",
+    "谣言",
+    "演练",
+    "演习",
+    "提醒",
+    "提示",
+    "警惕",
+    "谨防",
+    "当心",
+    "防范",
+    "科普",
+    "普及",
+    "知识",
+    "宣传",
+    "讲座",
+    "培训",
+    "指南",
+    "攻略",
+    "如何",
+    "怎么办",
 ];
 
 /// Negations: a polar word right after one of these is negated.
@@ -85,6 +147,8 @@ pub const NOT_NEGATIONS: &[&str] = &[
     "毫无疑问",
     "没想到",
     "不料",
+    // 不容霸权: a condemnation, not a denial.
+    "不容",
 ];
 
 /// Degree words: a polar word right after one of these counts more.
