@@ -441,15 +441,51 @@ impl App {
             heading: "信息源状况".into(),
             ..Default::default()
         };
-        sources
-            .table
-            .push(vec!["信息源".into(), "状态".into(), "近 7 天文章".into()]);
+        // Over the period: what each source brought and on how many of its days; and its
+        // state now.
+        let (first, last) = (
+            NaiveDate::parse_from_str(&c.since, "%Y-%m-%d")?,
+            NaiveDate::parse_from_str(&c.until, "%Y-%m-%d")?,
+        );
+        let (from, to) = (self.day_bounds(first).0, self.day_bounds(last).1);
+        let days = (last - first).num_days() + 1;
+        let offset = {
+            use chrono::{Offset, TimeZone};
+            self.config
+                .timezone
+                .offset_from_utc_datetime(
+                    &chrono::DateTime::from_timestamp(from, 0)
+                        .unwrap_or_default()
+                        .naive_utc(),
+                )
+                .fix()
+                .local_minus_utc() as i64
+        };
+        sources.table.push(vec![
+            "信息源".into(),
+            "本期文章".into(),
+            "有文章的天数".into(),
+            "当前状态".into(),
+        ]);
+        let mut quiet = Vec::new();
         for s in self.sources_health()? {
+            let (articles, active) = self.store.source_activity(&s.id, from, to, offset)?;
+            if s.enabled && active == 0 {
+                quiet.push(s.name.clone());
+            }
             sources.table.push(vec![
                 s.name,
+                articles.to_string(),
+                format!("{active} / {days}"),
                 s.status.label_zh().into(),
-                s.articles_7d.to_string(),
             ]);
+        }
+        if !quiet.is_empty() {
+            sources.paragraphs.push(format!(
+                "本期没有采到文章的信息源 {} 个：{}。",
+                quiet.len(),
+                quiet.join("、")
+            ));
         }
         doc.sections.push(sources);
         Ok((r, doc))

@@ -132,6 +132,25 @@ impl Store {
     }
 
     /// Articles of `source` fetched at or after `since` (unix seconds).
+    /// A source's articles fetched in `[from, to)` and on how many local days (`offset`: the
+    /// zone's offset from UTC in seconds) it brought any.
+    pub fn source_activity(
+        &self,
+        source: &str,
+        from: i64,
+        to: i64,
+        offset: i64,
+    ) -> Result<(i64, i64)> {
+        let conn = self.conn();
+        let r = conn.query_row(
+            "SELECT COUNT(*), COUNT(DISTINCT (fetched + ?4) / 86400) FROM articles
+             WHERE source_id = ?1 AND fetched >= ?2 AND fetched < ?3",
+            params![source, from, to, offset],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        );
+        self.wrap(r)
+    }
+
     pub fn count_articles_since(&self, source: &str, since: i64) -> Result<i64> {
         let conn = self.conn();
         let r = conn.query_row(

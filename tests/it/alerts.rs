@@ -784,7 +784,9 @@ fn an_incident_report_carries_the_facts_of_its_alert() {
 fn period_reports_equal_what_alerts_and_search_return() {
     let dir = tempfile::tempdir().unwrap();
     let rules = "[[rule]]\nid = \"fire\"\nname = \"火灾事故\"\nlevel = \"high\"\nregion = [\"青石街道\"]\nevent = [\"火灾\"]\n";
-    let cfg = write_config(dir.path(), "", rules, "");
+    let sources = "[[source]]\nid = \"s\"\nname = \"江北新闻\"\nkind = \"rss\"\nurl = \"http://127.0.0.1:9/feed\"\n\n\
+                   [[source]]\nid = \"quiet\"\nname = \"柳湾发布\"\nkind = \"rss\"\nurl = \"http://127.0.0.1:9/feed2\"\n";
+    let cfg = write_config(dir.path(), sources, rules, "");
     let app = App::open(yuqing::config::Config::load(&cfg).unwrap()).unwrap();
     // Monday 2026-11-16 to Sunday 11-22, plus days around it that must not count.
     let days = [
@@ -890,6 +892,14 @@ fn period_reports_equal_what_alerts_and_search_return() {
     ]);
     let md = std::fs::read_to_string(&md_path).unwrap();
     assert!(md.contains(&format!("本期共产生预警 {alerts} 条")), "{md}");
+    // Source health over the week: 4 articles on 3 of its 7 days (23:30 local is still that
+    // day); the other source brought none and is named.
+    assert!(md.contains("| 江北新闻 | 4 | 3 / 7 |"), "{md}");
+    assert!(md.contains("| 柳湾发布 | 0 | 0 / 7 |"), "{md}");
+    assert!(
+        md.contains("本期没有采到文章的信息源 1 个：柳湾发布"),
+        "{md}"
+    );
     assert!(md.contains(&format!("采集文章 {articles} 篇")), "{md}");
     assert!(
         md.contains("2026\\-11\\-16 至 2026\\-11\\-22") || md.contains("2026-11-16 至 2026-11-22"),
