@@ -5,6 +5,12 @@
 //! [`THRESHOLD`] are about the same incident, each keyword scaled by its rarity among the
 //! recent articles. An article joins the event of its best match.
 //!
+//! Kinds of local incident ([`CONCEPTS`]: 火, 塌, 停电 …) are keywords too, named officially or
+//! colloquially, so a resident's "路塌了个大坑" meets the report of "路面塌陷". Two articles
+//! keep only half their similarity when one reports routine work (an inspection, a campaign, a
+//! meeting) and the other does not, or when they name different places and none in common
+//! (compared at the finest level both name: two blocks of one sub-district differ).
+//!
 //! [`EventIndex`] holds the recent articles' keywords with an inverted list per keyword, so a
 //! new article is compared only with articles sharing a keyword, not with every one.
 
@@ -17,7 +23,7 @@ pub const KEYWORDS: usize = 16;
 /// Articles further apart in time are never the same incident.
 pub const WINDOW_HOURS: i64 = 96;
 /// Cosine similarity of keyword vectors from which two articles are one incident.
-pub const THRESHOLD: f64 = 0.42;
+pub const THRESHOLD: f64 = 0.35;
 /// Smoothing of the rarity scale: with few recent articles every keyword counts about the same.
 const SMOOTH: f64 = 5.0;
 /// Characters of the body read for keywords (the lead says what happened).
@@ -77,9 +83,189 @@ const GENERIC: &[&str] = &[
     "负责人",
 ];
 
-/// An article's keywords with their weights, unit length.
+/// Kinds of local incident, each with the words that name it officially and colloquially
+/// ("路面塌陷" and "路塌了个大坑"): an article naming a kind gets it as one more keyword, so a
+/// resident's post and the official report of one incident share more than the place.
+const CONCEPTS: &[(&str, &[&str])] = &[
+    (
+        "火",
+        &[
+            "火灾", "起火", "着火", "失火", "火情", "冒烟", "黑烟", "浓烟", "明火", "烧毁", "过火",
+            "扑灭", "灭火",
+        ],
+    ),
+    (
+        "塌",
+        &[
+            "塌陷", "坍塌", "塌方", "塌了", "大坑", "深坑", "地陷", "下沉", "陷入",
+        ],
+    ),
+    (
+        "淹",
+        &[
+            "积水", "内涝", "被淹", "淹了", "淹到", "泡水", "排涝", "抽排",
+        ],
+    ),
+    ("暖", &["暖气", "供暖", "供热", "不热", "停暖", "热力"]),
+    ("电", &["停电", "断电", "没电", "跳闸", "供电"]),
+    ("水", &["停水", "爆管", "水管", "漏水", "自来水", "供水"]),
+    (
+        "气味",
+        &["异味", "臭味", "刺鼻", "气味", "味道", "废气", "排放"],
+    ),
+    ("噪", &["噪音", "噪声", "扰民", "打桩", "太吵", "夜间施工"]),
+    ("薪", &["欠薪", "讨薪", "拖欠", "工资", "工钱"]),
+    (
+        "食",
+        &["食堂", "呕吐", "腹痛", "腹泻", "吃坏", "食物中毒", "午餐"],
+    ),
+    ("寻", &["走失", "失踪", "寻人", "找到", "找回"]),
+    ("垃圾", &["垃圾", "渣土", "倾倒", "偷倒"]),
+    ("梯", &["电梯", "困人", "被困", "卡住", "扶梯"]),
+    ("犬", &["狗", "犬", "咬伤", "咬了"]),
+    ("骗", &["诈骗", "被骗", "骗走", "冒充", "骗局"]),
+    (
+        "车祸",
+        &["车祸", "相撞", "追尾", "侧翻", "交通事故", "撞上"],
+    ),
+    ("燃气", &["燃气", "煤气", "天然气", "漏气", "供气"]),
+    (
+        "违建",
+        &[
+            "违建",
+            "违法建设",
+            "违章建筑",
+            "私搭",
+            "搭建",
+            "盖房",
+            "拆违",
+            "拆除",
+        ],
+    ),
+    ("树", &["倒伏", "大树", "树木", "行道树", "断枝"]),
+    ("堵", &["拥堵", "堵车", "堵成", "乱停", "停车难"]),
+    ("争执", &["争执", "吵起来", "冲突", "打架", "纠纷", "调解"]),
+];
+/// A kind's weight, relative to the article's strongest keyword.
+const CONCEPT_WEIGHT: f64 = 0.8;
+/// Titles of routine work (an inspection, a campaign, a meeting, a celebration): such an
+/// article is not the incident it may share words with.
+const ROUTINE: &[&str] = &[
+    "开展",
+    "举办",
+    "召开",
+    "启动",
+    "部署",
+    "宣传",
+    "专项",
+    "检查",
+    "活动",
+    "会议",
+    "晚会",
+    "开幕",
+    "培训",
+    "演练",
+    "座谈",
+    "调研",
+    "慰问",
+    "应急响应",
+];
+/// How much of the similarity is left between routine work and an incident, or between two
+/// articles that name different places and no common one.
+const MISMATCH: f64 = 0.5;
+/// Place suffixes: the two to four characters before one are a place's name.
+const PLACE_SUFFIXES: &[&str] = &[
+    "小区", "社区", "街道", "花园", "家园", "花苑", "大道", "公园", "广场", "小学", "中学", "苑",
+    "村", "镇", "路",
+];
+/// Suffixes of a whole sub-district or town: coarser than a block, road or village.
+const COARSE_SUFFIXES: &[&str] = &["街道", "镇"];
+/// Words for a whole area rather than a place in it.
+const WIDE_AREAS: &[&str] = &[
+    "全区",
+    "全市",
+    "全县",
+    "全镇",
+    "全省",
+    "全国",
+    "各街道",
+    "各社区",
+];
+/// Characters that never belong to a place's name (我们小区, 那条路, 一小区).
+const NOT_PLACE: &[char] = &[
+    '们', '那', '这', '条', '个', '的', '了', '在', '一', '某', '该', '门', '口',
+];
+
+/// The names of the places an article speaks of, without their suffix (`桃源` for 桃源社区):
+/// from the title and the lead's first sentences.
+fn place_names(title: &str, body: &str) -> Vec<(String, bool)> {
+    let text: String = title
+        .chars()
+        .chain(['。'])
+        .chain(body.chars().take(160))
+        .collect();
+    let chars: Vec<char> = text.chars().collect();
+    // A whole district or city is a place of its own: a district-wide report is not one
+    // residential block's incident.
+    let mut out: Vec<(String, bool)> = WIDE_AREAS
+        .iter()
+        .filter(|w| text.contains(*w))
+        .map(|w| (w.to_string(), false))
+        .collect();
+    let (mut i, mut last_end) = (0, 0);
+    while i < chars.len() {
+        let rest: String = chars[i..].iter().take(2).collect();
+        let suffix = PLACE_SUFFIXES.iter().find(|s| rest.starts_with(*s));
+        if let Some(suffix) = suffix {
+            let n = suffix.chars().count();
+            let fine = !COARSE_SUFFIXES.contains(suffix);
+            // The longest run of two to four name characters right before the suffix, not
+            // reaching into the place before it (城南街道阳光花园小区: 城南, 阳光).
+            let mut start = i;
+            while start > last_end && i - start < 4 && is_name_char(chars[start - 1]) {
+                start -= 1;
+            }
+            if i - start >= 2 {
+                let name: String = chars[start..i].iter().collect();
+                if !out.iter().any(|(n, _)| *n == name) {
+                    out.push((name, fine));
+                }
+            }
+            i += n;
+            last_end = i;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The place names of an article: only the fine ones, or all.
+fn places_of(k: &Keywords, fine_only: bool) -> Vec<&str> {
+    k.places()
+        .filter(|p| p.1 || !fine_only)
+        .map(|p| p.0)
+        .collect()
+}
+
+/// Whether two place names found in text are one place: one holds the other ("看见柳湾" was
+/// cut from "看见柳湾路"; "柳湾" from "柳湾社区").
+fn same_place(a: &str, b: &str) -> bool {
+    a.contains(b) || b.contains(a)
+}
+
+fn is_name_char(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c) && !NOT_PLACE.contains(&c)
+}
+
+/// An article's keywords with their weights, unit length; kinds of incident are among them
+/// (`§火`). Entries of weight 0 are traits, not words: `@routine` (it reports routine work)
+/// and `#桃源` (a place it names); they decide whether two articles can be one incident at
+/// all. Stored as JSON: `[["词", 0.42], …]`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Keywords(pub Vec<(String, f64)>);
+
+const ROUTINE_TRAIT: &str = "@routine";
 
 impl Keywords {
     /// The keywords of an article: title twice, then the lead of the body.
@@ -92,11 +278,57 @@ impl Keywords {
             .filter(|(k, _)| !GENERIC.contains(&k.as_str()))
             .take(KEYWORDS)
             .collect();
+        let top = kw.iter().map(|(_, w)| *w).fold(0.0, f64::max);
+        for (name, words) in CONCEPTS {
+            if words.iter().any(|w| doc.contains(w)) {
+                kw.push((format!("§{name}"), top * CONCEPT_WEIGHT));
+            }
+        }
         let norm = kw.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
         if norm > 0.0 {
             kw.iter_mut().for_each(|(_, w)| *w /= norm);
         }
+        if ROUTINE.iter().any(|r| title.contains(r)) {
+            kw.push((ROUTINE_TRAIT.to_string(), 0.0));
+        }
+        for (p, fine) in place_names(title, &body) {
+            kw.push((format!("#{}{p}", if fine { "" } else { "~" }), 0.0));
+        }
         Keywords(kw)
+    }
+
+    fn routine(&self) -> bool {
+        self.0.iter().any(|(k, _)| k == ROUTINE_TRAIT)
+    }
+
+    /// The places it names: (name, whether it is a block, road, village or the like rather
+    /// than a whole sub-district, town or district).
+    fn places(&self) -> impl Iterator<Item = (&str, bool)> {
+        self.0.iter().filter_map(|(k, _)| {
+            let p = k.strip_prefix('#')?;
+            Some(match p.strip_prefix('~') {
+                Some(coarse) => (coarse, false),
+                None => (p, true),
+            })
+        })
+    }
+
+    /// How much of the similarity two articles keep given what they are: routine work and an
+    /// incident, or different places with none in common, are rarely one incident. Places are
+    /// compared at the finest level both articles name (two blocks of one sub-district differ).
+    pub fn compatibility(&self, other: &Keywords) -> f64 {
+        let mut f = 1.0;
+        if self.routine() != other.routine() {
+            f *= MISMATCH;
+        }
+        let (mut a, mut b) = (places_of(self, true), places_of(other, true));
+        if a.is_empty() || b.is_empty() {
+            (a, b) = (places_of(self, false), places_of(other, false));
+        }
+        if !a.is_empty() && !b.is_empty() && !a.iter().any(|p| b.iter().any(|q| same_place(p, q))) {
+            f *= MISMATCH;
+        }
+        f
     }
 
     /// Cosine similarity (both are unit length).
@@ -134,7 +366,8 @@ impl EventIndex {
 
     /// Adds an article published (or fetched) at `at` (unix seconds).
     pub fn add(&mut self, id: i64, at: i64, keywords: Keywords) {
-        for (k, _) in &keywords.0 {
+        // Traits (weight 0) find no candidates.
+        for (k, _) in keywords.0.iter().filter(|(_, w)| *w > 0.0) {
             self.postings.entry(k.clone()).or_default().push(id);
         }
         self.docs.insert(id, Doc { at, keywords });
@@ -145,7 +378,7 @@ impl EventIndex {
     pub fn best_match(&self, id: i64, at: i64, keywords: &Keywords) -> Option<(i64, f64)> {
         let mut seen = std::collections::HashSet::new();
         let mut best: Option<(i64, f64)> = None;
-        for (k, _) in &keywords.0 {
+        for (k, _) in keywords.0.iter().filter(|(_, w)| *w > 0.0) {
             let Some(list) = self.postings.get(k) else {
                 continue;
             };
@@ -192,7 +425,7 @@ impl EventIndex {
             }
             out
         };
-        Keywords(scale(a)).cosine(&Keywords(scale(b)))
+        Keywords(scale(a)).cosine(&Keywords(scale(b))) * a.compatibility(b)
     }
 
     /// Forgets articles older than `before` (unix seconds).
@@ -220,6 +453,61 @@ impl EventIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn place_names_come_without_suffix_and_with_their_level() {
+        let names = place_names(
+            "阳光花园小区突发停电",
+            "8日晚，城南街道阳光花园小区部分楼栋停电。",
+        );
+        assert_eq!(
+            names,
+            vec![("阳光".to_string(), true), ("城南".to_string(), false)]
+        );
+        // 我们小区, 一小区: no name. 全区: an area of its own.
+        assert!(place_names("我们小区门口那条路塌了", "").is_empty());
+        assert_eq!(
+            place_names("全区供暖季运行平稳", ""),
+            vec![("全区".to_string(), false)]
+        );
+    }
+
+    #[test]
+    fn routine_work_and_other_places_are_kept_apart() {
+        let seg = Segmenter::new();
+        let fire = Keywords::of(
+            &seg,
+            "柳湾小区一仓库起火",
+            "青石街道柳湾小区一仓库今天下午起火。",
+        );
+        let same = Keywords::of(
+            &seg,
+            "柳湾社区仓库火情已扑灭",
+            "青石街道柳湾社区仓库明火已被扑灭。",
+        );
+        let other_block = Keywords::of(
+            &seg,
+            "桃源小区一车库起火",
+            "青石街道桃源小区地下车库今天起火。",
+        );
+        let drill = Keywords::of(
+            &seg,
+            "柳湾小区开展消防演练",
+            "青石街道柳湾小区开展冬季消防演练。",
+        );
+        assert_eq!(fire.compatibility(&same), 1.0);
+        assert_eq!(
+            fire.compatibility(&other_block),
+            MISMATCH,
+            "two blocks of one sub-district"
+        );
+        assert_eq!(
+            fire.compatibility(&drill),
+            MISMATCH,
+            "a drill is not the fire"
+        );
+        assert!(fire.0.iter().any(|(k, _)| k == "§火") && same.0.iter().any(|(k, _)| k == "§火"));
+    }
 
     #[test]
     fn one_incident_in_other_words_matches_and_another_place_does_not() {
