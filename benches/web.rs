@@ -182,6 +182,25 @@ fn ensure_data(dir: &Path, base: &Base, n: usize, rebuild: bool) -> anyhow::Resu
 
 /// 200 common words, 200 AND pairs of frequent words of one article, 200 3–4 character
 /// substrings of the text that are not words themselves; interleaved.
+/// The 50 most frequent Han characters of the corpus (的, 一, 国 …): each matches most
+/// articles.
+fn single_chars(base: &Base) -> Vec<String> {
+    let mut n: HashMap<char, usize> = HashMap::new();
+    for (t, p) in base {
+        for c in t.chars().chain(p.iter().flat_map(|x| x.chars())) {
+            if ('\u{4e00}'..='\u{9fff}').contains(&c) {
+                *n.entry(c).or_default() += 1;
+            }
+        }
+    }
+    let mut top: Vec<(char, usize)> = n.into_iter().collect();
+    top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    top.into_iter()
+        .take(50)
+        .map(|(c, _)| c.to_string())
+        .collect()
+}
+
 fn queries(base: &Base) -> Vec<String> {
     let seg = Segmenter::new();
     let han = |s: &str| !s.is_empty() && s.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
@@ -429,6 +448,7 @@ async fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     let words = queries(&base);
+    let singles = single_chars(&base);
 
     println!("[2/5] yuqing reindex …");
     let (t, cpu0) = (Instant::now(), cpu_secs("self", 13));
@@ -479,6 +499,10 @@ async fn main() -> anyhow::Result<()> {
         ("`/`", one("/")),
         ("`/?q=…` (20 hits + snippets)", search("/")),
         ("`/api/search?q=…` (10 hits)", search("/api/search")),
+        (
+            "`/api/search?q=…` one character (10 hits)",
+            singles.iter().map(|w| url(&b, "/api/search", w)).collect(),
+        ),
         ("`/alerts` (newest 200)", one("/alerts")),
         ("`/sources`", one("/sources")),
         ("`/article/{id}` (random ids)", ids.collect()),
@@ -495,8 +519,12 @@ async fn main() -> anyhow::Result<()> {
     }
     println!("[5/5] {CLIENTS} clients × {secs} s, API then page …");
     let mut loads = String::new();
-    for (what, path) in [("`/api/search?q=…`", "/api/search"), ("`/?q=…`", "/")] {
-        let (_, row) = run(&http, &search(path), CLIENTS, (secs, usize::MAX), 0, &pid).await;
+    for (what, path, clients) in [
+        ("`/api/search?q=…`, 10 clients", "/api/search", 10),
+        ("`/api/search?q=…`", "/api/search", CLIENTS),
+        ("`/?q=…`", "/", CLIENTS),
+    ] {
+        let (_, row) = run(&http, &search(path), clients, (secs, usize::MAX), 0, &pid).await;
         let _ = writeln!(loads, "| {what} | {row} |");
     }
     let rss_after = rss_mb(&pid);
@@ -553,7 +581,7 @@ counts the index files mapped in as well |\n\
 | serve RSS after both load tests | {after_anon:.0} MB | RssAnon; VmRSS {after:.0} MB; target ≤ 512 MB (page cache \
 excluded): {} |\n\
 | SIGTERM → exit | {stopped:.1} s | |\n\n\
-Load (issue 5): {CLIENTS} concurrent clients (tokio tasks on one thread, one `reqwest::Client`, keep-alive) for {secs} s \
+Load (issue 5): 10 and {CLIENTS} concurrent clients (tokio tasks on one thread, one `reqwest::Client`, keep-alive) for {secs} s \
 each; queries cycle through {nq} corpus words: common terms, 2-word AND, 3–4 char substrings that are not words. \
 The load generator shares the 2 cores with the server; errors are non-200 answers and failed requests.\n\n\
 | target | requests | req/s | p50 ms | p99 ms | max ms | errors | server RssAnon max MB | server VmRSS max MB | \
