@@ -446,17 +446,24 @@ pub fn announce_health(app: &App, now: i64) -> anyhow::Result<usize> {
 
 /// How often today's volumes are compared with their baselines.
 pub const SPIKES_EVERY: Duration = Duration::from_secs(15 * 60);
+/// The first check after start.
+pub const SPIKES_FIRST_AFTER: Duration = Duration::from_secs(20);
 
-/// Records today's spikes (突发) and pushes each new one once: at start, then every
-/// [`SPIKES_EVERY`].
+/// Records today's spikes (突发) and pushes each new one once: [`SPIKES_FIRST_AFTER`] after
+/// start, then every [`SPIKES_EVERY`].
 pub async fn spikes(shared: Arc<Shared>, token: CancellationToken) {
     let mut first = true;
     loop {
-        if !std::mem::take(&mut first) {
-            tokio::select! {
-                _ = token.cancelled() => break,
-                _ = tokio::time::sleep(SPIKES_EVERY) => {}
-            }
+        // The first check shortly after start, not at once: a cold page cache is for the
+        // first searches.
+        let wait = if std::mem::take(&mut first) {
+            SPIKES_FIRST_AFTER
+        } else {
+            SPIKES_EVERY
+        };
+        tokio::select! {
+            _ = token.cancelled() => break,
+            _ = tokio::time::sleep(wait) => {}
         }
         let app = shared.app();
         match tokio::task::spawn_blocking(move || app.detect_spikes()).await {

@@ -56,6 +56,18 @@ SELECT e.id, e.title, e.first_article,
        SUM(COALESCE(a.published, a.fetched) > ?1 - 172800 AND COALESCE(a.published, a.fetched) <= ?1 - 86400)
 FROM events e JOIN articles a ON a.event_id = e.id";
 
+/// (event id, time) of the event members since `?1`.
+pub(super) const EVENT_TIMES_SQL: &str = "SELECT event_id, published FROM articles
+      WHERE published >= ?1 AND +event_id IS NOT NULL
+     UNION ALL
+     SELECT event_id, fetched FROM articles
+      WHERE published IS NULL AND fetched >= ?1 AND +event_id IS NOT NULL";
+
+/// The events with a member at or after `?2` (publication time, else fetch time), through the
+/// time indexes.
+pub(super) const MEMBERS_SINCE: &str = "SELECT event_id FROM articles WHERE published >= ?2 AND +event_id IS NOT NULL
+     UNION SELECT event_id FROM articles WHERE published IS NULL AND fetched >= ?2 AND +event_id IS NOT NULL";
+
 fn event_row(r: &rusqlite::Row) -> rusqlite::Result<EventRow> {
     Ok(EventRow {
         id: r.get(0)?,
@@ -168,9 +180,16 @@ impl Store {
     /// counts; `now` anchors the last-day counts.
     pub fn events(&self, from: Option<i64>, to: Option<i64>, now: i64) -> Result<Vec<EventRow>> {
         let conn = self.conn();
+        // With a start, only events with a member from it on (what `MAX(…) >= ?2` asks),
+        // found through the time indexes: not every member of every event ever.
+        let recent = if from.is_some() {
+            format!("WHERE e.id IN ({MEMBERS_SINCE})")
+        } else {
+            String::new()
+        };
         let r = conn
             .prepare(&format!(
-                "{EVENT_SQL} GROUP BY e.id
+                "{EVENT_SQL} {recent} GROUP BY e.id
                  HAVING (?2 IS NULL OR MAX(COALESCE(a.published, a.fetched)) >= ?2)
                     AND (?3 IS NULL OR MIN(COALESCE(a.published, a.fetched)) < ?3)
                  ORDER BY MAX(COALESCE(a.published, a.fetched)) DESC"
@@ -229,18 +248,14 @@ impl Store {
         self.wrap(r)
     }
 
-    /// (event id, time) of every event member since `since`.
+    /// (event id, time) of every event member since `since`, read through the time indexes
+    /// (`+event_id`: not through the event index, which would visit every member ever).
     pub fn event_times(&self, since: i64) -> Result<Vec<(i64, i64)>> {
         let conn = self.conn();
-        let r = conn
-            .prepare(
-                "SELECT event_id, COALESCE(published, fetched) FROM articles
-                 WHERE event_id IS NOT NULL AND COALESCE(published, fetched) >= ?1",
-            )
-            .and_then(|mut st| {
-                st.query_map([since], |r| Ok((r.get(0)?, r.get(1)?)))?
-                    .collect::<rusqlite::Result<Vec<_>>>()
-            });
+        let r = conn.prepare(EVENT_TIMES_SQL).and_then(|mut st| {
+            st.query_map([since], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()
+        });
         self.wrap(r)
     }
 
