@@ -146,6 +146,32 @@ const CONCEPTS: &[(&str, &[&str])] = &[
     ("堵", &["拥堵", "堵车", "堵成", "乱停", "停车难"]),
     ("争执", &["争执", "吵起来", "冲突", "打架", "纠纷", "调解"]),
 ];
+/// Marks a kind among the keywords (`§火`).
+const CONCEPT_MARK: char = '§';
+
+/// One automaton over every kind's words, and the kind of each word.
+fn concept_automaton() -> &'static (aho_corasick::AhoCorasick, Vec<usize>) {
+    static AC: std::sync::OnceLock<(aho_corasick::AhoCorasick, Vec<usize>)> =
+        std::sync::OnceLock::new();
+    AC.get_or_init(|| {
+        let (mut words, mut owner) = (Vec::new(), Vec::new());
+        for (k, (_, ws)) in CONCEPTS.iter().enumerate() {
+            for w in *ws {
+                words.push(*w);
+                owner.push(k);
+            }
+        }
+        let ac = aho_corasick::AhoCorasick::new(&words).expect("the kinds' words build");
+        (ac, owner)
+    })
+}
+
+/// Whether a keyword finds candidates: a word does; a kind (shared by every fire of the
+/// month) or a trait (weight 0) only adds to the similarity of articles found by a word.
+fn finds_candidates(k: &str, w: f64) -> bool {
+    w > 0.0 && !k.starts_with(CONCEPT_MARK)
+}
+
 /// A kind's weight, relative to the article's strongest keyword.
 const CONCEPT_WEIGHT: f64 = 0.8;
 /// Titles of routine work (an inspection, a campaign, a meeting, a celebration): such an
@@ -279,9 +305,14 @@ impl Keywords {
             .take(KEYWORDS)
             .collect();
         let top = kw.iter().map(|(_, w)| *w).fold(0.0, f64::max);
-        for (name, words) in CONCEPTS {
-            if words.iter().any(|w| doc.contains(w)) {
-                kw.push((format!("§{name}"), top * CONCEPT_WEIGHT));
+        let (ac, owner) = concept_automaton();
+        let mut found = [false; CONCEPTS.len()];
+        for m in ac.find_overlapping_iter(&doc) {
+            found[owner[m.pattern().as_usize()]] = true;
+        }
+        for (k, (name, _)) in CONCEPTS.iter().enumerate() {
+            if found[k] {
+                kw.push((format!("{CONCEPT_MARK}{name}"), top * CONCEPT_WEIGHT));
             }
         }
         let norm = kw.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
@@ -366,7 +397,7 @@ impl EventIndex {
 
     /// Adds an article published (or fetched) at `at` (unix seconds).
     pub fn add(&mut self, id: i64, at: i64, keywords: Keywords) {
-        // Traits (weight 0) find no candidates.
+        // Kinds are posted too (their rarity scales them), though they find no candidates.
         for (k, _) in keywords.0.iter().filter(|(_, w)| *w > 0.0) {
             self.postings.entry(k.clone()).or_default().push(id);
         }
@@ -378,7 +409,8 @@ impl EventIndex {
     pub fn best_match(&self, id: i64, at: i64, keywords: &Keywords) -> Option<(i64, f64)> {
         let mut seen = std::collections::HashSet::new();
         let mut best: Option<(i64, f64)> = None;
-        for (k, _) in keywords.0.iter().filter(|(_, w)| *w > 0.0) {
+        let mine = self.scaled(keywords);
+        for (k, _) in keywords.0.iter().filter(|(k, w)| finds_candidates(k, *w)) {
             let Some(list) = self.postings.get(k) else {
                 continue;
             };
@@ -395,7 +427,7 @@ impl EventIndex {
                 if (d.at - at).abs() > WINDOW_HOURS * 3600 {
                     continue;
                 }
-                let c = self.local_cosine(keywords, &d.keywords);
+                let c = self.local_cosine(keywords, &mine, &d.keywords);
                 if c >= THRESHOLD && best.is_none_or(|(b, bc)| c > bc || (c == bc && other < b)) {
                     best = Some((other, c));
                 }
@@ -404,28 +436,37 @@ impl EventIndex {
         best
     }
 
-    /// Cosine with each keyword's weight scaled by how rare it is among the recent articles
+    /// Each keyword's weight scaled by how rare it is among the recent articles
     /// (`ln((N + 5) / (df + 5)) + 1`, mild while few articles are known): words every local
     /// article has (the district's name, 火灾 in a fire season) count less than what sets one
-    /// incident apart.
-    fn local_cosine(&self, a: &Keywords, b: &Keywords) -> f64 {
+    /// incident apart. Unit length.
+    fn scaled(&self, v: &Keywords) -> Vec<f64> {
         let n = self.docs.len() as f64;
-        let factor = |k: &str| {
-            let df = self.postings.get(k).map_or(0, Vec::len) as f64;
-            ((n + SMOOTH) / (df + SMOOTH)).ln() + 1.0
-        };
-        let scale = |v: &Keywords| -> Vec<(String, f64)> {
-            let mut out: Vec<(String, f64)> =
-                v.0.iter()
-                    .map(|(k, w)| (k.clone(), w * factor(k)))
-                    .collect();
-            let norm = out.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
-            if norm > 0.0 {
-                out.iter_mut().for_each(|(_, w)| *w /= norm);
+        let mut out: Vec<f64> =
+            v.0.iter()
+                .map(|(k, w)| {
+                    let df = self.postings.get(k).map_or(0, Vec::len) as f64;
+                    w * (((n + SMOOTH) / (df + SMOOTH)).ln() + 1.0)
+                })
+                .collect();
+        let norm = out.iter().map(|w| w * w).sum::<f64>().sqrt();
+        if norm > 0.0 {
+            out.iter_mut().for_each(|w| *w /= norm);
+        }
+        out
+    }
+
+    /// Cosine of the rarity-scaled vectors (`a_scaled` is [`Self::scaled`] of `a`), times
+    /// their [`Keywords::compatibility`].
+    fn local_cosine(&self, a: &Keywords, a_scaled: &[f64], b: &Keywords) -> f64 {
+        let b_scaled = self.scaled(b);
+        let mut dot = 0.0;
+        for (i, (k, _)) in a.0.iter().enumerate() {
+            if let Some(j) = b.0.iter().position(|(o, _)| o == k) {
+                dot += a_scaled[i] * b_scaled[j];
             }
-            out
-        };
-        Keywords(scale(a)).cosine(&Keywords(scale(b))) * a.compatibility(b)
+        }
+        dot * a.compatibility(b)
     }
 
     /// Forgets articles older than `before` (unix seconds).
