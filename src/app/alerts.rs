@@ -106,16 +106,36 @@ impl App {
                 .collect(),
             None => Vec::new(),
         };
+        // What each article is on its own (fingerprint, event keywords, rule hits), computed on
+        // every core; then, in order, what depends on the articles before it.
+        let pure = |a: &crate::store::ArticleRow| {
+            (
+                crate::alert::cluster::simhash(&a.text),
+                crate::analyze::event::Keywords::of(&self.segmenter, &a.title, &a.text),
+                self.matcher.evaluate(&a.source_id, &a.title, &a.text),
+            )
+        };
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let chunk = articles.len().div_ceil(threads).max(16);
+        let computed: Vec<_> = std::thread::scope(|scope| {
+            let parts: Vec<_> = articles
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || part.iter().map(pure).collect::<Vec<_>>()))
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|h| h.join().expect("matching thread"))
+                .collect()
+        });
         let mut batch = Vec::with_capacity(articles.len());
-        for a in &articles {
-            let simhash = crate::alert::cluster::simhash(&a.text);
+        for (a, (simhash, keywords, hits)) in articles.iter().zip(computed) {
             let cluster_id = self.assign_cluster(a.id, simhash, a.fetched)?;
-            self.assign_event(a, cluster_id)?;
+            self.assign_event(a, cluster_id, keywords)?;
             // Every (rule, article) pair that matches is an alert, reprints included: reprint
             // grouping is presentation (lists, digest, pushes show a group once), never a filter
             // on what is recorded (two different court-notice lists once shared a cluster).
             let mut alerts = Vec::new();
-            for hit in self.matcher.evaluate(&a.source_id, &a.title, &a.text) {
+            for hit in hits {
                 alerts.push((hit.rule_id, hit.level, serde_json::to_string(&hit.matched)?));
             }
             // 负面舆情预警: a negative article that names the office's area, whatever the rules.

@@ -112,9 +112,13 @@ impl App {
     /// Puts an article into the event of its incident: a reprint joins its cluster's event; any
     /// other article joins the event of its most similar recent article, if one is similar
     /// enough. Records the article's keywords either way.
-    pub(crate) fn assign_event(&self, a: &ArticleRow, cluster_id: i64) -> anyhow::Result<()> {
+    pub(crate) fn assign_event(
+        &self,
+        a: &ArticleRow,
+        cluster_id: i64,
+        keywords: Keywords,
+    ) -> anyhow::Result<()> {
         let at = a.published.unwrap_or(a.fetched);
-        let keywords = Keywords::of(&self.segmenter, &a.title, &a.text);
         let mut guard = self.state.events.lock().unwrap_or_else(|p| p.into_inner());
         if guard.is_none() {
             let mut idx = EventIndex::default();
