@@ -361,17 +361,6 @@ impl Keywords {
         }
         f
     }
-
-    /// Cosine similarity (both are unit length).
-    pub fn cosine(&self, other: &Keywords) -> f64 {
-        let mut sum = 0.0;
-        for (k, w) in &self.0 {
-            if let Some((_, v)) = other.0.iter().find(|(o, _)| o == k) {
-                sum += w * v;
-            }
-        }
-        sum
-    }
 }
 
 struct Doc {

@@ -117,16 +117,20 @@ impl App {
         };
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let chunk = articles.len().div_ceil(threads).max(16);
-        let computed: Vec<_> = std::thread::scope(|scope| {
-            let parts: Vec<_> = articles
-                .chunks(chunk)
-                .map(|part| scope.spawn(move || part.iter().map(pure).collect::<Vec<_>>()))
-                .collect();
-            parts
-                .into_iter()
-                .flat_map(|h| h.join().expect("matching thread"))
-                .collect()
-        });
+        let computed: Vec<_> = if articles.len() <= chunk {
+            articles.iter().map(pure).collect()
+        } else {
+            std::thread::scope(|scope| {
+                let parts: Vec<_> = articles
+                    .chunks(chunk)
+                    .map(|part| scope.spawn(move || part.iter().map(pure).collect::<Vec<_>>()))
+                    .collect();
+                parts
+                    .into_iter()
+                    .flat_map(|h| h.join().expect("matching thread"))
+                    .collect()
+            })
+        };
         let mut batch = Vec::with_capacity(articles.len());
         for (a, (simhash, keywords, hits)) in articles.iter().zip(computed) {
             let cluster_id = self.assign_cluster(a.id, simhash, a.fetched)?;
