@@ -100,6 +100,11 @@ fn main() {
         words.len()
     );
 
+    if std::env::args().any(|a| a == "--stages") {
+        // Only the stage costs, printed (for a profiler).
+        stage_costs(&seg, &texts);
+        return;
+    }
     let mut table = String::from(
         "| keywords | rules | µs / article | MB/s | alerts / article |\n|---:|---:|---:|---:|---:|\n",
     );
@@ -141,7 +146,99 @@ fn main() {
             ));
         }
     }
-    write_section(&table, texts.len(), bytes);
+    let stages = stage_costs(&seg, &texts);
+    write_section(&format!("{table}\n{stages}"), texts.len(), bytes);
+}
+
+/// What each per-article analysis stage of ingest costs on the same texts, one thread: the
+/// title is the text's first line. Rule matching (100 keywords) and the index's tokenizer are
+/// there for scale.
+fn stage_costs(seg: &Segmenter, texts: &[String]) -> String {
+    use tantivy::tokenizer::{TokenStream, Tokenizer};
+    let docs: Vec<(String, String)> = texts
+        .iter()
+        .map(|t| {
+            let title: String = t.lines().next().unwrap_or("").chars().take(40).collect();
+            (title, t.clone())
+        })
+        .collect();
+    let words: Vec<String> = docs
+        .iter()
+        .flat_map(|(_, t)| seg.words(t))
+        .filter(|w| w.chars().count() >= 2)
+        .map(str::to_string)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let matcher = Matcher::new(&rules(&words, 100, 10));
+    let normalized: Vec<String> = docs
+        .iter()
+        .map(|(_, t)| yuqing::text::normalize(t))
+        .collect();
+    let mut tokenizer = seg.tokenizer();
+    let rounds = 5;
+    let time = |f: &mut dyn FnMut(usize) -> usize| {
+        // One pass outside the clock: lazily built tables (jieba's IDF table, the lexicons)
+        // are not an article's cost.
+        let mut sink = (0..docs.len()).map(&mut *f).sum::<usize>();
+        let start = Instant::now();
+        for _ in 0..rounds {
+            for i in 0..docs.len() {
+                sink = sink.wrapping_add(f(i));
+            }
+        }
+        std::hint::black_box(sink);
+        start.elapsed().as_secs_f64() / (rounds * docs.len()) as f64 * 1e6
+    };
+    let rows: Vec<(&str, f64)> = vec![
+        (
+            "normalize (NFKC, width, case)",
+            time(&mut |i| yuqing::text::normalize(&docs[i].1).len()),
+        ),
+        (
+            "tone (lexicon, then the model over its evidence and char pairs)",
+            time(&mut |i| {
+                yuqing::analyze::tone::analyze(&docs[i].0, &docs[i].1)
+                    .words
+                    .len()
+            }),
+        ),
+        (
+            "event keywords (jieba TF-IDF, incident kinds, places)",
+            time(&mut |i| {
+                yuqing::analyze::event::Keywords::of(seg, &docs[i].0, &docs[i].1)
+                    .0
+                    .len()
+            }),
+        ),
+        (
+            "SimHash fingerprint",
+            time(&mut |i| yuqing::alert::cluster::simhash(&docs[i].1).unwrap_or(0) as usize),
+        ),
+        (
+            "watch rules (100 keywords, 10 rules)",
+            time(&mut |i| matcher.evaluate("s", &docs[i].0, &docs[i].1).len()),
+        ),
+        (
+            "index tokenizer over the normalized text (jieba + bigrams)",
+            time(&mut |i| {
+                let mut n = 0;
+                let mut stream = tokenizer.token_stream(&normalized[i]);
+                while stream.advance() {
+                    n += 1;
+                }
+                n
+            }),
+        ),
+    ];
+    let mut out = String::from(
+        "Per-article cost of each analysis stage of ingest, same texts, one thread:\n\n         | stage | µs / article |\n|---|---:|\n",
+    );
+    for (name, us) in rows {
+        println!("{name:<60} {us:>9.1} µs/article");
+        out.push_str(&format!("| {name} | {us:.1} |\n"));
+    }
+    out
 }
 
 fn write_section(table: &str, n: usize, bytes: usize) {

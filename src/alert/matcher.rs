@@ -121,15 +121,29 @@ impl Matcher {
 
     /// The rules `title`/`text` (of an article from `source`) satisfy, with matched words.
     pub fn evaluate(&self, source: &str, title: &str, text: &str) -> Vec<RuleHit> {
+        if self.ac.is_none() {
+            return Vec::new();
+        }
+        let title = normalize_mapped(title);
+        let text = normalize_mapped(text);
+        self.evaluate_normalized(source, (&title.0, &title.1), (&text.0, &text.1))
+    }
+
+    /// [`Matcher::evaluate`] of a title and text already normalized by
+    /// [`normalize_mapped`] (text and char map each), so that ingest normalizes an article once.
+    pub fn evaluate_normalized(
+        &self,
+        source: &str,
+        (nt, mt): (&str, &[u32]),
+        (nx, mx): (&str, &[u32]),
+    ) -> Vec<RuleHit> {
         let Some(ac) = &self.ac else {
             return Vec::new();
         };
-        let (nt, mt) = normalize_mapped(title);
-        let (nx, mx) = normalize_mapped(text);
         let mut occs = Vec::new();
-        for (field, norm) in [(Field::Title, &nt), (Field::Text, &nx)] {
+        for (field, norm) in [(Field::Title, nt), (Field::Text, nx)] {
             let char_at = char_index(norm);
-            for m in ac.find_overlapping_iter(norm.as_str()) {
+            for m in ac.find_overlapping_iter(norm) {
                 occs.push(Occ {
                     pattern: m.pattern().as_usize(),
                     field,
@@ -203,7 +217,7 @@ impl Matcher {
                     _ => true,
                 })
                 .map(|(o, _)| {
-                    let map = if o.field == Field::Title { &mt } else { &mx };
+                    let map = if o.field == Field::Title { mt } else { mx };
                     Matched {
                         word: self.words[o.pattern].clone(),
                         field: o.field,

@@ -26,8 +26,10 @@ pub const WINDOW_HOURS: i64 = 96;
 pub const THRESHOLD: f64 = 0.35;
 /// Smoothing of the rarity scale: with few recent articles every keyword counts about the same.
 const SMOOTH: f64 = 5.0;
-/// Characters of the body read for keywords (the lead says what happened).
-const BODY_CHARS: usize = 1200;
+/// Characters of the body read for keywords: the lead says what happened (who, where, what).
+/// Segmenting is the costliest analysis of an article at ingest (BENCHMARKS.md, stage costs),
+/// and its cost grows with the chars read.
+const BODY_CHARS: usize = 400;
 /// A keyword shared by more recent articles than this says nothing about an incident (a
 /// district's name in every article): it is not used to find candidates.
 const MAX_POSTINGS: usize = 2000;

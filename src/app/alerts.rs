@@ -109,10 +109,17 @@ impl App {
         // What each article is on its own (fingerprint, event keywords, rule hits), computed on
         // every core; then, in order, what depends on the articles before it.
         let pure = |a: &crate::store::ArticleRow| {
+            // The text is normalized once, for the fingerprint and the rules.
+            let title = crate::text::normalize_mapped(&a.title);
+            let text = crate::text::normalize_mapped(&a.text);
             (
-                crate::alert::cluster::simhash(&a.text),
+                crate::alert::cluster::simhash_normalized(&text.0),
                 crate::analyze::event::Keywords::of(&self.segmenter, &a.title, &a.text),
-                self.matcher.evaluate(&a.source_id, &a.title, &a.text),
+                self.matcher.evaluate_normalized(
+                    &a.source_id,
+                    (&title.0, &title.1),
+                    (&text.0, &text.1),
+                ),
             )
         };
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());

@@ -22,6 +22,8 @@ use crate::text::normalize;
 /// Articles indexed between two commits when catching up (fewer, larger commits: committing
 /// every 2000 cost about a third more indexing CPU in the ingest benchmark).
 const INDEX_BATCH: usize = 10_000;
+/// How often indexing during a crawl looks for a whole batch to index.
+const INDEX_POLL: std::time::Duration = std::time::Duration::from_millis(250);
 
 impl App {
     /// One source through fetch, extract, store and match (which queues the pushes of new
@@ -77,6 +79,23 @@ impl App {
         // Interleave hosts: with sources listed site by site, every slot would queue on one
         // host's politeness gate while the other hosts idle.
         let sources: Vec<Source> = interleave_by_host(chosen).into_iter().cloned().collect();
+        // Index while crawling, in whole batches: fetching and storing leave a core idle
+        // part of the time (waiting on the network and on the one database connection).
+        let crawling = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let indexer = {
+            let (app, crawling) = (Arc::clone(self), Arc::clone(&crawling));
+            tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
+                let mut done = 0;
+                while crawling.load(std::sync::atomic::Ordering::Acquire) {
+                    let n = app.index_full_batches(INDEX_BATCH)?;
+                    if n == 0 {
+                        std::thread::sleep(INDEX_POLL);
+                    }
+                    done += n;
+                }
+                Ok(done)
+            })
+        };
         let mut reports = Vec::new();
         let mut running = futures_util::stream::iter(sources.into_iter().map(|s| {
             let (app, fetcher) = (Arc::clone(self), Arc::clone(&fetcher));
@@ -90,6 +109,13 @@ impl App {
             reports.push(r);
         }
         reports.sort_by(|a, b| a.source.cmp(&b.source));
+        crawling.store(false, std::sync::atomic::Ordering::Release);
+        match indexer.await {
+            Ok(Ok(_)) => {}
+            // What it did not index is indexed below (or by the next pass).
+            Ok(Err(e)) => tracing::error!(error = %e, "indexing during the crawl failed"),
+            Err(e) => tracing::error!(error = %e, "indexing during the crawl panicked"),
+        }
         // Rows an earlier run stored but did not match (a crash) are matched here too.
         self.match_pending()?;
         pushes::deliver_after_crawl(self).await;
@@ -135,34 +161,51 @@ impl App {
                 self.alert_saved_searches()?;
                 return Ok(done);
             }
-            // Rows stored without a tone (older ones, or by other means than a crawl) get it
-            // now, before the index needs it.
-            let mut rows = rows;
-            let missing: Vec<(i64, crate::store::ArticleTone)> = rows
-                .iter_mut()
-                .filter(|r| r.tone.is_none())
-                .map(|r| {
-                    let t = crate::analyze::tone::analyze(&r.title, &r.text).stored();
-                    r.tone = Some(t.clone());
-                    (r.id, t)
-                })
-                .collect();
-            if !missing.is_empty() {
-                self.store.set_tones(&missing)?;
-            }
-            for r in &rows {
-                self.index.upsert(&super::index_doc(
-                    r,
-                    &normalize(r.author.as_deref().unwrap_or("")),
-                    &normalize(&r.title),
-                    &normalize(&r.text),
-                ))?;
-            }
-            self.index.commit()?;
-            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-            self.store.mark_indexed(&ids)?;
-            done += rows.len();
+            done += self.index_rows(rows)?;
         }
+    }
+
+    /// Indexes whole batches of `batch` stored articles while there are that many waiting;
+    /// returns how many. What is left is for [`App::index_pending`]: during a crawl
+    /// this indexes alongside fetching and matching, with as few commits as indexing it all
+    /// at the end.
+    pub fn index_full_batches(&self, batch: usize) -> anyhow::Result<usize> {
+        let mut done = 0;
+        while self.store.unindexed_count(batch)? >= batch {
+            let rows = self.store.unindexed(batch)?;
+            done += self.index_rows(rows)?;
+        }
+        Ok(done)
+    }
+
+    /// Adds these stored rows to the index, commits, and marks them indexed.
+    fn index_rows(&self, mut rows: Vec<crate::store::ArticleRow>) -> anyhow::Result<usize> {
+        // Rows stored without a tone (older ones, or by other means than a crawl) get it
+        // now, before the index needs it.
+        let missing: Vec<(i64, crate::store::ArticleTone)> = rows
+            .iter_mut()
+            .filter(|r| r.tone.is_none())
+            .map(|r| {
+                let t = crate::analyze::tone::analyze(&r.title, &r.text).stored();
+                r.tone = Some(t.clone());
+                (r.id, t)
+            })
+            .collect();
+        if !missing.is_empty() {
+            self.store.set_tones(&missing)?;
+        }
+        for r in &rows {
+            self.index.upsert(&super::index_doc(
+                r,
+                &normalize(r.author.as_deref().unwrap_or("")),
+                &normalize(&r.title),
+                &normalize(&r.text),
+            ))?;
+        }
+        self.index.commit()?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        self.store.mark_indexed(&ids)?;
+        Ok(rows.len())
     }
 }
 

@@ -29,6 +29,9 @@ use fetch::{FetchError, Fetched, Fetcher, Validators};
 
 /// Article pages fetched at once for one source (the fetcher's per-host limits still apply).
 const ITEM_CONCURRENCY: usize = 4;
+/// New articles of one source stored per transaction (the connection is shared: a bounded
+/// transaction keeps the indexer and the web pages from waiting long).
+const INSERT_BATCH: usize = 100;
 /// What one source's crawl did.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct SourceReport {
@@ -69,6 +72,8 @@ enum ListError {
 }
 
 enum ItemOutcome {
+    /// Ready to store (stored with the source's other new articles, in one transaction).
+    Ready(Box<NewArticle>),
     New(i64),
     Known,
     Deleted,
@@ -133,9 +138,11 @@ impl Crawler<'_> {
         .buffered(ITEM_CONCURRENCY)
         .collect()
         .await;
+        let outcomes = self.store_ready(outcomes);
         let mut blocked = None;
         for o in outcomes {
             match o {
+                ItemOutcome::Ready(_) => unreachable!("store_ready stores every ready article"),
                 ItemOutcome::New(id) => {
                     report.new += 1;
                     report.new_ids.push(id);
@@ -376,11 +383,40 @@ impl Crawler<'_> {
             return ItemOutcome::Failed(format!("{}: no title and no text", article.url));
         }
         article.tone = Some(crate::analyze::tone::analyze(&article.title, &article.text).stored());
-        match off_async(|| self.store.insert_article(&article)) {
-            Ok(Some(id)) => ItemOutcome::New(id),
-            Ok(None) => ItemOutcome::Known,
-            Err(e) => ItemOutcome::Failed(e.to_string()),
+        ItemOutcome::Ready(Box::new(article))
+    }
+
+    /// Stores the ready articles of one source, [`INSERT_BATCH`] per transaction, and turns
+    /// each into `New` (or `Known`, when stored meanwhile, or `Failed`).
+    fn store_ready(&self, outcomes: Vec<ItemOutcome>) -> Vec<ItemOutcome> {
+        let mut out = Vec::with_capacity(outcomes.len());
+        let mut batch: Vec<NewArticle> = Vec::new();
+        let flush = |batch: &mut Vec<NewArticle>, out: &mut Vec<ItemOutcome>| {
+            if batch.is_empty() {
+                return;
+            }
+            match off_async(|| self.store.insert_articles(batch)) {
+                Ok(ids) => out.extend(ids.into_iter().map(|id| match id {
+                    Some(id) => ItemOutcome::New(id),
+                    None => ItemOutcome::Known,
+                })),
+                Err(e) => out.extend(batch.iter().map(|_| ItemOutcome::Failed(e.to_string()))),
+            }
+            batch.clear();
+        };
+        for o in outcomes {
+            match o {
+                ItemOutcome::Ready(a) => {
+                    batch.push(*a);
+                    if batch.len() >= INSERT_BATCH {
+                        flush(&mut batch, &mut out);
+                    }
+                }
+                other => out.push(other),
+            }
         }
+        flush(&mut batch, &mut out);
+        out
     }
 
     async fn fetch_page(

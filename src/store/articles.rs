@@ -142,38 +142,62 @@ impl Store {
 
     /// Inserts the article unless its canonical URL is known. Returns the new id, or `None`.
     pub fn insert_article(&self, a: &NewArticle) -> Result<Option<i64>> {
-        let hash = content_hash(&a.title, &a.text);
-        let evidence = a.evidence.as_deref().map(gzip);
-        let conn = self.conn();
-        let r = conn.prepare_cached(
-            "INSERT INTO articles (canonical_url, url, source_id, guid, title, author, published, fetched, text,
-                                   content_hash, evidence, evidence_type, matched, published_source,
-                                   extract_confidence, tone, tone_score, tone_words)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, ?13, ?14, ?15, ?16, ?17)
-             ON CONFLICT(canonical_url) DO NOTHING",
-        ).and_then(|mut st| st.execute(
-            params![
-                a.canonical_url,
-                a.url,
-                a.source_id,
-                a.guid,
-                a.title,
-                a.author,
-                a.published,
-                a.fetched,
-                a.text,
-                hash,
-                evidence,
-                a.evidence_type,
-                a.published_source.map(PublishedSource::as_str),
-                a.extract_confidence,
-                a.tone.as_ref().map(|t| t.tone.as_str()),
-                a.tone.as_ref().map(|t| t.score),
-                a.tone.as_ref().map(|t| t.words.as_str())
-            ],
-        ));
-        let n = self.wrap(r)?;
-        Ok((n == 1).then(|| conn.last_insert_rowid()))
+        Ok(self.insert_articles(std::slice::from_ref(a))?[0])
+    }
+
+    /// Stores these articles in one transaction; per article, its new id, or `None` when its
+    /// canonical URL was stored already. One commit for a feed's articles instead of one each:
+    /// a commit writes every page it touched to the WAL and takes the file locks.
+    pub fn insert_articles(&self, articles: &[NewArticle]) -> Result<Vec<Option<i64>>> {
+        // Hashing and compressing happen outside the lock.
+        let prepared: Vec<(String, Option<Vec<u8>>)> = articles
+            .iter()
+            .map(|a| {
+                (
+                    content_hash(&a.title, &a.text),
+                    a.evidence.as_deref().map(gzip),
+                )
+            })
+            .collect();
+        let mut conn = self.conn();
+        let r = (|| {
+            let tx = conn.transaction()?;
+            let mut ids = Vec::with_capacity(articles.len());
+            {
+                let mut st = tx.prepare_cached(
+                    "INSERT INTO articles (canonical_url, url, source_id, guid, title, author, published, fetched, text,
+                                           content_hash, evidence, evidence_type, matched, published_source,
+                                           extract_confidence, tone, tone_score, tone_words)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, ?13, ?14, ?15, ?16, ?17)
+                     ON CONFLICT(canonical_url) DO NOTHING",
+                )?;
+                for (a, (hash, evidence)) in articles.iter().zip(&prepared) {
+                    let n = st.execute(params![
+                        a.canonical_url,
+                        a.url,
+                        a.source_id,
+                        a.guid,
+                        a.title,
+                        a.author,
+                        a.published,
+                        a.fetched,
+                        a.text,
+                        hash,
+                        evidence,
+                        a.evidence_type,
+                        a.published_source.map(PublishedSource::as_str),
+                        a.extract_confidence,
+                        a.tone.as_ref().map(|t| t.tone.as_str()),
+                        a.tone.as_ref().map(|t| t.score),
+                        a.tone.as_ref().map(|t| t.words.as_str())
+                    ])?;
+                    ids.push((n == 1).then(|| tx.last_insert_rowid()));
+                }
+            }
+            tx.commit()?;
+            Ok(ids)
+        })();
+        self.wrap(r)
     }
 
     /// Records computed tones: (article id, tone), in one transaction.
@@ -302,6 +326,17 @@ impl Store {
                     .collect::<rusqlite::Result<Vec<_>>>()
             });
         self.wrap(r)
+    }
+
+    /// How many stored articles are not in the index yet, counting up to `cap`.
+    pub fn unindexed_count(&self, cap: usize) -> Result<usize> {
+        let conn = self.conn();
+        let r = conn.query_row(
+            "SELECT count(*) FROM (SELECT 1 FROM articles WHERE indexed = 0 LIMIT ?1)",
+            [cap as i64],
+            |r| r.get::<_, i64>(0),
+        );
+        self.wrap(r).map(|n| n as usize)
     }
 
     /// Records that these articles are committed to the search index.

@@ -26,6 +26,18 @@ static T2S: LazyLock<HashMap<char, char>> = LazyLock::new(|| {
     map
 });
 
+/// First and last char of the CJK Unified Ideographs block: nearly every char of Chinese text.
+const HAN_FIRST: char = '\u{4E00}';
+const HAN_LAST: char = '\u{9FFF}';
+
+/// [`T2S`] for the CJK Unified Ideographs block as a table indexed by code point (84 KB): the
+/// lookup of every Han char of every article, without hashing.
+static T2S_HAN: LazyLock<Box<[char]>> = LazyLock::new(|| {
+    (HAN_FIRST..=HAN_LAST)
+        .map(|c| T2S.get(&c).copied().unwrap_or(c))
+        .collect()
+});
+
 /// Normalizes text for matching: NFKC (full-width → half-width, compatibility forms), lower-case,
 /// Traditional → Simplified, white space collapsed to single spaces and trimmed.
 pub fn normalize(text: &str) -> String {
@@ -63,12 +75,12 @@ fn push_folded(c: char, i: u32, out: &mut String, map: &mut Vec<u32>, pending: &
         return;
     }
     // Fast path: CJK Unified Ideographs are NFKC-stable and have no case; only T→S applies.
-    if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+    if (HAN_FIRST..=HAN_LAST).contains(&c) {
         if let Some(at) = pending.take() {
             out.push(' ');
             map.push(at);
         }
-        out.push(T2S.get(&c).copied().unwrap_or(c));
+        out.push(T2S_HAN[(c as u32 - HAN_FIRST as u32) as usize]);
         map.push(i);
         return;
     }

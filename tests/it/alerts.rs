@@ -1052,3 +1052,50 @@ fn a_unit_account_is_created_for_a_known_unit() {
     let u = store.user("cg1").unwrap().unwrap();
     assert_eq!((u.role.as_str(), u.unit.as_deref()), ("unit", Some("cg")));
 }
+
+/// Articles are stored a batch per transaction (a URL stored twice is stored once), and indexed
+/// during a crawl in whole batches only: the rest waits for the indexing after the crawl.
+#[test]
+fn batched_inserts_and_indexing_in_whole_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), "", "", "");
+    let app = App::open(yuqing::config::Config::load(&cfg).unwrap()).unwrap();
+    let article = |i: usize| NewArticle {
+        canonical_url: format!("http://127.0.0.1/a{i}"),
+        url: format!("http://127.0.0.1/a{i}"),
+        source_id: "s".into(),
+        title: format!("青石街道第{i}号通知"),
+        text: "桃源小区下周二停水检修。".into(),
+        fetched: chrono::Utc::now().timestamp(),
+        ..Default::default()
+    };
+    let mut batch: Vec<NewArticle> = (0..7).map(article).collect();
+    batch.push(article(3));
+    let ids = app.store.insert_articles(&batch).unwrap();
+    assert_eq!(ids.iter().filter(|i| i.is_some()).count(), 7);
+    assert_eq!(ids[7], None, "the second a3 is known");
+    assert_eq!(
+        app.store.insert_articles(&[article(0)]).unwrap(),
+        vec![None]
+    );
+    assert_eq!(app.store.unindexed_count(100).unwrap(), 7);
+    assert_eq!(
+        app.store.unindexed_count(5).unwrap(),
+        5,
+        "counted up to the cap"
+    );
+
+    assert_eq!(app.index_full_batches(3).unwrap(), 6, "two whole batches");
+    assert_eq!(app.store.unindexed_count(100).unwrap(), 1);
+    assert_eq!(app.index_full_batches(3).unwrap(), 0);
+    assert_eq!(app.index_pending().unwrap(), 1, "the rest after the crawl");
+    assert_eq!(app.store.unindexed_count(100).unwrap(), 0);
+    let found = app
+        .search(&yuqing::app::SearchOptions {
+            query: "停水".into(),
+            limit: 20,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(found.total, 7);
+}
