@@ -81,6 +81,13 @@ enum ItemOutcome {
     Failed(String),
 }
 
+/// An item's identity: its canonical URL when not stored yet.
+enum Identity {
+    New(String),
+    Known,
+    Failed(String),
+}
+
 impl Crawler<'_> {
     /// Crawls one source now and records the outcome in its state row.
     pub async fn crawl_source(&self, source: &Source, now: DateTime<FixedOffset>) -> SourceReport {
@@ -130,10 +137,12 @@ impl Crawler<'_> {
             }
         };
         report.items = items.len();
+        let identities = self.identify(source, &items);
         let outcomes: Vec<ItemOutcome> = futures_util::stream::iter(
             items
                 .into_iter()
-                .map(|item| self.process_item(source, item, now)),
+                .zip(identities)
+                .map(|(item, identity)| self.process_item(source, item, identity, now)),
         )
         .buffered(ITEM_CONCURRENCY)
         .collect()
@@ -295,27 +304,15 @@ impl Crawler<'_> {
         &self,
         source: &Source,
         item: FeedItem,
+        identity: Identity,
         now: DateTime<FixedOffset>,
     ) -> ItemOutcome {
         let link = item.url.clone();
-        let canonical = match link.as_deref().and_then(canonical::canonical_url) {
-            Some(c) => c,
-            None => match &item.guid {
-                // No usable link: identify the item by its feed and guid.
-                Some(g) if !item.text.is_empty() => format!("{}#{}", source.url, g),
-                _ => {
-                    return ItemOutcome::Failed(format!(
-                        "item {:?} has no usable link",
-                        item.title
-                    ));
-                }
-            },
+        let canonical = match identity {
+            Identity::Known => return ItemOutcome::Known,
+            Identity::New(c) => c,
+            Identity::Failed(why) => return ItemOutcome::Failed(why),
         };
-        match off_async(|| self.store.article_exists(&canonical)) {
-            Ok(true) => return ItemOutcome::Known,
-            Ok(false) => {}
-            Err(e) => return ItemOutcome::Failed(e.to_string()),
-        }
         let feed_chars = item.text.chars().count();
         let want_page = match source.full_text {
             FullText::Always => true,
@@ -384,6 +381,36 @@ impl Crawler<'_> {
         }
         article.tone = Some(crate::analyze::tone::analyze(&article.title, &article.text).stored());
         ItemOutcome::Ready(Box::new(article))
+    }
+
+    /// Each item's canonical URL, and whether it is stored already: one query for the whole
+    /// list, not one per item.
+    fn identify(&self, source: &Source, items: &[FeedItem]) -> Vec<Identity> {
+        let canonical: Vec<Option<String>> = items
+            .iter()
+            .map(
+                |item| match item.url.as_deref().and_then(canonical::canonical_url) {
+                    Some(c) => Some(c),
+                    // No usable link: identify the item by its feed and guid.
+                    None => match &item.guid {
+                        Some(g) if !item.text.is_empty() => Some(format!("{}#{}", source.url, g)),
+                        _ => None,
+                    },
+                },
+            )
+            .collect();
+        let urls: Vec<&str> = canonical.iter().flatten().map(String::as_str).collect();
+        let known = off_async(|| self.store.known_urls(&urls));
+        canonical
+            .into_iter()
+            .zip(items)
+            .map(|(c, item)| match (c, &known) {
+                (None, _) => Identity::Failed(format!("item {:?} has no usable link", item.title)),
+                (Some(_), Err(e)) => Identity::Failed(e.to_string()),
+                (Some(c), Ok(known)) if known.contains(&c) => Identity::Known,
+                (Some(c), Ok(_)) => Identity::New(c),
+            })
+            .collect()
     }
 
     /// Stores the ready articles of one source, [`INSERT_BATCH`] per transaction, and turns

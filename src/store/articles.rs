@@ -140,6 +140,24 @@ impl Store {
         Ok(self.wrap(r)?.is_some())
     }
 
+    /// Which of these canonical URLs are stored (one query per 500).
+    pub fn known_urls(&self, urls: &[&str]) -> Result<std::collections::HashSet<String>> {
+        let conn = self.conn();
+        let mut known = std::collections::HashSet::new();
+        for chunk in urls.chunks(500) {
+            let sql = format!(
+                "SELECT canonical_url FROM articles WHERE canonical_url IN ({})",
+                vec!["?"; chunk.len()].join(",")
+            );
+            let r = conn.prepare_cached(&sql).and_then(|mut st| {
+                st.query_map(rusqlite::params_from_iter(chunk), |r| r.get::<_, String>(0))?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            });
+            known.extend(self.wrap(r)?);
+        }
+        Ok(known)
+    }
+
     /// Inserts the article unless its canonical URL is known. Returns the new id, or `None`.
     pub fn insert_article(&self, a: &NewArticle) -> Result<Option<i64>> {
         Ok(self.insert_articles(std::slice::from_ref(a))?[0])
