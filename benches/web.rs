@@ -500,6 +500,26 @@ async fn main() -> anyhow::Result<()> {
         ("`/?q=…` (20 hits + snippets)", search("/")),
         ("`/api/search?q=…` (10 hits)", search("/api/search")),
         (
+            "`/api/search?q=…` common words only",
+            search("/api/search").into_iter().step_by(3).collect(),
+        ),
+        (
+            "`/api/search?q=…` 2-word AND only",
+            search("/api/search")
+                .into_iter()
+                .skip(1)
+                .step_by(3)
+                .collect(),
+        ),
+        (
+            "`/api/search?q=…` substrings only",
+            search("/api/search")
+                .into_iter()
+                .skip(2)
+                .step_by(3)
+                .collect(),
+        ),
+        (
             "`/api/search?q=…` one character (10 hits)",
             singles.iter().map(|w| url(&b, "/api/search", w)).collect(),
         ),

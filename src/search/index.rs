@@ -269,7 +269,7 @@ impl SearchIndex {
             // the posting list's length, and the top hits by score skip the blocks that cannot
             // make the page (block-max WAND), so 的 over a million articles does not score
             // them all.
-            Sort::Relevance if query.is::<TermQuery>() => {
+            Sort::Relevance if query.is::<TermQuery>() || query.is::<TermUnion>() => {
                 let total = query.count(&searcher).map_err(tv)?;
                 let hits = searcher.search(&query, &top.order_by_score()).map_err(tv)?;
                 (total, hits)
@@ -404,6 +404,36 @@ impl SearchIndex {
         if !title_only && word.chars().count() == 1 {
             return Box::new(term_query(Term::from_field_text(f.chars, word)));
         }
+        let segmenter = self
+            .segmenter
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let words = segmenter.words(word);
+        // A two-char word that jieba keeps whole: its word terms match only where its gram
+        // term does (the same chars, adjacent), so "gram required, word ranks" is the union
+        // of the four terms with the same scores, which block-max WAND can rank.
+        let grams = query_grams(word);
+        if grams.len() == 1 && words.len() == 1 && words[0] == word {
+            let boosted = |field, text: &str, boost: f32| {
+                (
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        Box::new(term_query(Term::from_field_text(field, text))),
+                        boost,
+                    )) as Box<dyn Query>,
+                )
+            };
+            let mut terms = vec![
+                boosted(f.title_grams, &grams[0], 2.0 * EXACT_BOOST),
+                boosted(f.title_words, word, TITLE_WORD_BOOST),
+            ];
+            if !title_only {
+                terms.push(boosted(f.body_grams, &grams[0], EXACT_BOOST));
+                terms.push(boosted(f.body_words, word, 1.0));
+            }
+            return Box::new(TermUnion(BooleanQuery::new(terms)));
+        }
         let mut exact: Vec<(Occur, Box<dyn Query>)> = vec![(
             Occur::Should,
             Box::new(BoostQuery::new(gram_query(f.title_grams, word), 2.0)),
@@ -413,19 +443,17 @@ impl SearchIndex {
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
             Occur::Must,
-            Box::new(BoostQuery::new(Box::new(BooleanQuery::new(exact)), 0.5)),
+            Box::new(BoostQuery::new(
+                Box::new(BooleanQuery::new(exact)),
+                EXACT_BOOST,
+            )),
         )];
-        let segmenter = self
-            .segmenter
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
-        for w in segmenter.words(word) {
+        for w in words {
             clauses.push((
                 Occur::Should,
                 Box::new(BoostQuery::new(
                     Box::new(term_query(Term::from_field_text(f.title_words, w))),
-                    3.0,
+                    TITLE_WORD_BOOST,
                 )),
             ));
             if !title_only {
@@ -436,6 +464,29 @@ impl SearchIndex {
             }
         }
         Box::new(BooleanQuery::new(clauses))
+    }
+}
+
+/// Weight of the exact (gram) match of a word in its score; a title's counts double.
+const EXACT_BOOST: f32 = 0.5;
+/// Weight of a jieba word of the query found among the title's words.
+const TITLE_WORD_BOOST: f32 = 3.0;
+
+/// A union of term queries (each possibly boosted), marked so that [`SearchIndex::search`]
+/// counts it apart and ranks it by block-max WAND instead of scoring every match.
+#[derive(Debug, Clone)]
+struct TermUnion(BooleanQuery);
+
+impl Query for TermUnion {
+    fn weight(
+        &self,
+        enable_scoring: tantivy::query::EnableScoring<'_>,
+    ) -> tantivy::Result<Box<dyn tantivy::query::Weight>> {
+        self.0.weight(enable_scoring)
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.0.query_terms(visitor)
     }
 }
 
@@ -529,5 +580,94 @@ mod tests {
         let b = run(&only_b, 50);
         assert_eq!((b.total, b.hits.len()), (10, 10));
         assert!(b.hits.iter().all(|(id, _)| *id >= 20));
+    }
+
+    /// A two-char word jieba keeps whole is one union of terms (counted apart, ranked by
+    /// block-max WAND): the same hits, count and scores as "gram required, words rank", and
+    /// a cross-boundary match (仓库 in 粮仓库存) still counts without the word's boost.
+    #[test]
+    fn a_whole_two_char_word_ranks_like_gram_required_words_ranking() {
+        let dir = tempfile::tempdir().unwrap();
+        let idx = SearchIndex::open(dir.path(), Segmenter::new()).unwrap();
+        let texts = [
+            ("仓库起火", "青石街道一仓库起火，仓库内堆放杂物。"),
+            ("邻里节", "社区举办邻里节。"),
+            ("粮仓库存充足", "今年粮仓库存充足。"),
+            ("通知", "物流仓库搬迁。"),
+            ("仓库", "仓库"),
+        ];
+        for (i, (title, text)) in texts.iter().enumerate() {
+            idx.upsert(&IndexDoc {
+                id: i as u64,
+                source: "s",
+                author: "",
+                published: 1_700_000_000 + i as i64,
+                title,
+                text,
+                tone: crate::model::Tone::Neutral,
+            })
+            .unwrap();
+        }
+        idx.commit().unwrap();
+        let node = query::parse("仓库").unwrap();
+        let got = idx
+            .search(&SearchRequest {
+                query: &node,
+                filter: &SearchFilter::default(),
+                tz: chrono_tz::Asia::Shanghai,
+                sort: Sort::Relevance,
+                limit: 10,
+                offset: 0,
+            })
+            .unwrap();
+        assert!(
+            idx.build(&SearchRequest {
+                query: &node,
+                filter: &SearchFilter::default(),
+                tz: chrono_tz::Asia::Shanghai,
+                sort: Sort::Relevance,
+                limit: 10,
+                offset: 0,
+            })
+            .is::<TermUnion>()
+        );
+        // The general form, written out.
+        let f = idx.fields;
+        let t = |field, text: &str| -> Box<dyn Query> {
+            Box::new(term_query(Term::from_field_text(field, text)))
+        };
+        let exact = BooleanQuery::new(vec![
+            (
+                Occur::Should,
+                Box::new(BoostQuery::new(t(f.title_grams, "仓库"), 2.0)) as Box<dyn Query>,
+            ),
+            (Occur::Should, t(f.body_grams, "仓库")),
+        ]);
+        let general = BooleanQuery::new(vec![
+            (
+                Occur::Must,
+                Box::new(BoostQuery::new(Box::new(exact), EXACT_BOOST)) as Box<dyn Query>,
+            ),
+            (
+                Occur::Should,
+                Box::new(BoostQuery::new(t(f.title_words, "仓库"), TITLE_WORD_BOOST)),
+            ),
+            (Occur::Should, t(f.body_words, "仓库")),
+        ]);
+        let searcher = idx.reader.searcher();
+        let (total, top) = searcher
+            .search(&general, &(Count, TopDocs::with_limit(10).order_by_score()))
+            .unwrap();
+        let want: Vec<(u64, f32)> = top
+            .into_iter()
+            .filter_map(|(score, a)| idx.id_of(&searcher, a).map(|id| (id, score)))
+            .collect();
+        assert_eq!(got.total, total);
+        assert_eq!(got.total, 4, "粮仓库存 counts: exact substring search");
+        assert_eq!(got.hits.len(), want.len());
+        for ((a, sa), (b, sb)) in got.hits.iter().zip(&want) {
+            assert_eq!(a, b, "{:?} vs {want:?}", got.hits);
+            assert!((sa - sb).abs() < 1e-4, "{:?} vs {want:?}", got.hits);
+        }
     }
 }
