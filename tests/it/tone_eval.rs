@@ -31,53 +31,36 @@ fn titles(xml: &str) -> Vec<String> {
     out
 }
 
-#[test]
-fn tone_on_labelled_headlines() {
-    let Some(dir) = fixtures() else {
-        return;
-    };
+/// The labelled headlines: (split, truth, title).
+fn headlines(dir: &std::path::Path) -> Vec<(String, Tone, String)> {
     let labels = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/tone/labels.tsv"),
     )
     .unwrap();
     let mut feeds: HashMap<String, Vec<String>> = HashMap::new();
-    // (split, truth, predicted)
-    let mut rows: Vec<(String, Tone, Tone)> = Vec::new();
+    let mut rows = Vec::new();
     for line in labels.lines().skip(1).filter(|l| !l.trim().is_empty()) {
         let f: Vec<&str> = line.split('\t').collect();
         let items = feeds
             .entry(f[0].to_string())
             .or_insert_with(|| titles(&std::fs::read_to_string(dir.join(f[0])).unwrap()));
-        let title = &items[f[1].parse::<usize>().unwrap()];
-        let truth = Tone::parse(f[2]).unwrap();
-        let got = analyze(title, "").tone;
-        if f[3] == "tune" && got != truth {
-            println!("MISS tune {} -> {}: {title}", truth.as_str(), got.as_str());
-        }
-        rows.push((f[3].to_string(), truth, got));
+        let title = items[f[1].parse::<usize>().unwrap()].clone();
+        rows.push((f[3].to_string(), Tone::parse(f[2]).unwrap(), title));
     }
     assert_eq!(rows.len(), 246);
-    let (report, neg_f1) = scores(&rows);
-    println!("{report}");
-    // Just under what was measured (BENCHMARKS.md); the target is 0.80 on held-out news.
-    assert!(neg_f1["heldout"] >= NEG_F1_FLOOR, "{report}");
+    rows
 }
 
-/// The tone of whole news pages (title and extracted body, as the crawler stores them),
-/// labelled by the same rules (`eval/tone/pages.tsv`): 147 pages of the extraction fixtures.
-#[test]
-fn tone_on_labelled_pages() {
+/// The labelled news pages as the crawler stores them: (split, truth, title, text).
+fn pages(dir: &std::path::Path) -> Vec<(String, Tone, String, String)> {
     use yuqing::crawl::extract::{SecondOpinion, extract_with};
     use yuqing::model::PageKind;
-    let Some(dir) = fixtures() else {
-        return;
-    };
     let labels = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/tone/pages.tsv"),
     )
     .unwrap();
     let now = chrono::DateTime::parse_from_rfc3339("2026-11-26T12:00:00+08:00").unwrap();
-    let mut rows: Vec<(String, Tone, Tone)> = Vec::new();
+    let mut rows = Vec::new();
     for line in labels.lines().skip(1).filter(|l| !l.trim().is_empty()) {
         let f: Vec<&str> = line.split('\t').collect();
         let path = dir.join(f[0]);
@@ -95,9 +78,71 @@ fn tone_on_labelled_pages() {
             PageKind::Article(ex) => (ex.title.unwrap_or_default(), ex.text),
             _ => (String::new(), String::new()),
         };
-        let truth = Tone::parse(f[1]).unwrap();
+        rows.push((f[2].to_string(), Tone::parse(f[1]).unwrap(), title, text));
+    }
+    assert_eq!(rows.len(), 147);
+    rows
+}
+
+/// Our own labelled training items (`eval/tone/train/*.tsv`): (file, truth, title, text).
+fn training_items() -> Vec<(String, Tone, String, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/tone/train");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "tsv"))
+        .collect();
+    files.sort();
+    let mut rows = Vec::new();
+    for f in files {
+        let name = f.file_stem().unwrap().to_string_lossy().to_string();
+        for line in std::fs::read_to_string(&f).unwrap().lines().skip(1) {
+            let c: Vec<&str> = line.split('\t').collect();
+            if c.len() == 3 {
+                rows.push((
+                    name.clone(),
+                    Tone::parse(c[0]).unwrap(),
+                    c[1].to_string(),
+                    c[2].to_string(),
+                ));
+            }
+        }
+    }
+    rows
+}
+
+#[test]
+fn tone_on_labelled_headlines() {
+    let Some(dir) = fixtures() else {
+        return;
+    };
+    // (split, truth, predicted)
+    let mut rows: Vec<(String, Tone, Tone)> = Vec::new();
+    for (split, truth, title) in headlines(&dir) {
+        let got = analyze(&title, "").tone;
+        if split == "tune" && got != truth {
+            println!("MISS tune {} -> {}: {title}", truth.as_str(), got.as_str());
+        }
+        rows.push((split, truth, got));
+    }
+    let (report, neg_f1) = scores(&rows);
+    println!("{report}");
+    // Just under what was measured (BENCHMARKS.md); the target is 0.80 on held-out news.
+    assert!(neg_f1["heldout"] >= NEG_F1_FLOOR, "{report}");
+}
+
+/// The tone of whole news pages (title and extracted body, as the crawler stores them),
+/// labelled by the same rules (`eval/tone/pages.tsv`): 147 pages of the extraction fixtures.
+#[test]
+fn tone_on_labelled_pages() {
+    let Some(dir) = fixtures() else {
+        return;
+    };
+    let mut rows: Vec<(String, Tone, Tone)> = Vec::new();
+    for (split, truth, title, text) in pages(&dir) {
         let got = analyze(&title, &text);
-        if f[2] == "tune" && got.tone != truth {
+        if split == "tune" && got.tone != truth {
             let why: Vec<&str> = got.words.iter().map(|w| w.word.as_str()).collect();
             println!(
                 "MISS tune {} -> {} ({}): {title} {why:?}",
@@ -106,12 +151,75 @@ fn tone_on_labelled_pages() {
                 got.score
             );
         }
-        rows.push((f[2].to_string(), truth, got.tone));
+        rows.push((split, truth, got.tone));
     }
-    assert_eq!(rows.len(), 147);
     let (report, neg_f1) = scores(&rows);
     println!("{report}");
     assert!(neg_f1["heldout"] >= PAGES_NEG_F1_FLOOR, "{report}");
+}
+
+/// The lexicon alone on every set, for comparison with the model (BENCHMARKS.md).
+#[test]
+fn tone_lexicon_alone_on_labelled() {
+    let Some(dir) = fixtures() else {
+        return;
+    };
+    let lex = |t: &str, x: &str| yuqing::analyze::tone::lexicon_tone(t, x).0.tone;
+    let mut rows: Vec<(String, Tone, Tone)> = Vec::new();
+    for (split, truth, title, text) in pages(&dir) {
+        rows.push((format!("pages-{split}"), truth, lex(&title, &text)));
+    }
+    for (split, truth, title) in headlines(&dir) {
+        rows.push((format!("headlines-{split}"), truth, lex(&title, "")));
+    }
+    for (file, truth, title, text) in training_items() {
+        rows.push(("train".to_string(), truth, lex(&title, &text)));
+        let _ = file;
+    }
+    let mut report = String::new();
+    for set in ["pages-heldout", "headlines-heldout", "train"] {
+        let part: Vec<(String, Tone, Tone)> = rows
+            .iter()
+            .filter(|r| r.0 == set)
+            .map(|r| ("heldout".to_string(), r.1, r.2))
+            .collect();
+        report.push_str(&format!("== {set}\n{}\n", scores(&part).0));
+    }
+    println!("{report}");
+}
+
+/// Writes the model's features of every labelled item to `target/tone-features.tsv`
+/// (`set \t split \t label \t name=value …`), for `eval/tone/train.py`.
+#[test]
+#[ignore = "writes the training features of eval/tone/train.py"]
+fn tone_training_features() {
+    use yuqing::analyze::tone::{features, lexicon_tone};
+    let dir = fixtures().expect("the fixtures");
+    let mut out = String::new();
+    let mut put = |set: &str, split: &str, truth: Tone, title: &str, text: &str| {
+        let (lex, e) = lexicon_tone(title, text);
+        let f: Vec<String> = features(title, text, &lex, &e)
+            .iter()
+            .map(|(f, v)| format!("{}={v}", f.name()))
+            .collect();
+        out.push_str(&format!(
+            "{set}\t{split}\t{}\t{}\n",
+            truth.as_str(),
+            f.join(" ")
+        ));
+    };
+    for (file, truth, title, text) in training_items() {
+        put(&format!("train-{file}"), "train", truth, &title, &text);
+    }
+    for (split, truth, title, text) in pages(&dir) {
+        put("pages", &split, truth, &title, &text);
+    }
+    for (split, truth, title) in headlines(&dir) {
+        put("headlines", &split, truth, &title, "");
+    }
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/tone-features.tsv");
+    std::fs::write(&path, out).unwrap();
+    println!("wrote {}", path.display());
 }
 
 /// Per split: per-class precision, recall and F1 and the confusion matrix; and the negative
@@ -163,11 +271,10 @@ fn scores(rows: &[(String, Tone, Tone)]) -> (String, HashMap<&'static str, f64>)
     (report.join("\n"), neg_f1)
 }
 
-/// Pages, held-out negative F1 measured 2026-12-04: 0.703 blind (before any tuning on the
-/// pages), 0.649 after tuning on their tune half (15 held-out negatives: ± 0.1). The issue's
-/// target is 0.80: see BENCHMARKS.md.
-const PAGES_NEG_F1_FLOOR: f64 = 0.60;
+/// Pages, held-out negative F1 (15 negatives: ± 0.1): the lexicon alone 0.649, the shipped
+/// model 0.611 (2026-12-04). The target is 0.80: see BENCHMARKS.md.
+const PAGES_NEG_F1_FLOOR: f64 = 0.55;
 
-/// Held-out negative F1 measured 2026-12-04: 0.364, then 0.333 after the pages' tuning (14
-/// negatives; tune half 0.842). Far from the 0.80: see BENCHMARKS.md.
+/// Headlines, held-out negative F1 (14 negatives): the lexicon alone 0.333, the shipped model
+/// 0.333 (precision 0.75 against 0.40). Far from the 0.80: see BENCHMARKS.md.
 const NEG_F1_FLOOR: f64 = 0.30;

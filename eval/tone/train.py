@@ -1,0 +1,135 @@
+"""Trains the tone model (src/analyze/tone/model.tsv) and reports its quality.
+
+    cargo test --test it tone_training_features -- --ignored   # writes target/tone-features.tsv
+    pip install -r eval/tone/requirements.txt
+    python3 eval/tone/train.py [--write]
+
+Training: our own items (eval/tone/train/*.tsv) and the tune halves of the fixture sets
+(pages.tsv, labels.tsv). The regularisation is chosen by 5-fold cross-validation on the
+training rows only (negative-class F1); the held-out halves are scored once, at the end.
+"""
+import sys
+from collections import Counter
+
+import numpy as np
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+CLASSES = ["negative", "neutral", "positive"]
+# Char pairs seen in fewer training items than this are not features (they tell little and
+# would triple the model's size).
+MIN_ITEMS = 3
+
+
+# The writing sessions of eval/tone/train/ (README there).
+WRITERS = {
+    "A": ("train-a", "train-b"),
+    "B": ("train-c", "train-d"),
+    "C": ("train-e", "train-f"),
+    "D": ("train-g", "train-h"),
+}
+
+
+def lexicon_label(d):
+    if d.get("lex_is_neg"):
+        return "negative"
+    if d.get("lex_is_pos"):
+        return "positive"
+    return "neutral"
+
+
+def load(path="target/tone-features.tsv"):
+    rows = []
+    for line in open(path, encoding="utf-8"):
+        s, split, label, feats = line.rstrip("\n").split("\t")
+        d = {}
+        for kv in feats.split(" "):
+            if kv:
+                k, v = kv.rsplit("=", 1)
+                d[k] = float(v)
+        rows.append((s, split, label, d))
+    return rows
+
+
+def frequent_pairs(rows):
+    """The char pairs that at least MIN_ITEMS of these rows have."""
+    seen = Counter(k for r in rows for k in r[3] if ":" in k)
+    return {k for k, n in seen.items() if n >= MIN_ITEMS}
+
+
+def feats(r, allowed):
+    """A row's features, its char pairs limited to `allowed`."""
+    return {k: v for k, v in r[3].items() if ":" not in k or k in allowed}
+
+
+def report(name, y, p):
+    pr, rc, f1, n = precision_recall_fscore_support(y, p, labels=CLASSES, zero_division=0)
+    print(f"== {name}: {len(y)} items")
+    for k, c in enumerate(CLASSES):
+        print(f"  {c:9} n={n[k]:4}  P {pr[k]:.3f}  R {rc[k]:.3f}  F1 {f1[k]:.3f}")
+    print("  confusion (rows truth neg/neu/pos):", confusion_matrix(y, p, labels=CLASSES).tolist())
+    return f1[0]
+
+
+def main():
+    rows = load()
+    train = [r for r in rows if r[1] in ("train", "tune")]
+    held = {s: [r for r in rows if r[0] == s and r[1] == "heldout"] for s in ("pages", "headlines")}
+    allowed = frequent_pairs(train)
+    vec = DictVectorizer()
+    X = vec.fit_transform([feats(r, allowed) for r in train])
+    y = np.array([r[2] for r in train])
+    print("training rows:", len(train), Counter(y), "features:", X.shape[1])
+    best = None
+    for C in (0.1, 0.3, 1.0, 3.0, 10.0):
+        for cw in (None, "balanced"):
+            m = LogisticRegression(C=C, class_weight=cw, max_iter=5000)
+            p = cross_val_predict(m, X, y, cv=StratifiedKFold(5, shuffle=True, random_state=7))
+            f = f1_score(y, p, labels=["negative"], average=None)[0]
+            print(f"  CV C={C:<4} class_weight={cw}: negative F1 {f:.3f}")
+            if best is None or f > best[0]:
+                best = (f, C, cw)
+    _, C, cw = best
+    print(f"chosen: C={C} class_weight={cw}")
+    # Writer by writer: trained on the other writers' items (and the tune halves), tested on
+    # this writer's, against the lexicon alone on the same items.
+    for writer, files in WRITERS.items():
+        test = [r for r in rows if r[0] in files]
+        if not test:
+            continue
+        rest = [r for r in train if r[0] not in files]
+        only = frequent_pairs(rest)
+        v = DictVectorizer()
+        mw = LogisticRegression(C=C, class_weight=cw, max_iter=5000)
+        mw.fit(v.fit_transform([feats(r, only) for r in rest]), [r[2] for r in rest])
+        truth = [r[2] for r in test]
+        report(f"writer {writer} ({', '.join(files)}), model trained without it", truth, mw.predict(v.transform([feats(r, only) for r in test])))
+        report(f"writer {writer}, lexicon alone", truth, [lexicon_label(r[3]) for r in test])
+    m = LogisticRegression(C=C, class_weight=cw, max_iter=5000).fit(X, y)
+    assert list(m.classes_) == CLASSES
+    for s, part in held.items():
+        truth = [r[2] for r in part]
+        report(f"{s} held-out, model", truth, m.predict(vec.transform([feats(r, allowed) for r in part])))
+        report(f"{s} held-out, lexicon alone", truth, [lexicon_label(r[3]) for r in part])
+    if "--write" in sys.argv:
+        names = vec.get_feature_names_out()
+        lines = [
+            "# Tone model: multinomial logistic regression, weights per class (negative, neutral, positive).",
+            f"# Trained by eval/tone/train.py (C={C}, class_weight={cw}) on {len(train)} labelled items:",
+            "# our own (eval/tone/train/, CC0) and the tune halves of eval/tone/pages.tsv and labels.tsv.",
+            "# Licence: CC0 1.0 (derived from our own labels). Features: see src/analyze/tone.rs.",
+            "bias\t" + "\t".join(f"{b:.5f}" for b in m.intercept_),
+        ]
+        kept = 0
+        for j, name in enumerate(names):
+            w = m.coef_[:, j]
+            lines.append(name + "\t" + "\t".join(f"{x:.5f}" for x in w))
+            kept += 1
+        open("src/analyze/tone/model.tsv", "w", encoding="utf-8").write("\n".join(lines) + "\n")
+        print(f"wrote src/analyze/tone/model.tsv: {kept} of {len(names)} features")
+
+
+if __name__ == "__main__":
+    main()
