@@ -204,6 +204,13 @@ fn stage_costs(seg: &Segmenter, texts: &[String]) -> String {
             }),
         ),
         (
+            "tone of the first 600 chars (an article of the crawl bench's size)",
+            time(&mut |i| {
+                let short: String = docs[i].1.chars().take(600).collect();
+                yuqing::analyze::tone::analyze(&docs[i].0, &short).words.len()
+            }),
+        ),
+        (
             "event keywords (jieba TF-IDF, incident kinds, places)",
             time(&mut |i| {
                 yuqing::analyze::event::Keywords::of(seg, &docs[i].0, &docs[i].1)
@@ -232,7 +239,7 @@ fn stage_costs(seg: &Segmenter, texts: &[String]) -> String {
         ),
     ];
     let mut out = String::from(
-        "Per-article cost of each analysis stage of ingest, same texts, one thread:\n\n         | stage | µs / article |\n|---|---:|\n",
+        "Per-article cost of each analysis stage of ingest, same texts, one thread:\n\n| stage | µs / article |\n|---|---:|\n",
     );
     for (name, us) in rows {
         println!("{name:<60} {us:>9.1} µs/article");
