@@ -500,6 +500,10 @@ async fn main() -> anyhow::Result<()> {
         ("`/?q=…` (20 hits + snippets)", search("/")),
         ("`/api/search?q=…` (10 hits)", search("/api/search")),
         (
+            "`/api/search?q=…` (10 hits), the same queries again (page cache warm)",
+            search("/api/search"),
+        ),
+        (
             "`/api/search?q=…` common words only",
             search("/api/search").into_iter().step_by(3).collect(),
         ),
