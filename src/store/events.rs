@@ -236,7 +236,7 @@ impl Store {
 impl Store {
     /// (rule id, level, created) of every alert created since `since`.
     pub fn alert_times(&self, since: i64) -> Result<Vec<(String, Level, i64)>> {
-        let conn = self.conn();
+        let conn = self.reader();
         let r = conn
             .prepare("SELECT rule_id, level, created FROM alerts WHERE created >= ?1")
             .and_then(|mut st| {
@@ -251,7 +251,7 @@ impl Store {
     /// (event id, time) of every event member since `since`, read through the time indexes
     /// (`+event_id`: not through the event index, which would visit every member ever).
     pub fn event_times(&self, since: i64) -> Result<Vec<(i64, i64)>> {
-        let conn = self.conn();
+        let conn = self.reader();
         let r = conn.prepare(EVENT_TIMES_SQL).and_then(|mut st| {
             st.query_map([since], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<rusqlite::Result<Vec<_>>>()
@@ -263,7 +263,7 @@ impl Store {
     /// (negative, neutral, positive); an article whose tone is not computed yet is neutral.
     /// Both halves use an index (published, fetched).
     pub fn tone_in_window(&self, from: i64, to: i64) -> Result<(usize, usize, usize)> {
-        let conn = self.conn();
+        let conn = self.reader();
         let r = conn
             .prepare(
                 "SELECT tone, COUNT(*) FROM articles WHERE published >= ?1 AND published < ?2 GROUP BY tone

@@ -1,6 +1,8 @@
 //! The SQLite state database: the point of truth. Articles and per-source fetch state live here;
 //! the search index is rebuilt from it. One connection behind a mutex: every call is a short
-//! statement, and WAL lets readers in other processes work while we write.
+//! statement, and WAL lets readers in other processes work while we write. A second, read-only
+//! connection serves the few long analytical reads (the spike check's month of alert and event
+//! times, the digest's tone counts), so pages do not wait behind them.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -257,6 +259,10 @@ ALTER TABLE users ADD COLUMN unit TEXT;
 pub struct Store {
     path: PathBuf,
     conn: Mutex<Connection>,
+    /// A second, read-only connection for long analytical reads (a month of alert and event
+    /// times for the spike check): in WAL mode it reads while the main one writes or serves a
+    /// page, so a search does not wait behind the spike check.
+    reader: Mutex<Connection>,
 }
 
 impl Store {
@@ -295,14 +301,28 @@ impl Store {
                 .map_err(err)?;
             tx.commit().map_err(err)?;
         }
+        let reader = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(err)?;
+        reader
+            .busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(err)?;
         Ok(Store {
             path: path.to_path_buf(),
             conn: Mutex::new(conn),
+            reader: Mutex::new(reader),
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The read-only connection, for long analytical reads.
+    fn reader(&self) -> MutexGuard<'_, Connection> {
+        self.reader.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -322,6 +342,31 @@ impl Store {
 mod tests {
     use super::*;
     use crate::model::PublishedSource;
+
+    /// Regression: the spike check's reads (a month of alert and event times) held the one
+    /// connection, so a search waiting for its article rows stalled behind them (70 ms at 1M).
+    /// They now go through the read-only connection: they answer while the main one is held.
+    #[test]
+    fn analytical_reads_do_not_wait_for_the_main_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = std::sync::Arc::new(Store::open(&dir.path().join("y.db")).unwrap());
+        let held = store.conn();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let s = std::sync::Arc::clone(&store);
+        let t = std::thread::spawn(move || {
+            let r = (
+                s.alert_times(0).map(|v| v.len()),
+                s.event_times(0).map(|v| v.len()),
+                s.tone_in_window(0, i64::MAX).map(|t| t.0),
+            );
+            let _ = tx.send(r);
+        });
+        let got = rx.recv_timeout(std::time::Duration::from_secs(5));
+        drop(held);
+        t.join().unwrap();
+        let (a, e, tone) = got.expect("the reads answered while the main connection was held");
+        assert_eq!((a.unwrap(), e.unwrap(), tone.unwrap()), (0, 0, 0));
+    }
 
     /// Regression: the spike check read every event member ever (through the event index,
     /// `COALESCE` defeating the time indexes): 15.6 s on a cold 1M-article database, holding
