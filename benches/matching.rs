@@ -207,7 +207,9 @@ fn stage_costs(seg: &Segmenter, texts: &[String]) -> String {
             "tone of the first 600 chars (an article of the crawl bench's size)",
             time(&mut |i| {
                 let short: String = docs[i].1.chars().take(600).collect();
-                yuqing::analyze::tone::analyze(&docs[i].0, &short).words.len()
+                yuqing::analyze::tone::analyze(&docs[i].0, &short)
+                    .words
+                    .len()
             }),
         ),
         (
