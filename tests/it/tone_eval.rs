@@ -158,7 +158,8 @@ fn tone_on_labelled_pages() {
     assert!(neg_f1["heldout"] >= PAGES_NEG_F1_FLOOR, "{report}");
 }
 
-/// The lexicon alone on every set, for comparison with the model (BENCHMARKS.md).
+/// The lexicon alone on the held-out halves and on our own items (pages 0.649, headlines
+/// 0.333, own items 0.700 negative F1), for comparison with the model (BENCHMARKS.md).
 #[test]
 fn tone_lexicon_alone_on_labelled() {
     let Some(dir) = fixtures() else {
@@ -172,20 +173,25 @@ fn tone_lexicon_alone_on_labelled() {
     for (split, truth, title) in headlines(&dir) {
         rows.push((format!("headlines-{split}"), truth, lex(&title, "")));
     }
-    for (file, truth, title, text) in training_items() {
+    for (_, truth, title, text) in training_items() {
         rows.push(("train".to_string(), truth, lex(&title, &text)));
-        let _ = file;
     }
-    let mut report = String::new();
-    for set in ["pages-heldout", "headlines-heldout", "train"] {
+    // Negative F1 measured 2026-12-04 (BENCHMARKS.md): the lexicon is the model's first input,
+    // so a lexicon change that loses what it found shows here before the model hides it.
+    for (set, floor) in [
+        ("pages-heldout", 0.60),
+        ("headlines-heldout", 0.30),
+        ("train", 0.65),
+    ] {
         let part: Vec<(String, Tone, Tone)> = rows
             .iter()
             .filter(|r| r.0 == set)
             .map(|r| ("heldout".to_string(), r.1, r.2))
             .collect();
-        report.push_str(&format!("== {set}\n{}\n", scores(&part).0));
+        let (report, neg_f1) = scores(&part);
+        println!("== {set} (lexicon alone)\n{report}");
+        assert!(neg_f1["heldout"] >= floor, "{set}: {report}");
     }
-    println!("{report}");
 }
 
 /// Writes the model's features of every labelled item to `target/tone-features.tsv`

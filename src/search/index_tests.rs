@@ -1,0 +1,138 @@
+//! Tests of the search index: the fast paths (a lone term, a union of terms) against the
+//! general queries they stand for.
+
+use super::*;
+use crate::search::query;
+
+/// A lone character is searched as one bare term (its count from the postings, its top
+/// hits by block-max WAND): the count stays exact after re-indexing an article (a deleted
+/// copy in the segment) and with more matches than the page; filters still apply.
+#[test]
+fn a_single_character_counts_exactly_and_ranks_with_filters() {
+    let dir = tempfile::tempdir().unwrap();
+    let idx = SearchIndex::open(dir.path(), Segmenter::new()).unwrap();
+    let doc = |id: u64, source: &'static str, text: &'static str| IndexDoc {
+        id,
+        source,
+        author: "",
+        published: 1_700_000_000 + id as i64,
+        title: "标题",
+        text,
+        tone: crate::model::Tone::Neutral,
+    };
+    for id in 0..40 {
+        let text = if id % 2 == 0 {
+            "仓库起火"
+        } else {
+            "邻里节"
+        };
+        idx.upsert(&doc(id, if id < 20 { "a" } else { "b" }, text))
+            .unwrap();
+    }
+    idx.commit().unwrap();
+    // Re-indexed: the old copy is deleted, not counted.
+    idx.upsert(&doc(0, "a", "仓库起火，火势不大")).unwrap();
+    idx.commit().unwrap();
+    let node = query::parse("火").unwrap();
+    let run = |filter: &SearchFilter, limit: usize| {
+        idx.search(&SearchRequest {
+            query: &node,
+            filter,
+            tz: chrono_tz::Asia::Shanghai,
+            sort: Sort::Relevance,
+            limit,
+            offset: 0,
+        })
+        .unwrap()
+    };
+    let all = run(&SearchFilter::default(), 5);
+    assert_eq!(all.total, 20);
+    assert_eq!(all.hits.len(), 5);
+    assert_eq!(all.hits[0].0, 0, "two 火 rank first: {:?}", all.hits);
+    let only_b = SearchFilter {
+        sources: vec!["b".into()],
+        ..Default::default()
+    };
+    let b = run(&only_b, 50);
+    assert_eq!((b.total, b.hits.len()), (10, 10));
+    assert!(b.hits.iter().all(|(id, _)| *id >= 20));
+}
+
+/// A two-char word jieba keeps whole is one union of terms (counted apart, ranked by
+/// block-max WAND): the same hits, count and scores as "gram required, words rank", and
+/// a cross-boundary match (仓库 in 粮仓库存) still counts without the word's boost.
+#[test]
+fn a_whole_two_char_word_ranks_like_gram_required_words_ranking() {
+    let dir = tempfile::tempdir().unwrap();
+    let idx = SearchIndex::open(dir.path(), Segmenter::new()).unwrap();
+    let texts = [
+        ("仓库起火", "青石街道一仓库起火，仓库内堆放杂物。"),
+        ("邻里节", "社区举办邻里节。"),
+        ("粮仓库存充足", "今年粮仓库存充足。"),
+        ("通知", "物流仓库搬迁。"),
+        ("仓库", "仓库"),
+    ];
+    for (i, (title, text)) in texts.iter().enumerate() {
+        idx.upsert(&IndexDoc {
+            id: i as u64,
+            source: "s",
+            author: "",
+            published: 1_700_000_000 + i as i64,
+            title,
+            text,
+            tone: crate::model::Tone::Neutral,
+        })
+        .unwrap();
+    }
+    idx.commit().unwrap();
+    let node = query::parse("仓库").unwrap();
+    let filter = SearchFilter::default();
+    let req = SearchRequest {
+        query: &node,
+        filter: &filter,
+        tz: chrono_tz::Asia::Shanghai,
+        sort: Sort::Relevance,
+        limit: 10,
+        offset: 0,
+    };
+    let got = idx.search(&req).unwrap();
+    assert!(idx.build(&req).is::<TermUnion>());
+    // The general form, written out.
+    let f = idx.fields;
+    let t = |field, text: &str| -> Box<dyn Query> {
+        Box::new(term_query(Term::from_field_text(field, text)))
+    };
+    let exact = BooleanQuery::new(vec![
+        (
+            Occur::Should,
+            Box::new(BoostQuery::new(t(f.title_grams, "仓库"), 2.0)) as Box<dyn Query>,
+        ),
+        (Occur::Should, t(f.body_grams, "仓库")),
+    ]);
+    let general = BooleanQuery::new(vec![
+        (
+            Occur::Must,
+            Box::new(BoostQuery::new(Box::new(exact), EXACT_BOOST)) as Box<dyn Query>,
+        ),
+        (
+            Occur::Should,
+            Box::new(BoostQuery::new(t(f.title_words, "仓库"), TITLE_WORD_BOOST)),
+        ),
+        (Occur::Should, t(f.body_words, "仓库")),
+    ]);
+    let searcher = idx.reader.searcher();
+    let (total, top) = searcher
+        .search(&general, &(Count, TopDocs::with_limit(10).order_by_score()))
+        .unwrap();
+    let want: Vec<(u64, f32)> = top
+        .into_iter()
+        .filter_map(|(score, a)| idx.id_of(&searcher, a).map(|id| (id, score)))
+        .collect();
+    assert_eq!(got.total, total);
+    assert_eq!(got.total, 4, "粮仓库存 counts: exact substring search");
+    assert_eq!(got.hits.len(), want.len());
+    for ((a, sa), (b, sb)) in got.hits.iter().zip(&want) {
+        assert_eq!(a, b, "{:?} vs {want:?}", got.hits);
+        assert!((sa - sb).abs() < 1e-4, "{:?} vs {want:?}", got.hits);
+    }
+}
