@@ -156,11 +156,17 @@ pub fn crawl_main(n: usize) -> anyhow::Result<()> {
     let cpu0 = children_cpu();
     let busy0 = machine_busy();
     let t = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_yuqing"))
+    let child = Command::new(env!("CARGO_BIN_EXE_yuqing"))
         .arg("--config")
         .arg(&cfg)
         .args(["crawl", "--json"])
-        .output()?;
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    if std::env::args().any(|a| a == "--timeline") {
+        timeline(child.id());
+    }
+    let out = child.wait_with_output()?;
     let wall = t.elapsed();
     let cpu = children_cpu().saturating_sub(cpu0);
     let others = machine_busy().saturating_sub(busy0).saturating_sub(cpu);
@@ -259,4 +265,63 @@ pub fn crawl_main(n: usize) -> anyhow::Result<()> {
     std::fs::write(&path, new)?;
     println!("wrote {}", path.display());
     Ok(())
+}
+
+/// `--timeline`: every 2 s until `pid` ends, the CPU its threads used in that interval, by
+/// thread name (to see which stage leaves a core idle).
+fn timeline(pid: u32) {
+    let ticks = 100.0; // USER_HZ
+    let mut last: std::collections::HashMap<String, f64> = Default::default();
+    let t0 = Instant::now();
+    loop {
+        std::thread::sleep(Duration::from_secs(2));
+        let alive = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .is_ok_and(|s| s.rsplit(')').next().is_some_and(|r| !r.starts_with(" Z")));
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+            return;
+        };
+        if !alive {
+            return;
+        }
+        let mut now: std::collections::HashMap<String, f64> = Default::default();
+        for t in tasks.flatten() {
+            let Ok(stat) = std::fs::read_to_string(t.path().join("stat")) else {
+                continue;
+            };
+            let (Some(a), Some(b)) = (stat.find('('), stat.rfind(')')) else {
+                continue;
+            };
+            let name: String = stat[a + 1..b]
+                .trim_end_matches(|c: char| c.is_ascii_digit())
+                .to_string();
+            let f: Vec<&str> = stat[b + 2..].split(' ').collect();
+            let cpu = f.get(11).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0)
+                + f.get(12).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+            *now.entry(format!("{name}#{}", t.file_name().to_string_lossy()))
+                .or_default() += cpu / ticks;
+        }
+        let mut by_name: std::collections::BTreeMap<String, f64> = Default::default();
+        for (k, v) in &now {
+            let d = v - last.get(k).copied().unwrap_or(0.0);
+            let name = k.split('#').next().unwrap_or("").to_string();
+            *by_name.entry(name).or_default() += d;
+        }
+        let me = process_cpu().as_secs_f64();
+        let mine = me - last.get("@bench").copied().unwrap_or(me);
+        now.insert("@bench".into(), me);
+        let total: f64 = by_name.values().sum();
+        let parts: Vec<String> = by_name
+            .iter()
+            .filter(|(_, v)| **v >= 0.05)
+            .map(|(k, v)| format!("{k} {:.2}", v / 2.0))
+            .collect();
+        println!(
+            "  t={:>4.0}s cores {:.2} (bench process {:.2}): {}",
+            t0.elapsed().as_secs_f64(),
+            total / 2.0,
+            mine / 2.0,
+            parts.join(", ")
+        );
+        last = now;
+    }
 }

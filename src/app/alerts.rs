@@ -94,7 +94,7 @@ impl App {
     pub fn match_articles(&self, ids: &[i64]) -> anyhow::Result<usize> {
         let now = self.now_ts();
         // Oldest first, so that the first publication (首发) of a reprint cluster carries the alert.
-        let mut articles = self.store.articles(ids)?;
+        let mut articles = self.store.articles_batch(ids)?;
         articles.sort_by_key(|a| (a.published.unwrap_or(a.fetched), a.id));
         let regions: Vec<String> = match self.config.analysis.negative_near_region {
             Some(_) => self
@@ -130,7 +130,12 @@ impl App {
             std::thread::scope(|scope| {
                 let parts: Vec<_> = articles
                     .chunks(chunk)
-                    .map(|part| scope.spawn(move || part.iter().map(pure).collect::<Vec<_>>()))
+                    .map(|part| {
+                        std::thread::Builder::new()
+                            .name("match".into())
+                            .spawn_scoped(scope, move || part.iter().map(pure).collect::<Vec<_>>())
+                            .expect("matching thread")
+                    })
                     .collect();
                 parts
                     .into_iter()
@@ -141,7 +146,7 @@ impl App {
         let mut batch = Vec::with_capacity(articles.len());
         for (a, (simhash, keywords, hits)) in articles.iter().zip(computed) {
             let cluster_id = self.assign_cluster(a.id, simhash, a.fetched)?;
-            self.assign_event(a, cluster_id, keywords)?;
+            let event = self.assign_event(a, cluster_id, keywords)?;
             // Every (rule, article) pair that matches is an alert, reprints included: reprint
             // grouping is presentation (lists, digest, pushes show a group once), never a filter
             // on what is recorded (two different court-notice lists once shared a cluster).
@@ -168,6 +173,8 @@ impl App {
                 simhash,
                 cluster_id,
                 alerts,
+                keywords: Some(event.keywords),
+                joins: event.joins,
             });
         }
         let created = self.store.record_matches(&batch, now)?;

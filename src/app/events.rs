@@ -108,16 +108,25 @@ impl EventDetail {
     }
 }
 
+/// What [`App::assign_event`] decided for one article, stored with the batch's matches (one
+/// transaction per batch instead of two commits per article).
+pub(crate) struct EventAssignment {
+    /// An earlier article whose event this one joins.
+    pub joins: Option<i64>,
+    /// The article's event keywords as JSON.
+    pub keywords: String,
+}
+
 impl App {
-    /// Puts an article into the event of its incident: a reprint joins its cluster's event; any
+    /// Decides the event of an article's incident: a reprint joins its cluster's event; any
     /// other article joins the event of its most similar recent article, if one is similar
-    /// enough. Records the article's keywords either way.
+    /// enough. The caller stores the decision and the keywords (`Store::record_matches`).
     pub(crate) fn assign_event(
         &self,
         a: &ArticleRow,
         cluster_id: i64,
         keywords: Keywords,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<EventAssignment> {
         let at = a.published.unwrap_or(a.fetched);
         let mut guard = self.state.events.lock().unwrap_or_else(|p| p.into_inner());
         if guard.is_none() {
@@ -131,18 +140,20 @@ impl App {
         }
         let idx = guard.as_mut().expect("loaded above");
         let now = self.now_ts();
-        if cluster_id != a.id {
-            self.store.join_event(a.id, cluster_id, now)?;
-        } else if let Some((other, _)) = idx.best_match(a.id, at, &keywords) {
-            self.store.join_event(a.id, other, now)?;
-        }
-        self.store
-            .set_keywords(a.id, &serde_json::to_string(&keywords)?)?;
+        let joins = if cluster_id != a.id {
+            Some(cluster_id)
+        } else {
+            idx.best_match(a.id, at, &keywords).map(|(other, _)| other)
+        };
+        let assignment = EventAssignment {
+            joins,
+            keywords: serde_json::to_string(&keywords)?,
+        };
         idx.add(a.id, at, keywords);
         if idx.len().is_multiple_of(4096) {
             idx.prune(now - 2 * WINDOW_HOURS * 3600);
         }
-        Ok(())
+        Ok(assignment)
     }
 
     /// Events with a member in `[since, until]` (days in the configured zone), hottest first.

@@ -22,6 +22,8 @@ use crate::text::normalize;
 /// Articles indexed between two commits when catching up (fewer, larger commits: committing
 /// every 2000 cost about a third more indexing CPU in the ingest benchmark).
 const INDEX_BATCH: usize = 10_000;
+/// Rows read from the database at a time while indexing a batch.
+const INDEX_CHUNK: usize = 500;
 /// How often indexing during a crawl looks for a whole batch to index.
 const INDEX_POLL: std::time::Duration = std::time::Duration::from_millis(250);
 
@@ -82,12 +84,19 @@ impl App {
         // Index while crawling, in whole batches: fetching and storing leave a core idle
         // part of the time (waiting on the network and on the one database connection).
         let crawling = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        // One indexing thread while the crawl runs: the other core is parsing and analyzing,
+        // and one thread makes one segment per commit instead of one per thread (fewer merges).
+        // The rest, after the crawl, is indexed with the configured count.
+        let threads = self.index.writer_threads();
+        self.index.set_writer_threads(1);
         let indexer = {
             let (app, crawling) = (Arc::clone(self), Arc::clone(&crawling));
             tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
                 let mut done = 0;
                 while crawling.load(std::sync::atomic::Ordering::Acquire) {
-                    let n = app.index_full_batches(INDEX_BATCH)?;
+                    let n = app.index_full_batches(INDEX_BATCH, || {
+                        crawling.load(std::sync::atomic::Ordering::Acquire)
+                    })?;
                     if n == 0 {
                         std::thread::sleep(INDEX_POLL);
                     }
@@ -116,6 +125,10 @@ impl App {
             Ok(Err(e)) => tracing::error!(error = %e, "indexing during the crawl failed"),
             Err(e) => tracing::error!(error = %e, "indexing during the crawl panicked"),
         }
+        // Every batch indexed during the crawl was committed: reopen the writer with the
+        // configured threads for the rest.
+        self.index.set_writer_threads(threads);
+        self.index.close_writer();
         // Rows an earlier run stored but did not match (a crash) are matched here too.
         self.match_pending()?;
         pushes::deliver_after_crawl(self).await;
@@ -154,58 +167,77 @@ impl App {
     pub fn index_pending(&self) -> anyhow::Result<usize> {
         let mut done = 0;
         loop {
-            let rows = self.store.unindexed(INDEX_BATCH)?;
-            if rows.is_empty() {
+            let n = self.index_batch(INDEX_BATCH)?;
+            if n == 0 {
                 // Pushed saved searches look at what is now searchable (a crash between
                 // indexing and here is caught up on the next pass: their marks did not move).
                 self.alert_saved_searches()?;
                 return Ok(done);
             }
-            done += self.index_rows(rows)?;
+            done += n;
         }
     }
 
-    /// Indexes whole batches of `batch` stored articles while there are that many waiting;
-    /// returns how many. What is left is for [`App::index_pending`]: during a crawl
+    /// Indexes whole batches of `batch` stored articles while there are that many waiting
+    /// and `go_on()` holds; returns how many. What is left is for [`App::index_pending`]: during a crawl
     /// this indexes alongside fetching and matching, with as few commits as indexing it all
     /// at the end.
-    pub fn index_full_batches(&self, batch: usize) -> anyhow::Result<usize> {
+    pub fn index_full_batches(
+        &self,
+        batch: usize,
+        go_on: impl Fn() -> bool,
+    ) -> anyhow::Result<usize> {
         let mut done = 0;
-        while self.store.unindexed_count(batch)? >= batch {
-            let rows = self.store.unindexed(batch)?;
-            done += self.index_rows(rows)?;
+        while go_on() && self.store.unindexed_count(batch)? >= batch {
+            done += self.index_batch(batch)?;
         }
         Ok(done)
     }
 
-    /// Adds these stored rows to the index, commits, and marks them indexed.
-    fn index_rows(&self, mut rows: Vec<crate::store::ArticleRow>) -> anyhow::Result<usize> {
-        // Rows stored without a tone (older ones, or by other means than a crawl) get it
-        // now, before the index needs it.
-        let missing: Vec<(i64, crate::store::ArticleTone)> = rows
-            .iter_mut()
-            .filter(|r| r.tone.is_none())
-            .map(|r| {
-                let t = crate::analyze::tone::analyze(&r.title, &r.text).stored();
-                r.tone = Some(t.clone());
-                (r.id, t)
-            })
-            .collect();
-        if !missing.is_empty() {
-            self.store.set_tones(&missing)?;
+    /// Indexes up to `max` stored articles not in the index, commits, and marks them indexed;
+    /// returns how many. Rows are read [`INDEX_CHUNK`] at a time: the writer's threads index
+    /// one chunk while the next is read, instead of idling while a whole batch is read.
+    fn index_batch(&self, max: usize) -> anyhow::Result<usize> {
+        let mut ids = Vec::new();
+        let mut after = 0;
+        while ids.len() < max {
+            let mut rows = self
+                .store
+                .unindexed_after(after, INDEX_CHUNK.min(max - ids.len()))?;
+            let Some(last) = rows.last() else {
+                break;
+            };
+            after = last.id;
+            ids.extend(rows.iter().map(|r| r.id));
+            // Rows stored without a tone (older ones, or by other means than a crawl) get it
+            // now, before the index needs it.
+            let missing: Vec<(i64, crate::store::ArticleTone)> = rows
+                .iter_mut()
+                .filter(|r| r.tone.is_none())
+                .map(|r| {
+                    let t = crate::analyze::tone::analyze(&r.title, &r.text).stored();
+                    r.tone = Some(t.clone());
+                    (r.id, t)
+                })
+                .collect();
+            if !missing.is_empty() {
+                self.store.set_tones(&missing)?;
+            }
+            for r in &rows {
+                self.index.upsert(&super::index_doc(
+                    r,
+                    &normalize(r.author.as_deref().unwrap_or("")),
+                    &normalize(&r.title),
+                    &normalize(&r.text),
+                ))?;
+            }
         }
-        for r in &rows {
-            self.index.upsert(&super::index_doc(
-                r,
-                &normalize(r.author.as_deref().unwrap_or("")),
-                &normalize(&r.title),
-                &normalize(&r.text),
-            ))?;
+        if ids.is_empty() {
+            return Ok(0);
         }
         self.index.commit()?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         self.store.mark_indexed(&ids)?;
-        Ok(rows.len())
+        Ok(ids.len())
     }
 }
 

@@ -200,6 +200,22 @@ impl SearchIndex {
             .store(n, std::sync::atomic::Ordering::Relaxed);
     }
 
+    /// The thread count [`set_writer_threads`](Self::set_writer_threads) last set (0: one per core).
+    pub fn writer_threads(&self) -> usize {
+        self.writer_threads
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Closes the writer, so the next write opens one with the current thread count. Call it
+    /// after a [`commit`](Self::commit): changes not committed are dropped with the writer.
+    pub fn close_writer(&self) {
+        let w = self.writer.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(w) = w {
+            // Waits for its threads (and merges) to end.
+            let _ = w.wait_merging_threads();
+        }
+    }
+
     /// Uses `segmenter` (a reloaded user dictionary) for documents indexed and queries parsed
     /// from now on.
     pub fn set_segmenter(&self, segmenter: Segmenter) {

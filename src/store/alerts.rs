@@ -104,6 +104,10 @@ pub struct ArticleMatches {
     pub cluster_id: i64,
     /// (rule id, level, matched words as JSON).
     pub alerts: Vec<(String, Level, String)>,
+    /// The event keywords (JSON), when computed.
+    pub keywords: Option<String>,
+    /// An earlier article whose event this one joins.
+    pub joins: Option<i64>,
 }
 
 impl Store {
@@ -156,12 +160,20 @@ impl Store {
                     "INSERT INTO alerts (article_id, rule_id, level, matched, created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
                      ON CONFLICT(article_id, rule_id) DO NOTHING",
                 )?;
+                let mut keywords =
+                    tx.prepare_cached("UPDATE articles SET keywords = ?2 WHERE id = ?1")?;
                 for m in batch {
                     cluster.execute(params![
                         m.article_id,
                         m.simhash.map(|h| h as i64),
                         m.cluster_id
                     ])?;
+                    if let Some(k) = &m.keywords {
+                        keywords.execute(params![m.article_id, k])?;
+                    }
+                    if let Some(other) = m.joins {
+                        super::events::join_event_in(&tx, m.article_id, other, now)?;
+                    }
                     for (rule, level, matched) in &m.alerts {
                         if alert.execute(params![
                             m.article_id,

@@ -3,7 +3,7 @@
 
 use std::io::{Read, Write};
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 use super::{Result, Store};
@@ -292,17 +292,13 @@ impl Store {
     /// The articles with these ids, in the order given (unknown ids are skipped).
     pub fn articles(&self, ids: &[i64]) -> Result<Vec<ArticleRow>> {
         let conn = self.conn();
-        let r = (|| {
-            let mut st =
-                conn.prepare_cached(&format!("SELECT {COLS} FROM articles WHERE id = ?1"))?;
-            let mut out = Vec::with_capacity(ids.len());
-            for &id in ids {
-                if let Some(a) = st.query_row([id], row).optional()? {
-                    out.push(a);
-                }
-            }
-            Ok(out)
-        })();
+        self.wrap(articles_by_id(&conn, ids))
+    }
+
+    /// As [`Store::articles`], for a batch (to match): read on a connection of its own, so
+    /// the crawl's inserts go on meanwhile.
+    pub fn articles_batch(&self, ids: &[i64]) -> Result<Vec<ArticleRow>> {
+        let r = self.bulk_reader().and_then(|c| articles_by_id(&c, ids));
         self.wrap(r)
     }
 
@@ -332,23 +328,24 @@ impl Store {
         Ok(Some((out, ty)))
     }
 
-    /// Up to `limit` articles not yet in the search index, oldest first.
-    pub fn unindexed(&self, limit: usize) -> Result<Vec<ArticleRow>> {
-        let conn = self.conn();
-        let r = conn
-            .prepare(&format!(
-                "SELECT {COLS} FROM articles WHERE indexed = 0 ORDER BY id LIMIT ?1"
+    /// Up to `limit` articles with an id above `after` not yet in the search index, oldest
+    /// first. Read on a connection of its own (the indexer runs while the crawl writes).
+    pub fn unindexed_after(&self, after: i64, limit: usize) -> Result<Vec<ArticleRow>> {
+        let r = self.bulk_reader().and_then(|conn| {
+            conn.prepare(&format!(
+                "SELECT {COLS} FROM articles WHERE indexed = 0 AND id > ?1 ORDER BY id LIMIT ?2"
             ))
             .and_then(|mut st| {
-                st.query_map([limit as i64], row)?
+                st.query_map(params![after, limit as i64], row)?
                     .collect::<rusqlite::Result<Vec<_>>>()
-            });
+            })
+        });
         self.wrap(r)
     }
 
     /// How many stored articles are not in the index yet, counting up to `cap`.
     pub fn unindexed_count(&self, cap: usize) -> Result<usize> {
-        let conn = self.conn();
+        let conn = self.reader();
         let r = conn.query_row(
             "SELECT count(*) FROM (SELECT 1 FROM articles WHERE indexed = 0 LIMIT ?1)",
             [cap as i64],
@@ -420,4 +417,15 @@ impl Store {
         let r = conn.query_row("SELECT COUNT(*) FROM articles", [], |r| r.get(0));
         self.wrap(r)
     }
+}
+
+fn articles_by_id(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<ArticleRow>> {
+    let mut st = conn.prepare_cached(&format!("SELECT {COLS} FROM articles WHERE id = ?1"))?;
+    let mut out = Vec::with_capacity(ids.len());
+    for &id in ids {
+        if let Some(a) = st.query_row([id], row).optional()? {
+            out.push(a);
+        }
+    }
+    Ok(out)
 }

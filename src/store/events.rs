@@ -136,40 +136,7 @@ impl Store {
         let mut conn = self.conn();
         let r = (|| {
             let tx = conn.transaction()?;
-            let existing: Option<i64> = tx
-                .query_row(
-                    "SELECT event_id FROM articles WHERE id = ?1",
-                    [other],
-                    |r| r.get(0),
-                )
-                .optional()?
-                .flatten();
-            let event = match existing {
-                Some(e) => e,
-                None => {
-                    // The first publication names the event.
-                    let (first, title): (i64, String) = tx.query_row(
-                        "SELECT id, title FROM articles WHERE id IN (?1, ?2)
-                         ORDER BY COALESCE(published, fetched), id LIMIT 1",
-                        params![article_id, other],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )?;
-                    tx.execute(
-                        "INSERT INTO events (title, first_article, created) VALUES (?1, ?2, ?3)",
-                        params![title, first, now],
-                    )?;
-                    let id = tx.last_insert_rowid();
-                    tx.execute(
-                        "UPDATE articles SET event_id = ?1 WHERE id = ?2",
-                        params![id, other],
-                    )?;
-                    id
-                }
-            };
-            tx.execute(
-                "UPDATE articles SET event_id = ?1 WHERE id = ?2",
-                params![event, article_id],
-            )?;
+            let event = join_event_in(&tx, article_id, other, now)?;
             tx.commit()?;
             Ok(event)
         })();
@@ -351,4 +318,41 @@ impl Store {
             });
         self.wrap(r)
     }
+}
+
+/// [`Store::join_event`] inside the caller's transaction.
+pub(super) fn join_event_in(
+    tx: &rusqlite::Transaction,
+    article_id: i64,
+    other: i64,
+    now: i64,
+) -> rusqlite::Result<i64> {
+    let existing: Option<i64> = tx
+        .prepare_cached("SELECT event_id FROM articles WHERE id = ?1")?
+        .query_row([other], |r| r.get(0))
+        .optional()?
+        .flatten();
+    let event = match existing {
+        Some(e) => e,
+        None => {
+            // The first publication names the event.
+            let (first, title): (i64, String) = tx.query_row(
+                "SELECT id, title FROM articles WHERE id IN (?1, ?2)
+                 ORDER BY COALESCE(published, fetched), id LIMIT 1",
+                params![article_id, other],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            tx.execute(
+                "INSERT INTO events (title, first_article, created) VALUES (?1, ?2, ?3)",
+                params![title, first, now],
+            )?;
+            let id = tx.last_insert_rowid();
+            tx.prepare_cached("UPDATE articles SET event_id = ?1 WHERE id = ?2")?
+                .execute(params![id, other])?;
+            id
+        }
+    };
+    tx.prepare_cached("UPDATE articles SET event_id = ?1 WHERE id = ?2")?
+        .execute(params![event, article_id])?;
+    Ok(event)
 }

@@ -1085,9 +1085,18 @@ fn batched_inserts_and_indexing_in_whole_batches() {
         "counted up to the cap"
     );
 
-    assert_eq!(app.index_full_batches(3).unwrap(), 6, "two whole batches");
+    assert_eq!(
+        app.index_full_batches(3, || false).unwrap(),
+        0,
+        "told to stop (the crawl ended)"
+    );
+    assert_eq!(
+        app.index_full_batches(3, || true).unwrap(),
+        6,
+        "two whole batches"
+    );
     assert_eq!(app.store.unindexed_count(100).unwrap(), 1);
-    assert_eq!(app.index_full_batches(3).unwrap(), 0);
+    assert_eq!(app.index_full_batches(3, || true).unwrap(), 0);
     assert_eq!(app.index_pending().unwrap(), 1, "the rest after the crawl");
     assert_eq!(app.store.unindexed_count(100).unwrap(), 0);
     let found = app
