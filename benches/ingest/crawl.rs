@@ -1,4 +1,4 @@
-//! `cargo bench --bench ingest -- --crawl [--articles N | --million]`: the whole ingest through
+//! `cargo bench --bench ingest -- --crawl [--articles N | --million] [--timeline]`: the whole ingest through
 //! the `yuqing crawl` command, cold (a fresh data directory), against bare `SearchIndex`
 //! indexing of the same articles in the same run.
 //!
@@ -268,7 +268,7 @@ pub fn crawl_main(n: usize) -> anyhow::Result<()> {
 }
 
 /// `--timeline`: every 2 s until `pid` ends, the CPU its threads used in that interval, by
-/// thread name (to see which stage leaves a core idle).
+/// thread name, in cores (to see which stage leaves a core idle).
 fn timeline(pid: u32) {
     let ticks = 100.0; // USER_HZ
     let mut last: std::collections::HashMap<String, f64> = Default::default();
@@ -301,11 +301,31 @@ fn timeline(pid: u32) {
                 .or_default() += cpu / ticks;
         }
         let mut by_name: std::collections::BTreeMap<String, f64> = Default::default();
-        for (k, v) in &now {
+        for (k, v) in now.iter().filter(|(k, _)| !k.starts_with('@')) {
             let d = v - last.get(k).copied().unwrap_or(0.0);
             let name = k.split('#').next().unwrap_or("").to_string();
             *by_name.entry(name).or_default() += d;
         }
+        // The process's own total also counts threads that ended since the last look (the
+        // matching threads live for one batch): what the live threads do not explain.
+        let whole = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|s| {
+                let f: Vec<f64> = s[s.rfind(')')? + 2..]
+                    .split(' ')
+                    .skip(11)
+                    .take(2)
+                    .filter_map(|v| v.parse().ok())
+                    .collect();
+                (f.len() == 2).then(|| (f[0] + f[1]) / ticks)
+            })
+            .unwrap_or(0.0);
+        let whole_d = whole - last.get("@process").copied().unwrap_or(0.0);
+        let live: f64 = by_name.values().sum();
+        if whole_d - live >= 0.05 {
+            by_name.insert("(ended threads)".into(), whole_d - live);
+        }
+        now.insert("@process".into(), whole);
         let me = process_cpu().as_secs_f64();
         let mine = me - last.get("@bench").copied().unwrap_or(me);
         now.insert("@bench".into(), me);

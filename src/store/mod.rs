@@ -447,6 +447,41 @@ mod tests {
         assert_eq!((a.unwrap(), e.unwrap(), tone.unwrap()), (0, 0, 0));
     }
 
+    /// WAL checkpoints run on the store's own thread, not in the commits of the crawl: after
+    /// some writes and a pause, their pages are in the database file itself. (The commit-time
+    /// checkpoint alone starts only at 16,000 pages, so without the thread they would stay in
+    /// the WAL.)
+    #[test]
+    fn the_wal_is_checkpointed_in_the_background() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("y.db");
+        let store = Store::open(&path).unwrap();
+        let before = std::fs::metadata(&path).unwrap().len();
+        {
+            let mut conn = store.conn();
+            let tx = conn.transaction().unwrap();
+            tx.execute_batch("CREATE TABLE filler (t TEXT)").unwrap();
+            for i in 0..200 {
+                tx.execute(
+                    "INSERT INTO filler VALUES (?1)",
+                    [format!("{i:04}").repeat(500)],
+                )
+                .unwrap();
+            }
+            tx.commit().unwrap();
+        }
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let mut size = before;
+        while std::time::Instant::now() < deadline && size < before + 300_000 {
+            std::thread::sleep(CHECKPOINT_EVERY);
+            size = std::fs::metadata(&path).unwrap().len();
+        }
+        assert!(
+            size >= before + 300_000,
+            "400 KB written, the database file grew from {before} to {size} bytes"
+        );
+    }
+
     /// Regression: the spike check read every event member ever (through the event index,
     /// `COALESCE` defeating the time indexes): 15.6 s on a cold 1M-article database, holding
     /// the store while serve's first search waited. Recent members come through the time
