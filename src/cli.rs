@@ -103,6 +103,7 @@ pub fn reorder_search_args(args: Vec<String>) -> Vec<String> {
     out
 }
 
+/// glibc's malloc now serves only C code (SQLite): Rust allocations go to mimalloc (`main.rs`).
 /// Two malloc arenas unless `MALLOC_ARENA_MAX` says otherwise. glibc gives each thread that
 /// allocates under contention an arena of its own (up to 8 per core) and keeps freed memory in
 /// them: the crawler's and the web's blocking threads each held on to what their last page or
