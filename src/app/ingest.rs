@@ -125,8 +125,9 @@ impl App {
             Ok(Err(e)) => tracing::error!(error = %e, "indexing during the crawl failed"),
             Err(e) => tracing::error!(error = %e, "indexing during the crawl panicked"),
         }
-        // Every batch indexed during the crawl was committed: reopen the writer with the
-        // configured threads for the rest.
+        // Reopen the writer with the configured threads for the rest. What the indexer added
+        // but did not commit (it failed mid-batch) is dropped with the old writer; those rows
+        // are not marked indexed, so `index_pending` below adds them again.
         self.index.set_writer_threads(threads);
         self.index.close_writer();
         // Rows an earlier run stored but did not match (a crash) are matched here too.

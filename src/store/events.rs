@@ -113,15 +113,6 @@ impl Store {
         self.wrap(r)
     }
 
-    /// Records an article's keywords (JSON).
-    pub fn set_keywords(&self, article_id: i64, keywords: &str) -> Result<()> {
-        let conn = self.conn();
-        let r = conn
-            .prepare_cached("UPDATE articles SET keywords = ?2 WHERE id = ?1")
-            .and_then(|mut st| st.execute(params![article_id, keywords]));
-        self.wrap(r).map(|_| ())
-    }
-
     pub fn event_of(&self, article_id: i64) -> Result<Option<i64>> {
         let conn = self.conn();
         let r = conn
