@@ -202,7 +202,8 @@ impl App {
     }
 
     /// Assigns `article_id`'s cluster and adds its fingerprint to the index: the cluster of the closest article
-    /// fetched in the last `WINDOW_DAYS` days within `MAX_DISTANCE` bits, else its own.
+    /// fetched in the last `WINDOW_DAYS` days within `MAX_DISTANCE` bits (`FAR_DISTANCE` beyond
+    /// the newest `NEAR_WINDOW` fingerprints), else its own.
     /// Reprints travel within days, so only recent fingerprints are compared.
     fn assign_cluster(
         &self,

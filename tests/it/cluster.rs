@@ -2,7 +2,7 @@
 //! and magic-html fixtures): typical reprint edits of each article stay within `MAX_DISTANCE`,
 //! and different articles stay above it. Prints the distributions for BENCHMARKS.md.
 
-use yuqing::alert::cluster::{MAX_DISTANCE, distance, simhash};
+use yuqing::alert::cluster::{FAR_DISTANCE, MAX_DISTANCE, distance, simhash};
 
 use crate::common::fixtures;
 
@@ -85,14 +85,25 @@ fn the_reprint_threshold_separates_reprints_from_other_articles() {
     );
     let caught = same.iter().filter(|d| **d <= MAX_DISTANCE).count() as f64 / same.len() as f64;
     let false_joins = other.iter().filter(|d| **d <= MAX_DISTANCE).count();
+    let within = |r: u32| same.iter().filter(|d| **d <= r).count() as f64 / same.len() as f64;
+    let far_caught = within(FAR_DISTANCE);
+    println!(
+        "share of reprint edits within d bits: {}",
+        (0..=MAX_DISTANCE + 2)
+            .map(|d| format!("{d}: {:.1}%", within(d) * 100.0))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     println!(
         "simhash over {} real articles: reprint edits ({}): p50 {same_p50}, p95 {same_p95}, max {same_max}; \
          different articles ({} pairs): min {other_min}, p1 {other_p1}, p50 {other_p50}; \
-         threshold {MAX_DISTANCE}: {:.1}% of reprints joined, {false_joins} false joins",
+         threshold {MAX_DISTANCE}: {:.1}% of reprints joined, {false_joins} false joins; \
+         beyond the near window ({FAR_DISTANCE} bits): {:.1}%",
         texts.len(),
         same.len(),
         other.len(),
-        caught * 100.0
+        caught * 100.0,
+        far_caught * 100.0
     );
     assert_eq!(false_joins, 0, "different articles joined one cluster");
     assert!(
