@@ -19,6 +19,7 @@ use tantivy::{
 };
 
 use super::filter::SearchFilter;
+use super::phrase::WordPhrase;
 use super::query::Node;
 use super::schema::{self, CHAR, Fields, GRAM, JIEBA, SCHEMA_VERSION};
 use crate::text::normalize;
@@ -450,12 +451,28 @@ impl SearchIndex {
             }
             return Box::new(TermUnion(BooleanQuery::new(terms)));
         }
+        // A longer word that jieba keeps whole: documents that hold the word skip the phrase's
+        // position check.
+        let whole = words.len() == 1 && words[0] == word && grams.len() > 1;
+        let phrase = |grams_field, words_field| -> Box<dyn Query> {
+            if whole {
+                Box::new(WordPhrase {
+                    grams: grams
+                        .iter()
+                        .map(|g| Term::from_field_text(grams_field, g))
+                        .collect(),
+                    word: Term::from_field_text(words_field, word),
+                })
+            } else {
+                gram_query(grams_field, word)
+            }
+        };
         let mut exact: Vec<(Occur, Box<dyn Query>)> = vec![(
             Occur::Should,
-            Box::new(BoostQuery::new(gram_query(f.title_grams, word), 2.0)),
+            Box::new(BoostQuery::new(phrase(f.title_grams, f.title_words), 2.0)),
         )];
         if !title_only {
-            exact.push((Occur::Should, gram_query(f.body_grams, word)));
+            exact.push((Occur::Should, phrase(f.body_grams, f.body_words)));
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
             Occur::Must,

@@ -136,3 +136,116 @@ fn a_whole_two_char_word_ranks_like_gram_required_words_ranking() {
         assert!((sa - sb).abs() < 1e-4, "{:?} vs {want:?}", got.hits);
     }
 }
+
+/// A longer word jieba keeps whole runs as a [`WordPhrase`]: the documents that hold the word
+/// skip the position check, the others read positions. The same hits and count as the general
+/// form with `PhraseQuery`, and the same scores where the word's count is the phrase's.
+#[test]
+fn a_whole_longer_word_matches_like_the_bigram_phrase() {
+    let seg = Segmenter::new();
+    assert_eq!(seg.words("派出所"), vec!["派出所".to_string()]);
+    assert!(!seg.words("派出所长带队走访").contains(&"派出所"));
+    let dir = tempfile::tempdir().unwrap();
+    let idx = SearchIndex::open(dir.path(), seg).unwrap();
+    let texts = [
+        // The word itself, twice in the body.
+        ("派出所通报", "派出所民警到场，派出所随后通报。"),
+        // jieba cuts it another way (派出所长): found through positions.
+        ("派出所长走访", "派出所长带队走访。"),
+        // Both grams, never adjacent: no match.
+        ("通知", "警方派出人员，走出所门。"),
+        ("邻里节", "社区举办邻里节。"),
+        ("消息", "据派出所消息，桥梁合龙。"),
+    ];
+    for (i, (title, text)) in texts.iter().enumerate() {
+        idx.upsert(&IndexDoc {
+            id: i as u64,
+            source: "s",
+            author: "",
+            published: 1_700_000_000 + i as i64,
+            title,
+            text,
+            tone: crate::model::Tone::Neutral,
+        })
+        .unwrap();
+    }
+    idx.commit().unwrap();
+    // Re-indexed: the deleted copy does not count.
+    idx.upsert(&IndexDoc {
+        id: 4,
+        source: "s",
+        author: "",
+        published: 1_700_000_004,
+        title: "消息",
+        text: "据派出所消息，桥梁合龙，派出所民警在现场。",
+        tone: crate::model::Tone::Neutral,
+    })
+    .unwrap();
+    idx.commit().unwrap();
+    let node = query::parse("派出所").unwrap();
+    let filter = SearchFilter::default();
+    let req = SearchRequest {
+        query: &node,
+        filter: &filter,
+        tz: chrono_tz::Asia::Shanghai,
+        sort: Sort::Relevance,
+        limit: 10,
+        offset: 0,
+    };
+    let got = idx.search(&req).unwrap();
+    let f = idx.fields;
+    let phrase = |field| -> Box<dyn Query> {
+        Box::new(PhraseQuery::new(vec![
+            Term::from_field_text(field, "派出"),
+            Term::from_field_text(field, "出所"),
+        ]))
+    };
+    let t = |field, text: &str| -> Box<dyn Query> {
+        Box::new(term_query(Term::from_field_text(field, text)))
+    };
+    let exact = BooleanQuery::new(vec![
+        (
+            Occur::Should,
+            Box::new(BoostQuery::new(phrase(f.title_grams), 2.0)) as Box<dyn Query>,
+        ),
+        (Occur::Should, phrase(f.body_grams)),
+    ]);
+    let general = BooleanQuery::new(vec![
+        (
+            Occur::Must,
+            Box::new(BoostQuery::new(Box::new(exact), EXACT_BOOST)) as Box<dyn Query>,
+        ),
+        (
+            Occur::Should,
+            Box::new(BoostQuery::new(
+                t(f.title_words, "派出所"),
+                TITLE_WORD_BOOST,
+            )),
+        ),
+        (Occur::Should, t(f.body_words, "派出所")),
+    ]);
+    let searcher = idx.reader.searcher();
+    let (total, top) = searcher
+        .search(&general, &(Count, TopDocs::with_limit(10).order_by_score()))
+        .unwrap();
+    let want: Vec<(u64, f32)> = top
+        .into_iter()
+        .filter_map(|(score, a)| idx.id_of(&searcher, a).map(|id| (id, score)))
+        .collect();
+    let mut ids: Vec<u64> = got.hits.iter().map(|h| h.0).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, vec![0, 1, 4], "{:?}", got.hits);
+    assert_eq!(got.total, total);
+    assert_eq!(got.total, 3);
+    for ((a, sa), (b, sb)) in got.hits.iter().zip(&want) {
+        assert_eq!(a, b, "{:?} vs {want:?}", got.hits);
+        assert!((sa - sb).abs() < 1e-4, "{:?} vs {want:?}", got.hits);
+    }
+    // In titles only the position path finds 派出所长 (the first title holds the word).
+    let title_only = query::parse("title:派出所").unwrap();
+    let t_req = SearchRequest {
+        query: &title_only,
+        ..req
+    };
+    assert_eq!(idx.search(&t_req).unwrap().total, 2);
+}

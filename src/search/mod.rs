@@ -3,6 +3,7 @@
 //! (DESIGN.md §7) without touching the crawler.
 pub mod filter;
 pub mod index;
+mod phrase;
 pub mod query;
 pub mod schema;
 pub mod snippet;
