@@ -13,16 +13,29 @@ const MI_OPTION_ARENA_EAGER_COMMIT: i32 = 4;
 const MI_OPTION_PURGE_DELAY: i32 = 15;
 
 /// Freed pages go back to the system at once and arena memory is committed on demand, unless
-/// the environment says otherwise (`MIMALLOC_PURGE_DELAY`, `MIMALLOC_ARENA_EAGER_COMMIT`).
-/// With mimalloc's defaults one digest of a 63,000-alert window left serve at 440 MB of
-/// anonymous memory until later requests purged it; with these, 43 MB (BENCHMARKS.md, Serve and
-/// web at 1M).
+/// the environment sets the option (mimalloc reads its variables case-insensitively, under
+/// their current and their old names). With mimalloc's defaults one digest of a 63,000-alert
+/// window left serve at 440 MB of anonymous memory until later requests purged it; with these
+/// set here, 53–57 MB (43 MB from the environment, which applies from the process's start;
+/// BENCHMARKS.md, Hardening).
 fn tune_allocator() {
-    for (var, option) in [
-        ("MIMALLOC_PURGE_DELAY", MI_OPTION_PURGE_DELAY),
-        ("MIMALLOC_ARENA_EAGER_COMMIT", MI_OPTION_ARENA_EAGER_COMMIT),
+    let set: Vec<String> = std::env::vars_os()
+        .map(|(k, _)| k.to_string_lossy().to_ascii_uppercase())
+        .collect();
+    for (names, option) in [
+        (
+            ["MIMALLOC_PURGE_DELAY", "MIMALLOC_RESET_DELAY"],
+            MI_OPTION_PURGE_DELAY,
+        ),
+        (
+            [
+                "MIMALLOC_ARENA_EAGER_COMMIT",
+                "MIMALLOC_EAGER_REGION_COMMIT",
+            ],
+            MI_OPTION_ARENA_EAGER_COMMIT,
+        ),
     ] {
-        if std::env::var_os(var).is_none() {
+        if !set.iter().any(|k| names.contains(&k.as_str())) {
             // SAFETY: sets one of mimalloc's options to a value it documents; it is called
             // before any other thread starts.
             unsafe { mi_option_set(option, 0) };

@@ -31,10 +31,30 @@ fn reprints_stay_close_and_other_articles_stay_far() {
 }
 
 /// The banded lookup finds exactly what a scan of every fingerprint finds: within
-/// `MAX_DISTANCE` among the newest `near_window` and within `FAR_DISTANCE` before them
-/// (with a near window of 400, the near tier is rebuilt 6 times).
+/// `MAX_DISTANCE` among the newest `near_window` entries and within `FAR_DISTANCE` before
+/// them (with a near window of 400, the near tier is rebuilt 7 times). Every 7th step
+/// re-fingerprints an earlier article (its old entry is left empty); at the end the live
+/// fingerprints, loaded in bulk, answer as a scan of them does.
 #[test]
 fn banded_lookup_equals_a_full_scan() {
+    /// The closest within the rules, by a scan of `slots` (entry order, `None` = replaced).
+    fn scan(
+        slots: &[Option<Fingerprint>],
+        near_window: usize,
+        id: i64,
+        h: u64,
+        since: i64,
+    ) -> Option<(u32, usize, i64)> {
+        let near_start = slots.len().saturating_sub(near_window);
+        slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| f.map(|f| (i, f)))
+            .filter(|(_, f)| f.fetched >= since && f.article_id != id)
+            .map(|(i, f)| (distance(h, f.hash), i, f.cluster_id))
+            .filter(|&(d, i, _)| d <= FAR_DISTANCE || (d <= MAX_DISTANCE && i >= near_start))
+            .min()
+    }
     for near_window in [usize::MAX, 400] {
         let mut rng = 0x9E37_79B9_7F4A_7C15_u64;
         let mut next = move || {
@@ -43,14 +63,15 @@ fn banded_lookup_equals_a_full_scan() {
             rng ^= rng << 17;
             rng
         };
-        let mut all = Vec::new();
+        let mut slots: Vec<Option<Fingerprint>> = Vec::new();
+        let mut slot_of: std::collections::HashMap<i64, usize> = Default::default();
         let mut idx = ClusterIndex::with_near_window(near_window, 0, []);
-        let (mut near_joins, mut far_joins) = (0, 0);
-        for id in 0..3_000_i64 {
+        let (mut near_joins, mut far_joins, mut replaced) = (0, 0, 0);
+        for step in 0..3_000_i64 {
             // Half are near an earlier hash (0..=12 flipped bits), half random.
-            let h = if id > 0 && next() % 2 == 0 {
-                let base: Fingerprint = all[(next() % all.len() as u64) as usize];
-                let mut h = base.hash;
+            let h = if step > 0 && next() % 2 == 0 {
+                let live: Vec<Fingerprint> = slots.iter().flatten().copied().collect();
+                let mut h = live[(next() % live.len() as u64) as usize].hash;
                 for _ in 0..next() % 13 {
                     h ^= 1 << (next() % 64);
                 }
@@ -58,42 +79,57 @@ fn banded_lookup_equals_a_full_scan() {
             } else {
                 next()
             };
-            let since = (id - 2_000).max(0);
-            let near_start = (id as usize).saturating_sub(near_window) as i64;
-            let scan = all
-                .iter()
-                .filter(|f: &&Fingerprint| f.fetched >= since)
-                .map(|f| (distance(h, f.hash), f.fetched, f.cluster_id))
-                .filter(|&(d, fetched, _)| {
-                    d <= FAR_DISTANCE || (d <= MAX_DISTANCE && fetched >= near_start)
-                })
-                .min();
-            match scan {
-                Some((d, fetched, _)) if d > FAR_DISTANCE || fetched >= near_start => {
-                    near_joins += 1
-                }
+            // Every 7th step re-fingerprints an earlier article instead of adding one.
+            let id = if step > 10 && step % 7 == 0 {
+                replaced += 1;
+                (next() % step as u64) as i64
+            } else {
+                step
+            };
+            let since = (step - 2_000).max(0);
+            let want = scan(&slots, near_window, id, h, since);
+            let near_start = slots.len().saturating_sub(near_window);
+            match want {
+                Some((d, i, _)) if d > FAR_DISTANCE || i >= near_start => near_joins += 1,
                 Some(_) => far_joins += 1,
                 None => {}
             }
-            let scan = scan.map(|(_, _, c)| c);
+            let want = want.map(|(_, _, c)| c);
             assert_eq!(
                 idx.closest(id, h, since),
-                scan,
-                "article {id}, near window {near_window}"
+                want,
+                "step {step}, near window {near_window}"
             );
             let f = Fingerprint {
-                fetched: id,
+                fetched: step,
                 article_id: id,
                 hash: h,
-                cluster_id: scan.unwrap_or(id),
+                cluster_id: want.unwrap_or(id),
             };
             idx.insert(f);
-            all.push(f);
+            if let Some(old) = slot_of.insert(id, slots.len()) {
+                slots[old] = None;
+            }
+            slots.push(Some(f));
         }
         println!("near window {near_window}: {near_joins} near joins, {far_joins} far joins");
         assert!(near_joins > 300, "{near_joins} joins in the near tier");
         if near_window < 3_000 {
             assert!(far_joins > 100, "{far_joins} joins in the far tier");
+        }
+        assert!(replaced > 400);
+        // Loaded in bulk: the live fingerprints, each straight to its tier.
+        let live: Vec<Option<Fingerprint>> = slots.iter().flatten().map(|f| Some(*f)).collect();
+        let bulk = ClusterIndex::with_near_window(near_window, 0, live.iter().flatten().copied());
+        assert_eq!(bulk.len(), live.len());
+        for probe in 0..500 {
+            let base = live[(next() % live.len() as u64) as usize].unwrap().hash;
+            let mut h = base;
+            for _ in 0..probe % 11 {
+                h ^= 1 << (next() % 64);
+            }
+            let want = scan(&live, near_window, -1, h, 0).map(|(_, _, c)| c);
+            assert_eq!(bulk.closest(-1, h, 0), want, "bulk probe {probe}");
         }
     }
 }

@@ -180,7 +180,9 @@ fn tone_on_people_daily_1998() {
         let f: Vec<&str> = line.split('\t').collect();
         let (first, span): (usize, usize) = (f[0].parse().unwrap(), f[1].parse().unwrap());
         // `word/TAG` tokens: the words joined, one paragraph per line.
-        let paras: Vec<String> = lines[first - 1..first - 1 + span]
+        let paras: Vec<String> = lines
+            .get(first - 1..first - 1 + span)
+            .unwrap_or_else(|| panic!("{}: no lines {first}+{span}", corpus.display()))
             .iter()
             .map(|l| {
                 l.split_whitespace()
