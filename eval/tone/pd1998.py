@@ -12,7 +12,8 @@ body text starts an article).
     python3 eval/tone/pd1998.py show LINE        # one item's title and text
 
 Items: a fixed sample of 400 articles with at least 2 paragraphs, chosen by FNV-1a of the
-title line number (the smallest 400 hashes), never used for training or tuning.
+title line number (the smallest 400 hashes). `split`: FNV-1a of "pd1998:LINE", even → tune
+(may be trained on), odd → held-out.
 """
 import os
 import sys
@@ -99,9 +100,10 @@ def main():
         assert not missing, f"unlabelled: {missing}"
         out = os.path.join(os.path.dirname(__file__), "pd1998.tsv")
         with open(out, "w", encoding="utf-8") as f:
-            f.write("line\tlines\tlabel\n")
+            f.write("line\tlines\tlabel\tsplit\n")
             for no, _, span in items:
-                f.write(f"{no}\t{span}\t{labels[no]}\n")
+                split = "tune" if fnv1a(f"pd1998:{no}") % 2 == 0 else "heldout"
+                f.write(f"{no}\t{span}\t{labels[no]}\t{split}\n")
         print(f"{len(items)} labels in {out}")
     elif len(sys.argv) >= 3 and sys.argv[1] == "show":
         want = int(sys.argv[2])

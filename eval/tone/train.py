@@ -4,8 +4,8 @@
     pip install -r eval/tone/requirements.txt
     python3 eval/tone/train.py [--write]
 
-Training: our own items (eval/tone/train/*.tsv) and the tune halves of the fixture sets
-(pages.tsv, labels.tsv). The regularisation is chosen by 5-fold cross-validation on the
+Training: our own items (eval/tone/train/*.tsv) and the tune halves of the real sets
+(pages.tsv, labels.tsv, pd1998.tsv: the last needs the corpus in bench-data/, see pd1998.py). The regularisation is chosen by 5-fold cross-validation on the
 training rows only (negative-class F1); the held-out halves are scored once, at the end.
 """
 import sys
@@ -76,7 +76,7 @@ def report(name, y, p):
 def main():
     rows = load()
     train = [r for r in rows if r[1] in ("train", "tune")]
-    held = {s: [r for r in rows if r[0] == s and r[1] == "heldout"] for s in ("pages", "headlines")}
+    held = {s: [r for r in rows if r[0] == s and r[1] == "heldout"] for s in ("pages", "headlines", "pd1998")}
     allowed = frequent_pairs(train)
     vec = DictVectorizer()
     X = vec.fit_transform([feats(r, allowed) for r in train])
@@ -118,7 +118,7 @@ def main():
         lines = [
             "# Tone model: multinomial logistic regression, weights per class (negative, neutral, positive).",
             f"# Trained by eval/tone/train.py (C={C}, class_weight={cw}) on {len(train)} labelled items:",
-            "# our own (eval/tone/train/, CC0) and the tune halves of eval/tone/pages.tsv and labels.tsv.",
+            "# our own (eval/tone/train/, CC0) and the tune halves of eval/tone/pages.tsv, labels.tsv and pd1998.tsv.",
             "# Licence: CC0 1.0 (derived from our own labels). Features: see src/analyze/tone.rs.",
             "bias\t" + "\t".join(f"{b:.5f}" for b in m.intercept_),
         ]

