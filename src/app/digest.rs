@@ -127,21 +127,24 @@ impl App {
             .map(|r| self.alert_view_with(r, false))
             .collect();
         let groups = reprint_groups(&views);
-        let mut rows: Vec<AlertRow> = {
+        // Moved, not copied: a window of 60 000 alerts is hundreds of MB per copy, and
+        // faulting in fresh pages was most of the digest's time.
+        let mut rows: Vec<Option<AlertRow>> = {
             let mut by_index: Vec<Option<AlertRow>> = rows.into_iter().map(Some).collect();
-            groups
-                .iter()
-                .map(|g| by_index[g[0]].take().expect("each alert in one group"))
-                .collect()
+            groups.iter().map(|g| by_index[g[0]].take()).collect()
         };
+        let ids: Vec<i64> = views.iter().map(|v| v.id).collect();
+        let mut views: Vec<Option<AlertView>> = views.into_iter().map(Some).collect();
         let alerts = groups
             .iter()
             .map(|g| {
-                let mut d = DigestAlert::from(views[g[0]].clone());
-                d.reprint_alerts = g[1..].iter().map(|&i| views[i].id).collect();
+                let view = views[g[0]].take().expect("each alert in one group");
+                let mut d = DigestAlert::from(view);
+                d.reprint_alerts = g[1..].iter().map(|&i| ids[i]).collect();
                 d
             })
             .collect();
+        drop(views);
         let sources = self
             .sources_health()?
             .into_iter()
@@ -173,7 +176,7 @@ impl App {
         };
         // One article's text at a time.
         for i in detailed {
-            let r = &mut rows[i];
+            let r = rows[i].as_mut().expect("each group has its first alert");
             r.text = self
                 .store
                 .article(r.article_id)?
