@@ -13,6 +13,7 @@ body text starts an article).
     python3 eval/tone/pd1998.py tsv OUT_DIR      # its labels_batch*.tsv joined into pd1998.tsv
                                                  # (and pd1998-second.tsv)
     python3 eval/tone/pd1998.py agree            # the second labels against the first
+                                                 # (scikit-learn: eval/tone/requirements.txt)
     python3 eval/tone/pd1998.py show LINE        # one item's title and text
 
 Items: a fixed sample of articles with at least 2 paragraphs, chosen by FNV-1a of the title
@@ -163,20 +164,18 @@ def main():
         for line in open(os.path.join(here, "pd1998-second.tsv"), encoding="utf-8").readlines()[1:]:
             no, label = line.split()
             pairs.append((first[int(no)][0], label, first[int(no)][1]))
-        classes = ("negative", "neutral", "positive")
+        from sklearn.metrics import cohen_kappa_score, confusion_matrix, f1_score
+
+        classes = ["negative", "neutral", "positive"]
         for part in ("all", "heldout"):
-            ps = [(a, b) for a, b, s in pairs if part == "all" or s == part]
-            n = len(ps)
-            agree = sum(a == b for a, b in ps) / n
-            chance = sum((sum(a == c for a, _ in ps) / n) * (sum(b == c for _, b in ps) / n) for c in classes)
-            print(f"== {part}: {n} items, agreement {agree:.3f}, Cohen's kappa {(agree - chance) / (1 - chance):.3f}")
-            for c in classes:
-                tp = sum(a == c and b == c for a, b in ps)
-                p1, p2 = sum(a == c for a, _ in ps), sum(b == c for _, b in ps)
-                f1 = 2 * tp / (p1 + p2) if p1 + p2 else 0.0
-                print(f"  {c:9} first {p1:3}  second {p2:3}  both {tp:3}  F1 of one against the other {f1:.3f}")
+            a = [x for x, _, s in pairs if part == "all" or s == part]
+            b = [y for _, y, s in pairs if part == "all" or s == part]
+            agree = sum(x == y for x, y in zip(a, b)) / len(a)
+            print(f"== {part}: {len(a)} items, agreement {agree:.3f}, Cohen's kappa {cohen_kappa_score(a, b):.3f}")
+            for c, f1 in zip(classes, f1_score(a, b, labels=classes, average=None)):
+                print(f"  {c:9} first {a.count(c):3}  second {b.count(c):3}  F1 of one against the other {f1:.3f}")
             print("  confusion (rows first neg/neu/pos, columns second):",
-                  [[sum(a == r and b == c for a, b in ps) for c in classes] for r in classes])
+                  confusion_matrix(a, b, labels=classes).tolist())
     elif len(sys.argv) >= 3 and sys.argv[1] == "show":
         want = int(sys.argv[2])
         for no, ps, _ in articles():

@@ -33,6 +33,11 @@ WRITERS = {
 }
 
 
+def is_real(r):
+    """A row of real news (a tune half), not one of our own written items."""
+    return not r[0].startswith("train-")
+
+
 def lexicon_label(d):
     if d.get("lex_is_neg"):
         return "negative"
@@ -85,7 +90,7 @@ def main():
     print("training rows:", len(train), Counter(y), "features:", X.shape[1])
     # Real news (the tune halves) is what the model is for, and our own items outnumber it
     # five to one: the real rows may weigh more, and the choice is scored on them.
-    real = np.array([not r[0].startswith("train-") for r in train])
+    real = np.array([is_real(r) for r in train])
     strata = np.array([("real-" if x else "own-") + lab for x, lab in zip(real, y)])
     best = None
     for C in (1.0, 3.0, 10.0):
@@ -113,7 +118,7 @@ def main():
         only = frequent_pairs(rest)
         v = DictVectorizer()
         mw = LogisticRegression(C=C, class_weight=cw, max_iter=5000)
-        rw = [wr if not r[0].startswith("train-") else 1.0 for r in rest]
+        rw = [wr if is_real(r) else 1.0 for r in rest]
         mw.fit(v.fit_transform([feats(r, only) for r in rest]), [r[2] for r in rest], sample_weight=rw)
         truth = [r[2] for r in test]
         report(f"writer {writer} ({', '.join(files)}), model trained without it", truth, mw.predict(v.transform([feats(r, only) for r in test])))

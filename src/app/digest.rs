@@ -129,9 +129,12 @@ impl App {
         let groups = reprint_groups(&views);
         // Moved, not copied: a window of 60 000 alerts is hundreds of MB per copy, and
         // faulting in fresh pages was most of the digest's time.
-        let mut rows: Vec<Option<AlertRow>> = {
+        let mut rows: Vec<AlertRow> = {
             let mut by_index: Vec<Option<AlertRow>> = rows.into_iter().map(Some).collect();
-            groups.iter().map(|g| by_index[g[0]].take()).collect()
+            groups
+                .iter()
+                .map(|g| by_index[g[0]].take().expect("each alert in one group"))
+                .collect()
         };
         let ids: Vec<i64> = views.iter().map(|v| v.id).collect();
         let mut views: Vec<Option<AlertView>> = views.into_iter().map(Some).collect();
@@ -176,7 +179,7 @@ impl App {
         };
         // One article's text at a time.
         for i in detailed {
-            let r = rows[i].as_mut().expect("each group has its first alert");
+            let r = &mut rows[i];
             r.text = self
                 .store
                 .article(r.article_id)?
