@@ -10,6 +10,8 @@ body text starts an article).
     python3 eval/tone/pd1998.py sample OUT_DIR   # session 5: the first 400, in batches of 50
     python3 eval/tone/pd1998.py more OUT_DIR     # session 6: the next 800 and a second label
                                                  # of the first 400, in 8 batches of 150
+    python3 eval/tone/pd1998.py next OUT_DIR [R] # session 7: round R (1, 2) of the next 600 each,
+                                                 # in 8 batches of 75
     python3 eval/tone/pd1998.py tsv OUT_DIR      # its labels_batch*.tsv joined into pd1998.tsv
                                                  # (and pd1998-second.tsv)
     python3 eval/tone/pd1998.py agree            # the second labels against the first
@@ -17,9 +19,10 @@ body text starts an article).
     python3 eval/tone/pd1998.py show LINE        # one item's title and text
 
 Items: a fixed sample of articles with at least 2 paragraphs, chosen by FNV-1a of the title
-line number (the smallest hashes: 400 labelled in session 5, the next 800 in session 6).
+line number (the smallest hashes: 400 labelled in session 5, the next 800 in session 6, the
+next 600 in session 7).
 `split`: FNV-1a of "pd1998:LINE", even → tune (may be trained on), odd → held-out.
-`session`: 5 or 6, when it was labelled.
+`session`: 5, 6 or 7, when it was labelled.
 """
 import os
 import sys
@@ -33,6 +36,9 @@ FIRST = 400
 SAMPLE = 1200
 BATCH = 50
 MORE_BATCHES = 8
+# Session 7: the next NEXT items after SAMPLE, in batches of NEXT_BATCH.
+NEXT = 600
+NEXT_BATCH = 75
 
 
 def paragraph(line):
@@ -114,18 +120,32 @@ def main():
                 for no, ps, _ in part:
                     write_item(f, no, ps)
         print(f"{len(new)} new and {len(old)} second labels in {MORE_BATCHES} batches in {out}")
+    elif len(sys.argv) >= 3 and sys.argv[1] == "next":
+        # Round R (1, 2 …): the items of hash rank SAMPLE + (R-1)*NEXT .. SAMPLE + R*NEXT,
+        # in batches of NEXT_BATCH numbered on from the earlier rounds' batches.
+        out = sys.argv[2]
+        rnd = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+        os.makedirs(out, exist_ok=True)
+        done = {no for no, _, _ in sample(SAMPLE + (rnd - 1) * NEXT)}
+        items = [it for it in sample(SAMPLE + rnd * NEXT) if it[0] not in done]
+        first = (rnd - 1) * NEXT // NEXT_BATCH
+        for b in range(0, len(items), NEXT_BATCH):
+            with open(os.path.join(out, f"batch{first + b // NEXT_BATCH + 1}.txt"), "w", encoding="utf-8") as f:
+                for no, ps, _ in items[b : b + NEXT_BATCH]:
+                    write_item(f, no, ps)
+        print(f"{len(items)} new items in {out}")
     elif len(sys.argv) >= 3 and sys.argv[1] == "tsv":
         # The batches' labels (`N<TAB>label` files) joined into pd1998.tsv. An item labelled
-        # before (already in pd1998.tsv) keeps its first label; the new one goes to
-        # pd1998-second.tsv, which only measures agreement.
+        # before keeps its label; a new label of a session-5 item goes to pd1998-second.tsv,
+        # which only measures agreement. New items get the session SESSION (default 7).
         here = os.path.dirname(__file__)
         out = os.path.join(here, "pd1998.tsv")
-        first = {}
+        session = int(os.environ.get("SESSION", "7"))
+        known = {}
         if os.path.exists(out):
             for line in open(out, encoding="utf-8").readlines()[1:]:
                 f = line.rstrip("\n").split("\t")
-                if len(f) < 5 or f[4] == "5":
-                    first[int(f[0])] = f[2]
+                known[int(f[0])] = (f[2], int(f[4]) if len(f) > 4 else 5)
         labels = {}
         for name in sorted(os.listdir(sys.argv[2])):
             if name.startswith("labels_batch") and name.endswith(".tsv"):
@@ -136,17 +156,16 @@ def main():
                         assert int(no) not in labels, f"labelled twice: {no}"
                         labels[int(no)] = label
         session5 = {no for no, _, _ in sample(FIRST)}
-        missing = [no for no in session5 if no not in labels and no not in first]
+        missing = [no for no in session5 if no not in labels and no not in known]
         assert not missing, f"unlabelled: {missing}"
-        # Of the later items, those of the batches that were labelled.
-        items = [it for it in sample(SAMPLE if first else FIRST) if it[0] in session5 or it[0] in labels]
+        items = [it for it in articles() if it[0] in known or it[0] in labels]
         with open(out, "w", encoding="utf-8") as f:
             f.write("line\tlines\tlabel\tsplit\tsession\n")
             for no, _, span in items:
                 split = "tune" if fnv1a(f"pd1998:{no}") % 2 == 0 else "heldout"
-                label = first.get(no) or labels[no]
-                f.write(f"{no}\t{span}\t{label}\t{split}\t{5 if no in session5 else 6}\n")
-        second = sorted((no, labels[no]) for no in first if no in labels)
+                label, sess = known.get(no) or (labels[no], 5 if no in session5 else session)
+                f.write(f"{no}\t{span}\t{label}\t{split}\t{sess}\n")
+        second = sorted((no, labels[no]) for no in session5 if no in known and no in labels)
         if second:
             with open(os.path.join(here, "pd1998-second.tsv"), "w", encoding="utf-8") as f:
                 f.write("line\tlabel\n")

@@ -202,11 +202,11 @@ fn pd1998() -> Option<Vec<Pd1998Item>> {
             f[4].parse().unwrap(),
         ));
     }
-    assert_eq!(out.len(), 1200);
+    assert_eq!(out.len(), 3134);
     Some(out)
 }
 
-/// Tone on real news of another register: 1,200 articles of People's Daily, January 1998,
+/// Tone on real news of another register: 3,134 articles of People's Daily, January 1998,
 /// labelled by the same rules. Without the corpus the test says so and passes.
 #[test]
 fn tone_on_people_daily_1998() {
@@ -216,6 +216,7 @@ fn tone_on_people_daily_1998() {
     let mut rows: Vec<(String, Tone, Tone)> = Vec::new();
     let mut lex_rows: Vec<(String, Tone, Tone)> = Vec::new();
     let mut first_rows: Vec<(String, Tone, Tone)> = Vec::new();
+    let mut before_rows: Vec<(String, Tone, Tone)> = Vec::new();
     for (split, truth, first, title, text, session) in items {
         let got = analyze(&title, &text).tone;
         if got != truth && split == "tune" {
@@ -228,6 +229,9 @@ fn tone_on_people_daily_1998() {
         if session == 5 {
             first_rows.push((split.clone(), truth, got));
         }
+        if session <= 6 {
+            before_rows.push((split.clone(), truth, got));
+        }
         rows.push((split.clone(), truth, got));
         let lex = yuqing::analyze::tone::lexicon_tone(&title, &text).0.tone;
         lex_rows.push((split, truth, lex));
@@ -238,6 +242,8 @@ fn tone_on_people_daily_1998() {
     println!("== People's Daily 1998, lexicon alone\n{lex_report}");
     let (first_report, _) = scores(&first_rows);
     println!("== People's Daily 1998, the 400 of session 5, model\n{first_report}");
+    let (before_report, _) = scores(&before_rows);
+    println!("== People's Daily 1998, the 1,200 of sessions 5 and 6, model\n{before_report}");
     assert!(neg_f1["heldout"] >= PD1998_NEG_F1_FLOOR, "{report}");
 }
 
@@ -291,10 +297,15 @@ fn tone_training_features() {
             .iter()
             .map(|(f, v)| format!("{}={v}", f.name()))
             .collect();
+        // The title and lead as read, for trying features in Python before writing them here.
+        let lead: String = text.chars().take(700).collect();
+        let flat = |s: &str| s.replace(['\t', '\n', '\r'], " ");
         out.push_str(&format!(
-            "{set}\t{split}\t{}\t{}\n",
+            "{set}\t{split}\t{}\t{}\t{}\t{}\n",
             truth.as_str(),
-            f.join(" ")
+            f.join(" "),
+            flat(&title),
+            flat(&lead)
         ));
     };
     for (file, truth, title, text) in training_items() {
@@ -364,13 +375,16 @@ fn scores(rows: &[(String, Tone, Tone)]) -> (String, HashMap<&'static str, f64>)
 }
 
 /// Pages, held-out negative F1 (15 negatives: ± 0.1): the lexicon alone 0.649, the shipped
-/// model 0.615 (session 6; 0.611–0.690 across retrainings). The target is 0.80: see BENCHMARKS.md.
+/// model 0.615 (sessions 6 and 7; 0.611–0.690 across retrainings). The target is 0.80: see
+/// BENCHMARKS.md.
 const PAGES_NEG_F1_FLOOR: f64 = 0.55;
 
 /// Headlines, held-out negative F1 (14 negatives): the lexicon alone 0.333, the shipped model
-/// 0.333 (precision 0.75 against 0.40). Far from the 0.80: see BENCHMARKS.md.
+/// 0.353 (session 7: 3 of 14 found, precision 1.00 against 0.40). Far from the 0.80: see
+/// BENCHMARKS.md.
 const NEG_F1_FLOOR: f64 = 0.30;
 
-/// People's Daily 1998, held-out negative F1 (613 articles, 51 negatives): the shipped model
-/// 0.485 (session 6), the lexicon alone 0.402. Far from the 0.80: see BENCHMARKS.md.
-const PD1998_NEG_F1_FLOOR: f64 = 0.45;
+/// People's Daily 1998, held-out negative F1 (1,624 articles, 170 negatives): the shipped model
+/// 0.581 (session 7; the session-6 model 0.533), the lexicon alone 0.457. Far from the 0.80:
+/// see BENCHMARKS.md.
+const PD1998_NEG_F1_FLOOR: f64 = 0.52;
