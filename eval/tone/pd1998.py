@@ -12,6 +12,8 @@ body text starts an article).
                                                  # of the first 400, in 8 batches of 150
     python3 eval/tone/pd1998.py next OUT_DIR [R] # session 7: round R (1, 2) of the next 600 each,
                                                  # in 8 batches of 75
+    python3 eval/tone/pd1998.py again OUT_DIR    # session 7: a second, blind label of 300 of
+                                                 # session 7's items, in 4 batches of 75
     python3 eval/tone/pd1998.py tsv OUT_DIR      # its labels_batch*.tsv joined into pd1998.tsv
                                                  # (and pd1998-second.tsv)
     python3 eval/tone/pd1998.py agree            # the second labels against the first
@@ -39,6 +41,8 @@ MORE_BATCHES = 8
 # Session 7: the next NEXT items after SAMPLE, in batches of NEXT_BATCH.
 NEXT = 600
 NEXT_BATCH = 75
+# Session 7: session 7's items labelled a second time, blind.
+AGAIN = 300
 
 
 def paragraph(line):
@@ -134,6 +138,23 @@ def main():
                 for no, ps, _ in items[b : b + NEXT_BATCH]:
                     write_item(f, no, ps)
         print(f"{len(items)} new items in {out}")
+    elif len(sys.argv) >= 3 and sys.argv[1] == "again":
+        out = sys.argv[2]
+        os.makedirs(out, exist_ok=True)
+        here = os.path.dirname(__file__)
+        seven = set()
+        for line in open(os.path.join(here, "pd1998.tsv"), encoding="utf-8").readlines()[1:]:
+            f = line.rstrip("\n").split("\t")
+            if f[4] == "7":
+                seven.add(int(f[0]))
+        items = [it for it in articles() if it[0] in seven]
+        items.sort(key=lambda it: fnv1a(f"again:{it[0]}"))
+        items = items[:AGAIN]
+        for b in range(0, len(items), NEXT_BATCH):
+            with open(os.path.join(out, f"again{b // NEXT_BATCH + 1}.txt"), "w", encoding="utf-8") as f:
+                for no, ps, _ in items[b : b + NEXT_BATCH]:
+                    write_item(f, no, ps)
+        print(f"{len(items)} items for a second label in {out}")
     elif len(sys.argv) >= 3 and sys.argv[1] == "tsv":
         # The batches' labels (`N<TAB>label` files) joined into pd1998.tsv. An item labelled
         # before keeps its label; a new label of a session-5 item goes to pd1998-second.tsv,
@@ -165,30 +186,40 @@ def main():
                 split = "tune" if fnv1a(f"pd1998:{no}") % 2 == 0 else "heldout"
                 label, sess = known.get(no) or (labels[no], 5 if no in session5 else session)
                 f.write(f"{no}\t{span}\t{label}\t{split}\t{sess}\n")
-        second = sorted((no, labels[no]) for no in session5 if no in known and no in labels)
-        if second:
-            with open(os.path.join(here, "pd1998-second.tsv"), "w", encoding="utf-8") as f:
+        second_path = os.path.join(here, "pd1998-second.tsv")
+        second = {}
+        if os.path.exists(second_path):
+            for line in open(second_path, encoding="utf-8").readlines()[1:]:
+                no, label = line.split()
+                second[int(no)] = label
+        new_second = {no: labels[no] for no in known if no in labels}
+        assert not set(new_second) & set(second), "labelled a second time twice"
+        second.update(new_second)
+        if new_second:
+            with open(second_path, "w", encoding="utf-8") as f:
                 f.write("line\tlabel\n")
-                for no, label in second:
+                for no, label in sorted(second.items()):
                     f.write(f"{no}\t{label}\n")
-        print(f"{len(items)} labels in {out}; {len(second)} second labels")
+        print(f"{len(items)} labels in {out}; {len(new_second)} new second labels")
     elif len(sys.argv) >= 2 and sys.argv[1] == "agree":
         # How far two annotators agree: the second labels against the first, per class.
         here = os.path.dirname(__file__)
         first = {}
         for line in open(os.path.join(here, "pd1998.tsv"), encoding="utf-8").readlines()[1:]:
-            no, _, label, split = line.rstrip("\n").split("\t")[:4]
-            first[int(no)] = (label, split)
+            no, _, label, split, session = line.rstrip("\n").split("\t")[:5]
+            first[int(no)] = (label, split, session)
         pairs = []
         for line in open(os.path.join(here, "pd1998-second.tsv"), encoding="utf-8").readlines()[1:]:
             no, label = line.split()
-            pairs.append((first[int(no)][0], label, first[int(no)][1]))
+            pairs.append((first[int(no)][0], label, first[int(no)][1], first[int(no)][2]))
         from sklearn.metrics import cohen_kappa_score, confusion_matrix, f1_score
 
         classes = ["negative", "neutral", "positive"]
-        for part in ("all", "heldout"):
-            a = [x for x, _, s in pairs if part == "all" or s == part]
-            b = [y for _, y, s in pairs if part == "all" or s == part]
+        parts = ["all", "heldout"] + [f"session {n}" for n in sorted({p[3] for p in pairs})]
+        for part in parts:
+            keep = [p for p in pairs if part in ("all", p[2], f"session {p[3]}")]
+            a = [p[0] for p in keep]
+            b = [p[1] for p in keep]
             agree = sum(x == y for x, y in zip(a, b)) / len(a)
             print(f"== {part}: {len(a)} items, agreement {agree:.3f}, Cohen's kappa {cohen_kappa_score(a, b):.3f}")
             for c, f1 in zip(classes, f1_score(a, b, labels=classes, average=None)):
