@@ -284,7 +284,8 @@ fn tone_lexicon_alone_on_labelled() {
 }
 
 /// Writes the model's features of every labelled item to `target/tone-features.tsv`
-/// (`set \t split \t label \t name=value …`), for `eval/tone/train.py`.
+/// (`set \t split \t label \t name=value … \t title \t first 700 chars`), for `eval/tone/train.py`
+/// (the last two columns let a feature be tried in Python before it is written here).
 #[test]
 #[ignore = "writes the training features of eval/tone/train.py"]
 fn tone_training_features() {
@@ -304,7 +305,7 @@ fn tone_training_features() {
             "{set}\t{split}\t{}\t{}\t{}\t{}\n",
             truth.as_str(),
             f.join(" "),
-            flat(&title),
+            flat(title),
             flat(&lead)
         ));
     };
