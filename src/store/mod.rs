@@ -256,7 +256,64 @@ CREATE INDEX alert_actions_alert ON alert_actions(alert_id);
     r#"
 ALTER TABLE users ADD COLUMN unit TEXT;
 "#,
+    // Articles rebuilt with the text and the evidence page last. SQLite keeps a row's columns
+    // in their declared order and spills what passes one page into a chain of overflow pages,
+    // read in turn: every column added after `text` and `evidence` (cluster, tone, event …)
+    // cost a walk through the whole article and its gzipped page to read. Now the metadata
+    // sits in the row's first page. A column added later goes after the blobs again: add it
+    // with another rebuild like this one. Runs with foreign keys off (SQLite's documented
+    // way to rebuild a table that others reference); checked after.
+    r#"-- without foreign keys
+CREATE TABLE articles_new (
+    id INTEGER PRIMARY KEY,
+    canonical_url TEXT NOT NULL UNIQUE,
+    url TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    guid TEXT,
+    title TEXT NOT NULL,
+    author TEXT,
+    published INTEGER,
+    fetched INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'ok',
+    indexed INTEGER NOT NULL DEFAULT 0,
+    simhash INTEGER,
+    cluster_id INTEGER,
+    matched INTEGER NOT NULL DEFAULT 1,
+    published_source TEXT,
+    extract_confidence REAL,
+    tone TEXT,
+    tone_score REAL,
+    tone_words TEXT,
+    keywords TEXT,
+    event_id INTEGER,
+    evidence_type TEXT,
+    text TEXT NOT NULL,
+    evidence BLOB
+);
+INSERT INTO articles_new (id, canonical_url, url, source_id, guid, title, author, published,
+    fetched, content_hash, state, indexed, simhash, cluster_id, matched, published_source,
+    extract_confidence, tone, tone_score, tone_words, keywords, event_id, evidence_type, text,
+    evidence)
+SELECT id, canonical_url, url, source_id, guid, title, author, published,
+    fetched, content_hash, state, indexed, simhash, cluster_id, matched, published_source,
+    extract_confidence, tone, tone_score, tone_words, keywords, event_id, evidence_type, text,
+    evidence
+FROM articles ORDER BY id;
+DROP TABLE articles;
+ALTER TABLE articles_new RENAME TO articles;
+CREATE INDEX articles_unindexed ON articles(id) WHERE indexed = 0;
+CREATE INDEX articles_source_fetched ON articles(source_id, fetched);
+CREATE INDEX articles_published ON articles(published);
+CREATE INDEX articles_cluster ON articles(cluster_id);
+CREATE INDEX articles_fetched ON articles(fetched);
+CREATE INDEX articles_unmatched ON articles(id) WHERE matched = 0;
+CREATE INDEX articles_event ON articles(event_id) WHERE event_id IS NOT NULL;
+"#,
 ];
+
+/// A migration that starts with this line runs with foreign keys off (a table rebuild).
+const WITHOUT_FOREIGN_KEYS: &str = "-- without foreign keys";
 
 pub struct Store {
     path: PathBuf,
@@ -354,11 +411,44 @@ impl Store {
             });
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let rebuild = sql.starts_with(WITHOUT_FOREIGN_KEYS);
+            if rebuild {
+                tracing::info!(
+                    path = %path.display(),
+                    "正在升级数据库结构（重建文章表，大库需几分钟） (rebuilding the articles table)"
+                );
+                conn.execute_batch("PRAGMA foreign_keys = OFF")
+                    .map_err(err)?;
+            }
             let tx = conn.unchecked_transaction().map_err(err)?;
             tx.execute_batch(sql).map_err(err)?;
+            if rebuild {
+                // Nothing may point nowhere after the rebuild (SQLite's step 10).
+                let broken: i64 = tx
+                    .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                        r.get(0)
+                    })
+                    .map_err(err)?;
+                if broken > 0 {
+                    return Err(StoreError::Sqlite {
+                        path: path.to_path_buf(),
+                        error: rusqlite::Error::SqliteFailure(
+                            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT),
+                            Some(format!(
+                                "{broken} broken references after migration {}",
+                                i + 1
+                            )),
+                        ),
+                    });
+                }
+            }
             tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
                 .map_err(err)?;
             tx.commit().map_err(err)?;
+            if rebuild {
+                conn.execute_batch("PRAGMA foreign_keys = ON")
+                    .map_err(err)?;
+            }
         }
         // Checkpoints move the WAL into the database and fsync it: 2 to 20 ms each, taken
         // by whichever commit crosses the threshold, with the connection's lock held. A
@@ -513,6 +603,134 @@ mod tests {
                 "{plan:?}"
             );
         }
+    }
+
+    /// The columns of `articles`, in their stored order.
+    fn article_columns(conn: &Connection) -> Vec<String> {
+        conn.prepare("SELECT name FROM pragma_table_info('articles') ORDER BY cid")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn articles_keep_the_text_and_the_evidence_last() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("state.db")).unwrap();
+        let cols = article_columns(&store.conn());
+        assert_eq!(cols[cols.len() - 2..], ["text", "evidence"], "{cols:?}");
+    }
+
+    /// A database of the layout before the rebuild (metadata after the text and the gzipped
+    /// page) comes through the migration whole: every value, the references to it, its indexes.
+    #[test]
+    fn the_articles_rebuild_keeps_every_row_reference_and_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let rebuild = MIGRATIONS
+            .iter()
+            .position(|m| m.starts_with(WITHOUT_FOREIGN_KEYS))
+            .unwrap();
+        let all =
+            "SELECT id, canonical_url, url, source_id, guid, title, author, published, fetched,
+                   content_hash, state, indexed, simhash, cluster_id, matched, published_source,
+                   extract_confidence, tone, tone_score, tone_words, keywords, event_id,
+                   evidence_type, text, evidence FROM articles ORDER BY id";
+        let dump = |conn: &Connection| -> Vec<Vec<rusqlite::types::Value>> {
+            let mut st = conn.prepare(all).unwrap();
+            st.query_map([], |r| {
+                (0..25)
+                    .map(|i| r.get::<_, rusqlite::types::Value>(i))
+                    .collect()
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+        };
+        let (before, indexes) = {
+            let conn = Connection::open(&path).unwrap();
+            for sql in &MIGRATIONS[..rebuild] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.execute_batch(&format!("PRAGMA user_version = {rebuild}"))
+                .unwrap();
+            assert_ne!(article_columns(&conn).last().unwrap(), "evidence");
+            for i in 1..=3i64 {
+                conn.execute(
+                    "INSERT INTO articles (canonical_url, url, source_id, title, published, fetched,
+                     text, content_hash, evidence, evidence_type, simhash, cluster_id, tone,
+                     tone_score, tone_words, keywords, event_id, indexed)
+                     VALUES (?1, ?1, 's', ?2, 1795000000, 1795000100, ?3, 'h', ?4, 'text/html',
+                     ?5, 1, 'negative', -0.5, '[]', '[\"火灾\"]', ?6, 1)",
+                    rusqlite::params![
+                        format!("http://127.0.0.1/{i}"),
+                        format!("标题{i}"),
+                        "正文".repeat(3000),
+                        vec![i as u8; 20_000],
+                        -7 * i,
+                        (i < 3).then_some(i),
+                    ],
+                )
+                .unwrap();
+                conn.execute(
+                    "INSERT INTO alerts (article_id, rule_id, level, matched, created, updated)
+                     VALUES (?1, 'r', 'high', '[]', 1795000200, 1795000200)",
+                    [i],
+                )
+                .unwrap();
+            }
+            let indexes: Vec<String> = conn
+                .prepare("SELECT name FROM sqlite_master WHERE tbl_name = 'articles' AND type = 'index' ORDER BY name")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            (dump(&conn), indexes)
+        };
+        let store = Store::open(&path).unwrap();
+        let conn = store.conn();
+        assert_eq!(dump(&conn), before);
+        let cols = article_columns(&conn);
+        assert_eq!(cols[cols.len() - 2..], ["text", "evidence"], "{cols:?}");
+        let now: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE tbl_name = 'articles' AND type = 'index' ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(now, indexes);
+        assert!(
+            !conn
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'articles_new')",
+                    [],
+                    |r| r.get::<_, bool>(0)
+                )
+                .unwrap()
+        );
+        let joined: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM alerts al JOIN articles a ON a.id = al.article_id",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(joined, 3);
+        // Foreign keys are on again, and point at the new table.
+        assert!(
+            conn.execute(
+                "INSERT INTO alerts (article_id, rule_id, level, matched, created, updated)
+                 VALUES (99, 'r', 'high', '[]', 1, 1)",
+                [],
+            )
+            .is_err()
+        );
+        drop(conn);
+        assert_eq!(store.article(2).unwrap().unwrap().event_id, Some(2));
     }
 
     #[test]
