@@ -35,8 +35,17 @@ pub enum StoreError {
         path: PathBuf,
         error: rusqlite::Error,
     },
+    /// A table rebuild on upgrade failed; the database is as it was before it.
     #[error(
-        "database {path} has schema version {found}, newer than this binary knows ({known}): upgrade yuqing"
+        "升级数据库 {path} 失败，数据库保持原样：重建文章表需要约两倍于数据库大小的空闲磁盘空间 (upgrade step {step} failed, nothing changed): {error}"
+    )]
+    Upgrade {
+        path: PathBuf,
+        step: usize,
+        error: rusqlite::Error,
+    },
+    #[error(
+        "数据库 {path} 的结构版本 {found} 比本程序所知的 {known} 新，请升级 yuqing (database schema newer than this binary)"
     )]
     TooNew {
         path: PathBuf,
@@ -315,6 +324,43 @@ CREATE INDEX articles_event ON articles(event_id) WHERE event_id IS NOT NULL;
 /// A migration that starts with this line runs with foreign keys off (a table rebuild).
 const WITHOUT_FOREIGN_KEYS: &str = "-- without foreign keys";
 
+/// Runs table-rebuild migration `version` the way SQLite documents it: foreign keys off, one
+/// transaction, every reference checked before the commit, foreign keys on again. All or
+/// nothing: on any error (a full disk) the database is as it was. The copy goes through the
+/// WAL, which is emptied after (it would otherwise keep the size of the whole table on disk).
+fn rebuild(conn: &Connection, sql: &str, version: usize) -> rusqlite::Result<()> {
+    tracing::info!(
+        version,
+        "正在升级数据库结构（重建文章表，大库需几分钟） (rebuilding the articles table)"
+    );
+    conn.execute_batch("PRAGMA foreign_keys = OFF")?;
+    let broken = |c: &Connection| -> rusqlite::Result<i64> {
+        c.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+    };
+    let done = (|| {
+        let tx = conn.unchecked_transaction()?;
+        // What pointed nowhere before (none, with foreign keys on since the first release)
+        // is not the rebuild's to fix; what it would break is.
+        let before = broken(&tx)?;
+        tx.execute_batch(sql)?;
+        let broken = broken(&tx)? - before;
+        if broken > 0 {
+            return Err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT),
+                Some(format!("{broken} 条引用失效 (broken references)")),
+            ));
+        }
+        tx.execute_batch(&format!("PRAGMA user_version = {version}"))?;
+        tx.commit()
+    })();
+    conn.execute_batch("PRAGMA foreign_keys = ON")?;
+    done?;
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    Ok(())
+}
+
 pub struct Store {
     path: PathBuf,
     conn: Mutex<Connection>,
@@ -411,44 +457,19 @@ impl Store {
             });
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let rebuild = sql.starts_with(WITHOUT_FOREIGN_KEYS);
-            if rebuild {
-                tracing::info!(
-                    path = %path.display(),
-                    "正在升级数据库结构（重建文章表，大库需几分钟） (rebuilding the articles table)"
-                );
-                conn.execute_batch("PRAGMA foreign_keys = OFF")
-                    .map_err(err)?;
+            if sql.starts_with(WITHOUT_FOREIGN_KEYS) {
+                rebuild(&conn, sql, i + 1).map_err(|error| StoreError::Upgrade {
+                    path: path.to_path_buf(),
+                    step: i + 1,
+                    error,
+                })?;
+                continue;
             }
             let tx = conn.unchecked_transaction().map_err(err)?;
             tx.execute_batch(sql).map_err(err)?;
-            if rebuild {
-                // Nothing may point nowhere after the rebuild (SQLite's step 10).
-                let broken: i64 = tx
-                    .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
-                        r.get(0)
-                    })
-                    .map_err(err)?;
-                if broken > 0 {
-                    return Err(StoreError::Sqlite {
-                        path: path.to_path_buf(),
-                        error: rusqlite::Error::SqliteFailure(
-                            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT),
-                            Some(format!(
-                                "{broken} broken references after migration {}",
-                                i + 1
-                            )),
-                        ),
-                    });
-                }
-            }
             tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
                 .map_err(err)?;
             tx.commit().map_err(err)?;
-            if rebuild {
-                conn.execute_batch("PRAGMA foreign_keys = ON")
-                    .map_err(err)?;
-            }
         }
         // Checkpoints move the WAL into the database and fsync it: 2 to 20 ms each, taken
         // by whichever commit crosses the threshold, with the connection's lock held. A
@@ -731,6 +752,62 @@ mod tests {
         );
         drop(conn);
         assert_eq!(store.article(2).unwrap().unwrap().event_id, Some(2));
+    }
+
+    /// A rebuild that fails leaves the database as it was, foreign keys on, and says why in
+    /// Chinese first.
+    #[test]
+    fn a_failed_rebuild_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let rebuild = MIGRATIONS
+            .iter()
+            .position(|m| m.starts_with(WITHOUT_FOREIGN_KEYS))
+            .unwrap();
+        {
+            let conn = Connection::open(&path).unwrap();
+            for sql in &MIGRATIONS[..rebuild] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.execute_batch(&format!("PRAGMA user_version = {rebuild}"))
+                .unwrap();
+            conn.execute(
+                "INSERT INTO articles (canonical_url, url, source_id, title, fetched, text, content_hash)
+                 VALUES ('http://127.0.0.1/1', 'http://127.0.0.1/1', 's', 't', 1, 'x', 'h')",
+                [],
+            )
+            .unwrap();
+            // In the rebuild's way: its CREATE TABLE fails half-way through the upgrade.
+            conn.execute_batch("CREATE TABLE articles_new (x)").unwrap();
+        }
+        let e = Store::open(&path)
+            .err()
+            .expect("the upgrade fails")
+            .to_string();
+        assert!(e.starts_with("升级数据库"), "{e}");
+        let conn = Connection::open(&path).unwrap();
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, rebuild as i64);
+        let cols = article_columns(&conn);
+        assert_eq!(
+            cols.last().map(String::as_str),
+            Some("event_id"),
+            "{cols:?}"
+        );
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1);
+        drop(conn);
+        // Cleared, it upgrades.
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("DROP TABLE articles_new")
+            .unwrap();
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.count_articles().unwrap(), 1);
     }
 
     #[test]
