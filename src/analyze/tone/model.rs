@@ -20,9 +20,15 @@ pub struct Model {
     pairs: FxHashMap<u64, [f32; 3]>,
 }
 
-/// A pair feature as a hash key: field and both chars in one integer.
-fn key(field: char, a: char, b: char) -> u64 {
+/// A pair feature as a hash key: field and both chars in one integer (sorts as the triple).
+pub fn key(field: char, a: char, b: char) -> u64 {
     (u64::from(field) << 42) | (u64::from(a) << 21) | u64::from(b)
+}
+
+/// The field and chars of a [`key`].
+pub fn unkey(k: u64) -> (char, char, char) {
+    let c = |x: u64| char::from_u32((x & 0x1F_FFFF) as u32).unwrap_or('\u{FFFD}');
+    (c(k >> 42), c(k >> 21), c(k))
 }
 
 impl Model {
@@ -76,18 +82,32 @@ impl Model {
         named: &[f64; NAMED.len()],
         pairs: &[(char, char, char)],
     ) -> [f64; 3] {
+        let keys: Vec<u64> = pairs.iter().map(|&(f, a, b)| key(f, a, b)).collect();
+        self.probabilities_found(named, &keys, &mut Vec::new())
+    }
+
+    /// [`Model::probabilities`] of pairs given as [`key`]s, and the weights of each pair
+    /// (`None`: not in the model) appended to `found`, for the explanation.
+    pub fn probabilities_found(
+        &self,
+        named: &[f64; NAMED.len()],
+        keys: &[u64],
+        found: &mut Vec<Option<[f32; 3]>>,
+    ) -> [f64; 3] {
         let mut z = self.bias;
         for (w, v) in self.named.iter().zip(named) {
             for k in 0..3 {
                 z[k] += w[k] * v;
             }
         }
-        for &(f, a, b) in pairs {
-            if let Some(w) = self.pairs.get(&key(f, a, b)) {
+        for k in keys {
+            let w = self.pairs.get(k).copied();
+            if let Some(w) = w {
                 for k in 0..3 {
                     z[k] += f64::from(w[k]);
                 }
             }
+            found.push(w);
         }
         let top = z.iter().copied().fold(f64::MIN, f64::max);
         let e = z.map(|x| (x - top).exp());
@@ -126,6 +146,7 @@ mod tests {
         let q = m.probabilities(&named, &[]);
         assert!(q[0] > q[1] && (q[1] - q[2]).abs() < 1e-12, "{q:?}");
         assert!(Model::parse("t:火灾\t1\t2\n").is_err());
+        assert_eq!(unkey(key('b', '火', '灾')), ('b', '火', '灾'));
         assert!(Model::parse("nonsense\t1\t2\t3\nbias\t0\t0\t0\n").is_err());
     }
 }
