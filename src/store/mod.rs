@@ -329,9 +329,10 @@ const WITHOUT_FOREIGN_KEYS: &str = "-- without foreign keys";
 /// nothing: on any error (a full disk) the database is as it was. The copy goes through the
 /// WAL, which is emptied after (it would otherwise keep the size of the whole table on disk).
 fn rebuild(conn: &Connection, sql: &str, version: usize) -> rusqlite::Result<()> {
-    tracing::info!(
+    // A warning, so that every command shows it: a long silent pause looks like a hang.
+    tracing::warn!(
         version,
-        "正在升级数据库结构（重建文章表，大库需几分钟） (rebuilding the articles table)"
+        "正在升级数据库结构（重建文章表，约 1 分钟每 100 万篇） (rebuilding the articles table)"
     );
     conn.execute_batch("PRAGMA foreign_keys = OFF")?;
     let broken = |c: &Connection| -> rusqlite::Result<i64> {
