@@ -63,21 +63,33 @@ pub fn matched_words(json: &str) -> BTreeSet<String> {
 /// indexes into `alerts`, its earliest alert (lowest id, the first publication's) first.
 /// Grouping is for display only: every alert stays recorded and listed in its group.
 pub fn reprint_groups(alerts: &[AlertView]) -> Vec<Vec<usize>> {
+    reprint_groups_of(
+        alerts
+            .iter()
+            .map(|a| (a.id, a.rule.as_str(), a.cluster_id, a.matched.as_slice())),
+    )
+}
+
+/// [`reprint_groups`] over each alert's id, rule, reprint cluster and distinct matched words.
+pub fn reprint_groups_of<'a>(
+    alerts: impl Iterator<Item = (i64, &'a str, i64, &'a [String])>,
+) -> Vec<Vec<usize>> {
     let mut index: std::collections::HashMap<(&str, i64, &[String]), usize> =
         std::collections::HashMap::new();
     let mut groups: Vec<Vec<usize>> = Vec::new();
-    for (i, a) in alerts.iter().enumerate() {
-        let key = (a.rule.as_str(), a.cluster_id, a.matched.as_slice());
-        match index.get(&key) {
+    let mut ids = Vec::new();
+    for (i, (id, rule, cluster, words)) in alerts.enumerate() {
+        ids.push(id);
+        match index.get(&(rule, cluster, words)) {
             Some(&g) => groups[g].push(i),
             None => {
-                index.insert(key, groups.len());
+                index.insert((rule, cluster, words), groups.len());
                 groups.push(vec![i]);
             }
         }
     }
     for g in &mut groups {
-        g.sort_by_key(|&i| alerts[i].id);
+        g.sort_by_key(|&i| ids[i]);
     }
     groups
 }

@@ -4,7 +4,7 @@ use chrono::{NaiveDate, TimeZone};
 
 use super::App;
 use super::alerts::{AlertView, reprint_groups};
-use crate::store::{AlertFilter, AlertRow};
+use crate::store::{AlertFilter, AlertHead, AlertRow};
 
 impl App {
     /// The digest window for `date`: from the cut-off (default 08:00) of the day before to the
@@ -108,8 +108,12 @@ impl App {
         date: NaiveDate,
         detail: DigestDetail,
     ) -> anyhow::Result<crate::alert::digest::Digest> {
-        use crate::alert::digest::{Digest, DigestAlert, DigestSource};
+        use crate::alert::digest::DigestAlert;
         let (from, to) = self.digest_window(date);
+        let max_listed = self.config.digest.max_listed;
+        if detail == DigestDetail::Listed && max_listed > 0 {
+            return self.build_listed_digest(date, from, to, max_listed);
+        }
         // Without the articles' text: a window of 60 000 alerts would hold 200 MB of it at once.
         let mut rows = self.store.alerts(&AlertFilter {
             created_from: Some(from),
@@ -121,65 +125,23 @@ impl App {
         let before = rows.len();
         rows.retain(|r| r.status != crate::model::AlertStatus::Dismissed);
         let dismissed = before - rows.len();
-        // Reprints of one alert are one entry (转载 N 篇), with the folded alerts' ids kept.
         let views: Vec<AlertView> = rows
             .iter()
             .map(|r| self.alert_view_with(r, false))
             .collect();
-        let groups = reprint_groups(&views);
+        let (alerts, firsts) = fold_reprints(views);
         // Moved, not copied: a window of 60 000 alerts is hundreds of MB per copy, and
         // faulting in fresh pages was most of the digest's time.
         let mut rows: Vec<AlertRow> = {
             let mut by_index: Vec<Option<AlertRow>> = rows.into_iter().map(Some).collect();
-            groups
+            firsts
                 .iter()
-                .map(|g| by_index[g[0]].take().expect("each alert in one group"))
+                .map(|&i| by_index[i].take().expect("each alert in one group"))
                 .collect()
         };
-        let ids: Vec<i64> = views.iter().map(|v| v.id).collect();
-        let mut views: Vec<Option<AlertView>> = views.into_iter().map(Some).collect();
-        let alerts = groups
-            .iter()
-            .map(|g| {
-                let view = views[g[0]].take().expect("each alert in one group");
-                let mut d = DigestAlert::from(view);
-                d.reprint_alerts = g[1..].iter().map(|&i| ids[i]).collect();
-                d
-            })
-            .collect();
-        drop(views);
-        let sources = self
-            .sources_health()?
-            .into_iter()
-            .map(|s| DigestSource {
-                id: s.id,
-                name: s.name,
-                status: s.status,
-                last_success: s.last_success,
-                last_error: s.last_error,
-                articles_24h: s.articles_24h,
-            })
-            .collect();
-        let mut d = Digest {
-            date,
-            title: self.config.digest.title.clone(),
-            window_start: self.rfc3339(from),
-            window_end: self.rfc3339(to),
-            generated_at: self.rfc3339(self.now_ts()),
-            alerts,
-            dismissed,
-            overdue: self.overdue_lines()?,
-            sources,
-            overview: self.digest_overview(from, to)?,
-            max_listed: self.config.digest.max_listed,
-        };
-        let detailed: Vec<usize> = match (detail, d.max_listed) {
-            (DigestDetail::Listed, m) if m > 0 => d.display_order().into_iter().take(m).collect(),
-            _ => (0..rows.len()).collect(),
-        };
-        // One article's text at a time.
-        for i in detailed {
-            let r = &mut rows[i];
+        let mut d = self.digest_shell(date, from, to, alerts, dismissed)?;
+        // Every entry in full (XLSX and JSON hold them all), one article's text at a time.
+        for (i, r) in rows.iter_mut().enumerate() {
             r.text = self
                 .store
                 .article(r.article_id)?
@@ -192,6 +154,136 @@ impl App {
         }
         Ok(d)
     }
+}
+
+impl App {
+    /// [`App::build_digest`] for HTML, Markdown and Word shown on request, with a limit on the
+    /// alerts listed in full: every alert is counted and grouped from what [`AlertHead`] holds,
+    /// and only the listed ones are read whole. A window of 60,000 alerts (a backfill) takes
+    /// 20 MB instead of 300 (BENCHMARKS.md, "Serve and web at 1M articles").
+    fn build_listed_digest(
+        &self,
+        date: NaiveDate,
+        from: i64,
+        to: i64,
+        max_listed: usize,
+    ) -> anyhow::Result<crate::alert::digest::Digest> {
+        use crate::alert::digest::DigestAlert;
+        let mut dismissed = 0;
+        // (id, article, rule, level, status, cluster, distinct matched words): about 100 bytes
+        // an alert, where a view is 500.
+        let mut heads = Vec::new();
+        self.store.alert_heads(from, to, |h: AlertHead| {
+            // What a collector dismissed (忽略) is not sent upward; the digest says how many.
+            if h.status == crate::model::AlertStatus::Dismissed {
+                dismissed += 1;
+                return;
+            }
+            let words: Vec<String> = crate::alert::view::matched_words(&h.matched)
+                .into_iter()
+                .collect();
+            heads.push((
+                h.id,
+                h.article_id,
+                h.rule_id,
+                h.level,
+                h.status,
+                h.cluster_id,
+                words,
+            ));
+        })?;
+        // Reprints of one alert are one entry (转载 N 篇), as in the full digest; each entry
+        // made once, in place.
+        let groups = crate::alert::view::reprint_groups_of(
+            heads
+                .iter()
+                .map(|h| (h.0, h.2.as_str(), h.5, h.6.as_slice())),
+        );
+        let mut alerts = Vec::with_capacity(groups.len());
+        for g in &groups {
+            let (id, article_id, rule, level, status, cluster_id, words) = &heads[g[0]];
+            let mut d = DigestAlert::from(AlertView {
+                id: *id,
+                rule_name: self.rule_name(rule),
+                rule: rule.clone(),
+                level: *level,
+                status: *status,
+                article_id: *article_id,
+                matched: words.clone(),
+                cluster_id: *cluster_id,
+                ..Default::default()
+            });
+            d.reprint_alerts = g[1..].iter().map(|&i| heads[i].0).collect();
+            alerts.push(d);
+        }
+        drop(heads);
+        let mut d = self.digest_shell(date, from, to, alerts, dismissed)?;
+        // The listed ones, read whole: title, snippet, tone, reprints.
+        for i in d.display_order().into_iter().take(max_listed) {
+            let Some(row) = self.store.alert(d.alerts[i].id)? else {
+                continue;
+            };
+            let folded = std::mem::take(&mut d.alerts[i].reprint_alerts);
+            d.alerts[i] = DigestAlert::from(self.alert_view(&row));
+            d.alerts[i].reprint_alerts = folded;
+        }
+        Ok(d)
+    }
+
+    /// A digest of these entries with everything around them: window, sources, overview.
+    fn digest_shell(
+        &self,
+        date: NaiveDate,
+        from: i64,
+        to: i64,
+        alerts: Vec<crate::alert::digest::DigestAlert>,
+        dismissed: usize,
+    ) -> anyhow::Result<crate::alert::digest::Digest> {
+        use crate::alert::digest::{Digest, DigestSource};
+        let sources = self
+            .sources_health()?
+            .into_iter()
+            .map(|s| DigestSource {
+                id: s.id,
+                name: s.name,
+                status: s.status,
+                last_success: s.last_success,
+                last_error: s.last_error,
+                articles_24h: s.articles_24h,
+            })
+            .collect();
+        Ok(Digest {
+            date,
+            title: self.config.digest.title.clone(),
+            window_start: self.rfc3339(from),
+            window_end: self.rfc3339(to),
+            generated_at: self.rfc3339(self.now_ts()),
+            alerts,
+            dismissed,
+            overdue: self.overdue_lines()?,
+            sources,
+            overview: self.digest_overview(from, to)?,
+            max_listed: self.config.digest.max_listed,
+        })
+    }
+}
+
+/// Reprints of one alert as one entry (转载 N 篇), the folded alerts' ids kept: the entries,
+/// and for each the index in `views` of the alert it shows.
+fn fold_reprints(views: Vec<AlertView>) -> (Vec<crate::alert::digest::DigestAlert>, Vec<usize>) {
+    let groups = reprint_groups(&views);
+    let ids: Vec<i64> = views.iter().map(|v| v.id).collect();
+    let mut views: Vec<Option<AlertView>> = views.into_iter().map(Some).collect();
+    let alerts = groups
+        .iter()
+        .map(|g| {
+            let view = views[g[0]].take().expect("each alert in one group");
+            let mut d = crate::alert::digest::DigestAlert::from(view);
+            d.reprint_alerts = g[1..].iter().map(|&i| ids[i]).collect();
+            d
+        })
+        .collect();
+    (alerts, groups.iter().map(|g| g[0]).collect())
 }
 
 /// How much of a digest [`App::build_digest`] assembles.

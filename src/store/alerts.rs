@@ -39,6 +39,20 @@ pub struct AlertRow {
     pub done_at: Option<i64>,
 }
 
+/// An alert as the digest counts it ([`Store::alert_heads`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertHead {
+    pub id: i64,
+    pub article_id: i64,
+    pub rule_id: String,
+    pub level: Level,
+    pub status: AlertStatus,
+    /// JSON array of matched words with positions.
+    pub matched: String,
+    /// The article's reprint cluster (its own id when it has none).
+    pub cluster_id: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReviewRow {
     pub at: i64,
@@ -223,6 +237,38 @@ impl Store {
         let r = conn
             .query_row(&format!("SELECT {COLS} FROM alerts al JOIN articles a ON a.id = al.article_id WHERE al.id = ?1"), [id], row)
             .optional();
+        self.wrap(r)
+    }
+
+    /// What the digest counts and groups a window's alerts by, newest first, each handed to
+    /// `each` as it is read: nothing of the articles but their reprint cluster (a window can
+    /// hold tens of thousands of alerts; their titles, tone and matches are read only for the
+    /// ones listed in full).
+    pub fn alert_heads(&self, from: i64, to: i64, mut each: impl FnMut(AlertHead)) -> Result<()> {
+        let conn = self.conn();
+        let r = conn
+            .prepare(
+                "SELECT al.id, al.article_id, al.rule_id, al.level, al.status, al.matched,
+                        COALESCE(a.cluster_id, a.id)
+                 FROM alerts al JOIN articles a ON a.id = al.article_id
+                 WHERE al.created >= ?1 AND al.created < ?2
+                 ORDER BY al.created DESC, al.id DESC",
+            )
+            .and_then(|mut st| {
+                let mut rows = st.query([from, to])?;
+                while let Some(r) = rows.next()? {
+                    each(AlertHead {
+                        id: r.get(0)?,
+                        article_id: r.get(1)?,
+                        rule_id: r.get(2)?,
+                        level: super::named(r, 3, Level::parse)?,
+                        status: super::named(r, 4, AlertStatus::parse)?,
+                        matched: r.get(5)?,
+                        cluster_id: r.get(6)?,
+                    });
+                }
+                Ok(())
+            });
         self.wrap(r)
     }
 

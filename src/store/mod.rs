@@ -21,7 +21,7 @@ pub mod saved;
 pub mod sources;
 pub mod users;
 
-pub use alerts::{AlertFilter, AlertRow, AlertStatus, ArticleMatches, ReviewRow};
+pub use alerts::{AlertFilter, AlertHead, AlertRow, AlertStatus, ArticleMatches, ReviewRow};
 pub use articles::{ArticleRow, ArticleTone, NewArticle};
 pub use saved::{NewSaved, SavedRow};
 pub use sources::{SourceState, SourceStatus};

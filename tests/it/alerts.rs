@@ -1108,3 +1108,126 @@ fn batched_inserts_and_indexing_in_whole_batches() {
         .unwrap();
     assert_eq!(found.total, 7);
 }
+
+/// The digest shown on request (HTML, Markdown) reads whole only the alerts it lists in full;
+/// it must count, group and list exactly what the full digest does. Reprints, two rules on
+/// two levels, a dismissed alert, and more alerts than are listed.
+#[test]
+fn a_digest_shown_on_request_counts_and_lists_what_the_full_one_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = "[[rule]]\nid = \"fire\"\nname = \"火灾\"\nlevel = \"high\"\nevent = [\"火灾\", \"起火\"]\n\
+                 [[rule]]\nid = \"noise\"\nname = \"噪音\"\nlevel = \"medium\"\nevent = [\"噪音\"]\n";
+    let cfg = write_config(dir.path(), "", rules, "");
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text.push_str("[digest]\nmax_listed = 3\n");
+    std::fs::write(&cfg, text).unwrap();
+    let app = App::open(yuqing::config::Config::load(&cfg).unwrap()).unwrap();
+    let now = chrono::Utc::now().timestamp();
+    // Each story its own words (one SimHash cluster only for the reprint).
+    let tails = [
+        "消防部门接警后迅速出动，现场浓烟滚滚，周边商户紧急疏散，具体损失仍在统计之中。",
+        "附近居民说这种情况已经持续了两个多星期，多次拨打热线电话，至今没有得到答复。",
+        "记者在现场看到，路面积水严重，不少车辆绕道通行，早高峰期间交通一度十分拥堵。",
+        "物业公司负责人表示，已经联系维修单位，预计本周末之前能够恢复正常使用。",
+        "社区网格员挨家挨户走访，登记受影响的住户情况，并为老人送去了生活必需品。",
+        "区应急管理局通报，事故原因初步判断为电线老化，相关责任人已被约谈。",
+    ];
+    let story =
+        |place: &str, what: &str, k: usize| format!("{place}居民反映，昨晚{what}。{}", tails[k]);
+    let mut articles: Vec<(String, String)> = vec![
+        (
+            "柳湾路仓库起火".into(),
+            story("柳湾路", "一仓库起火发生火灾", 0),
+        ),
+        // A reprint of the first.
+        (
+            "【转载】柳湾路仓库起火".into(),
+            format!("来源：区融媒\n{}", story("柳湾路", "一仓库起火发生火灾", 0)),
+        ),
+    ];
+    for (i, place) in ["桃源", "青石", "东门", "西岭", "南塘"].iter().enumerate() {
+        let what = if i % 2 == 0 {
+            "工地夜间施工噪音扰民"
+        } else {
+            "一处民房起火引发火灾"
+        };
+        articles.push((
+            format!("{place}小区{}", if i % 2 == 0 { "噪音" } else { "火灾" }),
+            story(place, what, i + 1),
+        ));
+    }
+    let mut ids = Vec::new();
+    for (i, (title, body)) in articles.iter().enumerate() {
+        let a = NewArticle {
+            canonical_url: format!("http://127.0.0.1/d/{i}"),
+            url: format!("http://127.0.0.1/d/{i}"),
+            source_id: format!("s{i}"),
+            title: title.clone(),
+            text: body.clone(),
+            published: Some(now - 3600 + i as i64 * 60),
+            fetched: now,
+            ..Default::default()
+        };
+        ids.push(app.store.insert_article(&a).unwrap().unwrap());
+    }
+    app.match_articles(&ids).unwrap();
+    let list = app.alerts(&AlertQuery::default()).unwrap();
+    assert!(list.len() >= 7, "{}", list.len());
+    // One alert dismissed: counted, not listed.
+    let dismissed = list
+        .iter()
+        .find(|a| a.title.starts_with("东门"))
+        .unwrap()
+        .id;
+    app.review_alert(dismissed, yuqing::model::AlertStatus::Dismissed, None, None)
+        .unwrap();
+    let date = app.current_digest_date();
+    let mut full = app.build_digest(date, DigestDetail::All).unwrap();
+    let mut shown = app.build_digest(date, DigestDetail::Listed).unwrap();
+    assert_eq!(shown.dismissed, 1);
+    assert_eq!(shown.alerts.len(), full.alerts.len());
+    assert!(full.alerts.len() > 3, "more alerts than are listed");
+    assert!(
+        full.alerts.iter().any(|a| !a.reprint_alerts.is_empty()),
+        "a reprint folded"
+    );
+    for (a, b) in full.alerts.iter().zip(&shown.alerts) {
+        assert_eq!(
+            (a.id, a.level, a.status, &a.rule),
+            (b.id, b.level, b.status, &b.rule)
+        );
+        assert_eq!(a.reprint_alerts, b.reprint_alerts);
+    }
+    // Only the listed ones were read whole, and they equal the full digest's.
+    let order = shown.display_order();
+    for (k, &i) in order.iter().enumerate() {
+        let (a, b) = (&full.alerts[i], &shown.alerts[i]);
+        if k < 3 {
+            assert_eq!(
+                (&a.title, &a.snippet, a.cluster_size),
+                (&b.title, &b.snippet, b.cluster_size)
+            );
+            assert!(!b.snippet.is_empty());
+        } else {
+            assert!(
+                b.title.is_empty(),
+                "an unlisted alert read whole: {}",
+                b.title
+            );
+        }
+    }
+    shown.generated_at = full.generated_at.clone();
+    for f in [Format::Html, Format::Md] {
+        assert_eq!(
+            String::from_utf8(render(&shown, f).unwrap()).unwrap(),
+            String::from_utf8(render(&full, f).unwrap()).unwrap(),
+            "{f:?}"
+        );
+    }
+    full.max_listed = 0;
+    assert!(
+        String::from_utf8(render(&full, Format::Md).unwrap())
+            .unwrap()
+            .contains("南塘")
+    );
+}
