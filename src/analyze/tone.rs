@@ -78,14 +78,18 @@ fn clause_before(chars: &[char], start: usize) -> String {
     chars[from..start].iter().collect()
 }
 
-/// Whether a negation in `window` applies (不久, 不断, 非常 … only look like one).
-fn negated(window: &str) -> bool {
-    lexicon::NEGATIONS.iter().any(|n| {
-        window.match_indices(n).any(|(at, _)| {
-            let rest = &window[at..];
+/// Where in `window` (in chars) the last negation that applies starts, if one does (不久,
+/// 不断, 非常 … only look like one).
+fn negated(window: &str) -> Option<usize> {
+    lexicon::NEGATIONS
+        .iter()
+        .flat_map(|n| window.match_indices(n))
+        .filter(|(at, _)| {
+            let rest = &window[*at..];
             !lexicon::NOT_NEGATIONS.iter().any(|f| rest.starts_with(f))
         })
-    })
+        .map(|(at, _)| window[..at].chars().count())
+        .max()
 }
 
 struct Lexicon {
@@ -351,10 +355,13 @@ fn lexicon_scan(title: &str, text: &str) -> (ToneResult, Evidence, Vec<bool>) {
         let mut w = lex.weight[k] * 0.5f64.powi(seen[k].min(16) as i32);
         seen[k] += 1;
         let before = clause_before(&chars, start);
-        if negated(&before) {
+        // A negated word is shown with its negation (不满意, not 满意).
+        let mut shown_from = start;
+        if let Some(at) = negated(&before) {
             // 未造成伤亡, 并非事故: a negated negative is no news; a negated positive is mildly
             // negative (不满意, 不到位).
             w = if w < 0.0 { 0.0 } else { -0.5 * w };
+            shown_from = start - before.chars().count() + at;
         } else if lexicon::DEGREE.iter().any(|d| before.contains(d)) {
             w *= 1.5;
         }
@@ -374,8 +381,8 @@ fn lexicon_scan(title: &str, text: &str) -> (ToneResult, Evidence, Vec<bool>) {
         }
         if words.len() < MAX_WORDS {
             words.push(ToneWord {
-                word: whole[m.start()..m.end()].to_string(),
-                start,
+                word: chars[shown_from..end].iter().collect(),
+                start: shown_from,
                 end,
             });
             negative.push(w < 0.0);
@@ -634,6 +641,20 @@ mod tests {
             // 优化 is a (weak) positive word of the lexicon: not why this is negative.
             assert!(!r.words.iter().any(|w| w.word == "优化"), "{r:?}");
         }
+    }
+
+    #[test]
+    fn a_negated_word_is_shown_with_its_negation() {
+        let title = "整改两个月，小区环境没有改善";
+        let r = lexicon_tone(title, "").0;
+        assert!(!r.words.iter().any(|w| w.word == "改善"), "{r:?}");
+        let w = r
+            .words
+            .iter()
+            .find(|w| w.word == "没有改善")
+            .expect("shown");
+        let chars: Vec<char> = title.chars().collect();
+        assert_eq!(chars[w.start..w.end].iter().collect::<String>(), "没有改善");
     }
 
     #[test]
