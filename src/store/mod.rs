@@ -324,42 +324,63 @@ CREATE INDEX articles_event ON articles(event_id) WHERE event_id IS NOT NULL;
 /// A migration that starts with this line runs with foreign keys off (a table rebuild).
 const WITHOUT_FOREIGN_KEYS: &str = "-- without foreign keys";
 
-/// Runs table-rebuild migration `version` the way SQLite documents it: foreign keys off, one
-/// transaction, every reference checked before the commit, foreign keys on again. All or
-/// nothing: on any error (a full disk) the database is as it was. The copy goes through the
-/// WAL, which is emptied after (it would otherwise keep the size of the whole table on disk).
-fn rebuild(conn: &Connection, sql: &str, version: usize) -> rusqlite::Result<()> {
-    // A warning, so that every command shows it: a long silent pause looks like a hang.
-    tracing::warn!(
-        version,
-        "正在升级数据库结构（重建文章表，约 1 分钟每 100 万篇） (rebuilding the articles table)"
-    );
-    conn.execute_batch("PRAGMA foreign_keys = OFF")?;
+/// How long a process waits for another that is upgrading the same database (a rebuild of
+/// 1M articles takes about a minute and a half) before it gives up.
+const UPGRADE_WAIT: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+
+/// Applies migration `index` (0-based) unless another process has applied it meanwhile: one
+/// immediate transaction (the write lock taken first), the schema version read again inside
+/// it. A table rebuild runs the way SQLite documents it: foreign keys off around the
+/// transaction, the references it would break checked before the commit. All or nothing: on
+/// any error (a full disk) the database is as it was.
+fn migrate(conn: &Connection, index: usize) -> rusqlite::Result<()> {
+    let sql = MIGRATIONS[index];
+    let rebuild = sql.starts_with(WITHOUT_FOREIGN_KEYS);
     let broken = |c: &Connection| -> rusqlite::Result<i64> {
         c.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
             r.get(0)
         })
     };
+    if rebuild {
+        conn.execute_batch("PRAGMA foreign_keys = OFF")?;
+    }
     let done = (|| {
-        let tx = conn.unchecked_transaction()?;
-        // What pointed nowhere before (none, with foreign keys on since the first release)
-        // is not the rebuild's to fix; what it would break is.
-        let before = broken(&tx)?;
-        tx.execute_batch(sql)?;
-        let broken = broken(&tx)? - before;
-        if broken > 0 {
-            return Err(rusqlite::Error::SqliteFailure(
-                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT),
-                Some(format!("{broken} 条引用失效 (broken references)")),
-            ));
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        let step = || -> rusqlite::Result<()> {
+            let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            if version > index as i64 {
+                return Ok(()); // another process applied it
+            }
+            // What pointed nowhere before (none, with foreign keys on since the first
+            // release) is not the rebuild's to fix; what it would break is.
+            let before = if rebuild { broken(conn)? } else { 0 };
+            conn.execute_batch(sql)?;
+            if rebuild {
+                let broken = broken(conn)? - before;
+                if broken > 0 {
+                    return Err(rusqlite::Error::SqliteFailure(
+                        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT),
+                        Some(format!("{broken} 条引用失效 (broken references)")),
+                    ));
+                }
+            }
+            conn.execute_batch(&format!("PRAGMA user_version = {}", index + 1))
+        };
+        match step() {
+            Ok(()) => conn.execute_batch("COMMIT"),
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
         }
-        tx.execute_batch(&format!("PRAGMA user_version = {version}"))?;
-        tx.commit()
     })();
-    conn.execute_batch("PRAGMA foreign_keys = ON")?;
-    done?;
-    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-    Ok(())
+    if rebuild {
+        // Restored whatever happened; an error here is reported after the migration's own.
+        let on = conn.execute_batch("PRAGMA foreign_keys = ON");
+        done?;
+        return on;
+    }
+    done
 }
 
 pub struct Store {
@@ -457,21 +478,40 @@ impl Store {
                 known,
             });
         }
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            if sql.starts_with(WITHOUT_FOREIGN_KEYS) {
-                rebuild(&conn, sql, i + 1).map_err(|error| StoreError::Upgrade {
-                    path: path.to_path_buf(),
-                    step: i + 1,
-                    error,
-                })?;
-                continue;
-            }
-            let tx = conn.unchecked_transaction().map_err(err)?;
-            tx.execute_batch(sql).map_err(err)?;
-            tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
-                .map_err(err)?;
-            tx.commit().map_err(err)?;
+        if version < known {
+            // Another process may be upgrading the same file: wait for it rather than fail.
+            conn.busy_timeout(UPGRADE_WAIT).map_err(err)?;
         }
+        let mut rebuilt = false;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let rebuild = sql.starts_with(WITHOUT_FOREIGN_KEYS);
+            if rebuild && version > 0 {
+                // A warning, so that every command shows it: a long pause looks like a hang.
+                tracing::warn!(
+                    step = i + 1,
+                    "正在升级数据库结构（重建文章表，约 1 分钟每 100 万篇） (rebuilding the articles table)"
+                );
+            }
+            migrate(&conn, i).map_err(|error| {
+                if rebuild {
+                    StoreError::Upgrade {
+                        path: path.to_path_buf(),
+                        step: i + 1,
+                        error,
+                    }
+                } else {
+                    err(error)
+                }
+            })?;
+            rebuilt |= rebuild && version > 0;
+        }
+        if rebuilt {
+            // The copy went through the WAL, which would otherwise keep its size on disk.
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+                .map_err(err)?;
+        }
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(err)?;
         // Checkpoints move the WAL into the database and fsync it: 2 to 20 ms each, taken
         // by whichever commit crosses the threshold, with the connection's lock held. A
         // thread of its own does them instead; the commit-time one stays as a backstop.
@@ -753,6 +793,48 @@ mod tests {
         );
         drop(conn);
         assert_eq!(store.article(2).unwrap().unwrap().event_id, Some(2));
+    }
+
+    /// Two processes that open an old database at once (serve and a cron job): both open it,
+    /// and the upgrade is applied once.
+    #[test]
+    fn two_opens_of_an_old_database_at_once_both_succeed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let rebuild = MIGRATIONS
+            .iter()
+            .position(|m| m.starts_with(WITHOUT_FOREIGN_KEYS))
+            .unwrap();
+        {
+            let conn = Connection::open(&path).unwrap();
+            for sql in &MIGRATIONS[..rebuild] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.execute_batch(&format!(
+                "PRAGMA user_version = {rebuild}; PRAGMA journal_mode = WAL;"
+            ))
+            .unwrap();
+            for i in 0..2000 {
+                conn.execute(
+                    "INSERT INTO articles (canonical_url, url, source_id, title, fetched, text, content_hash, evidence)
+                     VALUES (?1, ?1, 's', 't', 1, ?2, 'h', ?3)",
+                    rusqlite::params![format!("http://127.0.0.1/{i}"), "正文".repeat(500), vec![7u8; 4000]],
+                )
+                .unwrap();
+            }
+        }
+        let opens: Vec<_> = (0..2)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || Store::open(&path).map(|s| s.count_articles().unwrap()))
+            })
+            .collect();
+        for o in opens {
+            assert_eq!(o.join().unwrap().unwrap(), 2000);
+        }
+        let conn = Connection::open(&path).unwrap();
+        let cols = article_columns(&conn);
+        assert_eq!(cols[cols.len() - 2..], ["text", "evidence"]);
     }
 
     /// A rebuild that fails leaves the database as it was, foreign keys on, and says why in
