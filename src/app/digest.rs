@@ -111,8 +111,11 @@ impl App {
         use crate::alert::digest::DigestAlert;
         let (from, to) = self.digest_window(date);
         let max_listed = self.config.digest.max_listed;
-        if detail == DigestDetail::Listed && max_listed > 0 {
-            return self.build_listed_digest(date, from, to, max_listed);
+        if detail == DigestDetail::Listed
+            && max_listed > 0
+            && let Some(d) = self.build_listed_digest(date, from, to, max_listed)?
+        {
+            return Ok(d);
         }
         // Without the articles' text: a window of 60 000 alerts would hold 200 MB of it at once.
         let mut rows = self.store.alerts(&AlertFilter {
@@ -167,7 +170,7 @@ impl App {
         from: i64,
         to: i64,
         max_listed: usize,
-    ) -> anyhow::Result<crate::alert::digest::Digest> {
+    ) -> anyhow::Result<Option<crate::alert::digest::Digest>> {
         use crate::alert::digest::DigestAlert;
         let mut dismissed = 0;
         // (id, article, rule, level, status, cluster, distinct matched words): about 100 bytes
@@ -220,14 +223,17 @@ impl App {
         let mut d = self.digest_shell(date, from, to, alerts, dismissed)?;
         // The listed ones, read whole: title, snippet, tone, reprints.
         for i in d.display_order().into_iter().take(max_listed) {
-            let Some(row) = self.store.alert(d.alerts[i].id)? else {
-                continue;
+            // Read in a second step: an alert deleted (retention) or reviewed since its head
+            // was read would not match the counts; the full digest is then built instead.
+            let row = self.store.alert(d.alerts[i].id)?;
+            let Some(row) = row.filter(|r| r.status == d.alerts[i].status) else {
+                return Ok(None);
             };
             let folded = std::mem::take(&mut d.alerts[i].reprint_alerts);
             d.alerts[i] = DigestAlert::from(self.alert_view(&row));
             d.alerts[i].reprint_alerts = folded;
         }
-        Ok(d)
+        Ok(Some(d))
     }
 
     /// A digest of these entries with everything around them: window, sources, overview.
