@@ -97,15 +97,20 @@ def write_item(f, no, ps):
     f.write(f"=== {no}\n标题：{ps[0]}\n{body}\n\n")
 
 
+def write_batches(out, items, size, name="batch", first=0):
+    """`items` in files OUT/{name}{k}.txt of `size` items each, numbered from first + 1."""
+    os.makedirs(out, exist_ok=True)
+    for b in range(0, len(items), size):
+        with open(os.path.join(out, f"{name}{first + b // size + 1}.txt"), "w", encoding="utf-8") as f:
+            for no, ps, _ in items[b : b + size]:
+                write_item(f, no, ps)
+
+
 def main():
     if len(sys.argv) >= 3 and sys.argv[1] == "sample":
         out = sys.argv[2]
-        os.makedirs(out, exist_ok=True)
         items = sample(FIRST)
-        for b in range(0, len(items), BATCH):
-            with open(os.path.join(out, f"batch{b // BATCH + 1}.txt"), "w", encoding="utf-8") as f:
-                for no, ps, _ in items[b : b + BATCH]:
-                    write_item(f, no, ps)
+        write_batches(out, items, BATCH)
         print(f"{len(items)} items in {out}")
     elif len(sys.argv) >= 3 and sys.argv[1] == "more":
         # Each batch: 100 new items and 50 of the first 400 (a second, blind label, to measure
@@ -129,18 +134,12 @@ def main():
         # in batches of NEXT_BATCH numbered on from the earlier rounds' batches.
         out = sys.argv[2]
         rnd = int(sys.argv[3]) if len(sys.argv) > 3 else 1
-        os.makedirs(out, exist_ok=True)
         done = {no for no, _, _ in sample(SAMPLE + (rnd - 1) * NEXT)}
         items = [it for it in sample(SAMPLE + rnd * NEXT) if it[0] not in done]
-        first = (rnd - 1) * NEXT // NEXT_BATCH
-        for b in range(0, len(items), NEXT_BATCH):
-            with open(os.path.join(out, f"batch{first + b // NEXT_BATCH + 1}.txt"), "w", encoding="utf-8") as f:
-                for no, ps, _ in items[b : b + NEXT_BATCH]:
-                    write_item(f, no, ps)
+        write_batches(out, items, NEXT_BATCH, first=(rnd - 1) * NEXT // NEXT_BATCH)
         print(f"{len(items)} new items in {out}")
     elif len(sys.argv) >= 3 and sys.argv[1] == "again":
         out = sys.argv[2]
-        os.makedirs(out, exist_ok=True)
         here = os.path.dirname(__file__)
         seven = set()
         for line in open(os.path.join(here, "pd1998.tsv"), encoding="utf-8").readlines()[1:]:
@@ -150,10 +149,7 @@ def main():
         items = [it for it in articles() if it[0] in seven]
         items.sort(key=lambda it: fnv1a(f"again:{it[0]}"))
         items = items[:AGAIN]
-        for b in range(0, len(items), NEXT_BATCH):
-            with open(os.path.join(out, f"again{b // NEXT_BATCH + 1}.txt"), "w", encoding="utf-8") as f:
-                for no, ps, _ in items[b : b + NEXT_BATCH]:
-                    write_item(f, no, ps)
+        write_batches(out, items, NEXT_BATCH, name="again")
         print(f"{len(items)} items for a second label in {out}")
     elif len(sys.argv) >= 3 and sys.argv[1] == "tsv":
         # The batches' labels (`N<TAB>label` files) joined into pd1998.tsv. An item labelled

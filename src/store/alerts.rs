@@ -245,7 +245,9 @@ impl Store {
     /// hold tens of thousands of alerts; their titles, tone and matches are read only for the
     /// ones listed in full).
     pub fn alert_heads(&self, from: i64, to: i64, mut each: impl FnMut(AlertHead)) -> Result<()> {
-        let conn = self.conn();
+        // A long read (60,000 rows at 1M articles): on the read-only connection, so writes and
+        // pages do not wait behind it.
+        let conn = self.reader();
         let r = conn
             .prepare(
                 "SELECT al.id, al.article_id, al.rule_id, al.level, al.status, al.matched,
